@@ -1,0 +1,140 @@
+"""What the commands share: output options, atomic writes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from auditor.config import FAIL_LEVELS, Settings, parse_rule_ids
+from auditor.errors import AuditError
+from auditor.findings import RunResult
+from auditor.reports import FORMATS, renderer_for
+from auditor.rules import RULES_BY_ID
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def output_options(command: F) -> F:
+    """--format, --output, --select, --ignore, --fail-on and --host, as on every command."""
+    options = [
+        click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(FORMATS),
+            default=None,
+            help="Output format (default: text).",
+        ),
+        click.option(
+            "--output",
+            "-o",
+            "output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Write the report to FILE instead of standard output.",
+        ),
+        click.option(
+            "--select",
+            default=None,
+            metavar="IDS",
+            help="Only these rules, comma-separated (DK001,DK002).",
+        ),
+        click.option("--ignore", default=None, metavar="IDS", help="Skip these rules."),
+        click.option(
+            "--fail-on",
+            type=click.Choice(FAIL_LEVELS),
+            default=None,
+            help="Exit 1 when a finding is at or above this level (default: warning).",
+        ),
+        click.option(
+            "--host",
+            "hosts",
+            multiple=True,
+            metavar="HOST",
+            help="Also treat this host (or *.pattern) as Dokeos; repeatable.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def settings_from_options(
+    base: Settings | None = None,
+    *,
+    select: str | None = None,
+    ignore: str | None = None,
+    fail_on: str | None = None,
+    hosts: Sequence[str] = (),
+) -> Settings:
+    from dataclasses import replace
+
+    settings = base or Settings()
+    changes: dict[str, Any] = {}
+    if select is not None:
+        changes["select"] = parse_rule_ids(select, RULES_BY_ID)
+    if ignore is not None:
+        changes["ignore"] = parse_rule_ids(ignore, RULES_BY_ID) or frozenset()
+    if fail_on is not None:
+        changes["fail_on"] = fail_on
+    if hosts:
+        changes["hosts"] = tuple(settings.hosts) + tuple(hosts)
+    return replace(settings, **changes) if changes else settings
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write the whole report or nothing: a temporary file beside it, then a rename."""
+    directory = path.parent if str(path.parent) else Path(".")
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def emit(results: Sequence[RunResult], output_format: str | None, output: Path | None) -> None:
+    text = renderer_for(output_format or "text")(results)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            write_atomically(output, text)
+        except OSError as exc:
+            raise AuditError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def exit_code(results: Sequence[RunResult], settings: Settings, *, readable: bool) -> int:
+    if not readable:
+        return EXIT_USAGE
+    findings = [f for r in results for f in r.findings]
+    return EXIT_FINDINGS if settings.fails(findings) else EXIT_OK
+
+
+def fail(message: str) -> None:
+    click.echo(f"dokeos-audit: error: {message}", err=True)
+
+
+def user_errors(command: F) -> F:
+    """Turn the errors users can cause into one line on stderr and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except AuditError as exc:
+            fail(str(exc))
+            sys.exit(EXIT_USAGE)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,1 @@
+"""Static analysis of Python integration code with libcst."""

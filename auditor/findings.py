@@ -1,0 +1,185 @@
+"""The one schema every analyzer emits and every renderer reads (SPEC.md, JSON output)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from auditor import TOOL_NAME, __version__
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+Origin = Literal["code", "traffic"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A span in a source file; path relative to the scanned root, 1-based line and column."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class FlowRef:
+    """Where a traffic finding comes from: the capture as given, and the flow's 0-based index."""
+
+    file: str
+    index: int
+    method: str
+    url: str
+    timestamp: str
+    status: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """A few lines around a code finding, so reports need not re-read the file."""
+
+    start_line: int
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    origin: Origin
+    endpoint: str | None
+    fingerprint: str
+    location: Location | None = None
+    flow: FlowRef | None = None
+    context: SourceContext | None = None
+    run: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        if self.location is not None:
+            return (0, self.location.path, self.location.line, self.location.column, self.rule)
+        assert self.flow is not None
+        return (1, self.flow.file, self.flow.index, 0, self.rule)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+            "origin": self.origin,
+        }
+        if self.location is not None:
+            out["location"] = asdict(self.location)
+        if self.flow is not None:
+            flow = asdict(self.flow)
+            if flow.get("status") is None:
+                flow.pop("status", None)
+            out["flow"] = flow
+        out["endpoint"] = self.endpoint
+        out["fingerprint"] = self.fingerprint
+        if self.context is not None:
+            out["context"] = {
+                "start_line": self.context.start_line,
+                "lines": list(self.context.lines),
+            }
+        if self.run is not None:
+            out["run"] = self.run
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Finding:
+        location = raw.get("location")
+        flow = raw.get("flow")
+        context = raw.get("context")
+        return cls(
+            rule=str(raw["rule"]),
+            severity=Severity(raw["severity"]),
+            message=str(raw["message"]),
+            origin=raw["origin"],
+            endpoint=raw.get("endpoint"),
+            fingerprint=str(raw.get("fingerprint", "")),
+            location=Location(**location) if location else None,
+            flow=FlowRef(**flow) if flow else None,
+            context=(
+                SourceContext(int(context["start_line"]), tuple(context["lines"]))
+                if context
+                else None
+            ),
+            run=raw.get("run"),
+        )
+
+
+@dataclass(frozen=True)
+class ErrorEntry:
+    """Something that could not be read; the run goes on without it."""
+
+    path: str
+    reason: str
+    index: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "reason": self.reason}
+        if self.index is not None:
+            out["index"] = self.index
+        return out
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced: what the JSON document, and every other format, renders."""
+
+    name: str
+    kind: Literal["code", "traffic", "merged"]
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ErrorEntry] = field(default_factory=list)
+    files_scanned: int = 0
+    flows_read: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def sorted_findings(self) -> list[Finding]:
+        return sorted(self.findings, key=lambda f: f.sort_key)
+
+    def by_rule(self) -> dict[str, int]:
+        return dict(sorted(Counter(f.rule for f in self.findings).items()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tool": {"name": TOOL_NAME, "version": __version__},
+            "run": {"name": self.name, "kind": self.kind},
+            "findings": [f.to_json() for f in self.sorted_findings()],
+            "errors": [e.to_json() for e in self.errors],
+            "summary": {
+                "files_scanned": self.files_scanned,
+                "flows_read": self.flows_read,
+                "by_rule": self.by_rule(),
+                "by_severity": dict(
+                    sorted(Counter(f.severity.value for f in self.findings).items())
+                ),
+                **self.extra,
+            },
+        }
+
+
+def fingerprint(*parts: object) -> str:
+    """A stable hash of what identifies a finding, independent of where lines moved."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:
+    return dict(Counter(f.severity.value for f in findings))

@@ -1,0 +1,89 @@
+"""What a rule is: its documentation, its examples, and its checks over code and traffic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from auditor.findings import FlowRef, Location, Severity
+
+if TYPE_CHECKING:
+    from auditor.traffic.exchange import Exchange, TrafficHistory
+
+    from auditor.catalog import Catalog
+    from auditor.code.model import HttpCall, JobPoll
+
+
+@dataclass(frozen=True)
+class CodeExample:
+    """Python source that the rule must flag ``expect`` times (bad) or never (good)."""
+
+    source: str
+    expect: int = 1
+    files: dict[str, str] = field(default_factory=dict)
+    """Other modules of the same project, by relative path, for cross-module examples."""
+
+
+@dataclass(frozen=True)
+class TrafficExample:
+    """A short session of flows, as dicts the traffic tests turn into exchanges."""
+
+    flows: tuple[dict[str, Any], ...]
+    expect: int = 1
+
+
+@dataclass(frozen=True)
+class RawFinding:
+    """What a rule reports; the engine completes it into a Finding (fingerprint, context)."""
+
+    rule: str
+    message: str
+    endpoint: str | None
+    location: Location | None = None
+    flow: FlowRef | None = None
+    key: str = ""
+    """What distinguishes this finding from others of the same rule at the same place."""
+
+
+class Rule:
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    """One line: what it finds."""
+    why: ClassVar[str]
+    """Why it breaks under V2, in plain words."""
+    fix: ClassVar[str]
+    """What to do."""
+    before: ClassVar[str]
+    after: ClassVar[str]
+    bad: ClassVar[tuple[CodeExample | TrafficExample, ...]] = ()
+    good: ClassVar[tuple[CodeExample | TrafficExample, ...]] = ()
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://dokeos-audit.readthedocs.io/rules/{self.id}"
+
+    # -- code ---------------------------------------------------------------------------
+    def check_call(self, call: HttpCall, catalog: Catalog) -> Iterator[RawFinding]:
+        return iter(())
+
+    def check_poll(self, poll: JobPoll, catalog: Catalog) -> Iterator[RawFinding]:
+        return iter(())
+
+    # -- traffic ------------------------------------------------------------------------
+    def check_exchange(
+        self, exchange: Exchange, history: TrafficHistory, catalog: Catalog
+    ) -> Iterator[RawFinding]:
+        """Called for each Dokeos exchange in time order; ``history`` holds what came before."""
+        return iter(())
+
+    def finish_traffic(self, history: TrafficHistory, catalog: Catalog) -> Iterator[RawFinding]:
+        """Called once the session ends, for rules that wait for later evidence."""
+        return iter(())
+
+    def code_finding(
+        self, location: Location, message: str, endpoint: str | None, key: str = ""
+    ) -> RawFinding:
+        return RawFinding(self.id, message, endpoint, location=location, key=key)

@@ -1,0 +1,109 @@
+"""DK006 — a job id polled after its one-week lifetime may have ended."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from auditor.rules.base import CodeExample, RawFinding, Rule, TrafficExample
+
+from auditor.findings import Severity
+
+if TYPE_CHECKING:
+    from auditor.catalog import Catalog
+    from auditor.code.model import JobPoll
+
+V2 = {"Accept": "application/vnd.dokeos+json;version=2"}
+
+
+class JobExpired(Rule):
+    id = "DK006"
+    name = "job-expired"
+    severity = Severity.ERROR
+    summary = (
+        "A job id followed on GET /jobs/:job_id more than a week after the job was "
+        "issued, or kept for later with no limit on its age."
+    )
+    why = (
+        "A V2 job id lives one week. After that, GET /jobs/:job_id can no longer tell what "
+        "became of the job, so a poller that keeps ids longer (or forever) ends up asking "
+        "about jobs Dokeos has forgotten and never learns their outcome."
+    )
+    fix = (
+        "Keep the time each job was issued and stop polling (and alert) once it is older "
+        "than 7 days; check pending jobs well within that week."
+    )
+    before = (
+        'for (job_id,) in db.execute("SELECT job_id FROM pending_jobs"):\n'
+        '    state = session.get(f"{BASE}/jobs/{job_id}").json()'
+    )
+    after = (
+        "for (job_id,) in db.execute(\n"
+        "        \"SELECT job_id FROM pending_jobs WHERE issued_at > datetime('now', '-7 days')\"):\n"
+        '    state = session.get(f"{BASE}/jobs/{job_id}").json()'
+    )
+    bad = (
+        CodeExample(
+            "import json\n"
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "def poll_pending(path):\n"
+            "    with open(path) as f:\n"
+            "        pending = json.load(f)\n"
+            "    for job_id in pending:\n"
+            '        r = requests.get(f"https://acme.dokeos.com/api/jobs/{job_id}", headers=H)\n'
+            '        print(job_id, r.json()["status"])\n'
+        ),
+        TrafficExample(
+            (
+                {
+                    "method": "DELETE",
+                    "url": "https://acme.dokeos.com/api/user/42",
+                    "request_headers": V2,
+                    "status": 202,
+                    "response_json": {"job_id": "j-1"},
+                    "timestamp": "2026-11-01T10:00:00+00:00",
+                },
+                {
+                    "method": "GET",
+                    "url": "https://acme.dokeos.com/api/jobs/j-1",
+                    "request_headers": V2,
+                    "status": 404,
+                    "response_json": {"error": "unknown job"},
+                    "timestamp": "2026-11-09T10:00:00+00:00",
+                },
+            )
+        ),
+    )
+    good = (
+        CodeExample(
+            "import sqlite3\n"
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "def poll_pending(db: sqlite3.Connection):\n"
+            '    rows = db.execute("SELECT job_id FROM jobs WHERE created_at > '
+            "datetime('now', '-6 days')\")\n"
+            "    for (job_id,) in rows:\n"
+            '        r = requests.get(f"https://acme.dokeos.com/api/jobs/{job_id}", headers=H)\n'
+            '        print(job_id, r.json()["status"])\n',
+            expect=0,
+        ),
+    )
+
+    def check_poll(self, poll: JobPoll, catalog: Catalog) -> Iterator[RawFinding]:
+        lifetime = catalog.job_lifetime_days
+        if poll.bound_days is None:
+            yield self.code_finding(
+                poll.location,
+                f"polls job ids kept in {poll.source} with no limit on their age; "
+                f"a job id lives {lifetime} days",
+                poll.endpoint,
+                key="no-bound",
+            )
+        elif poll.bound_days > lifetime:
+            yield self.code_finding(
+                poll.location,
+                f"polls job ids up to {poll.bound_days:g} days old; a job id lives {lifetime} days",
+                poll.endpoint,
+                key="long-bound",
+            )
