@@ -50,11 +50,10 @@ def scan_paths(paths: Sequence[Path], settings: Settings, name: str | None = Non
     result.files_scanned = sum(1 for s in project.files.values() if s.error is None)
 
     analyzer = Analyzer(project, catalog)
-    model = CodeModel()
     for rel in project.relevant_files(marker_pattern(catalog)):
-        analysis = analyzer.analyze(rel)
-        model.calls.extend(analysis.calls)
-        model.polls.extend(analysis.polls)
+        analyzer.analyze(rel)
+    analysis = analyzer.model()
+    model = CodeModel(analysis.calls, analysis.polls)
     for rel, reason in analyzer.errors.items():
         result.errors.append(ErrorEntry(rel, reason))
 

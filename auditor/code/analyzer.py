@@ -1,0 +1,2422 @@
+"""Follows values through the project's code to build the model of its HTTP calls.
+
+A small abstract interpreter over libcst trees: each module is parsed once; functions are
+evaluated with abstract arguments (from their callers when the project calls them, else
+unknown), so a URL built in one module, headers set by a base class and a response read in
+a caller all meet in one ``CallRecord`` per calling context.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import string
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import libcst as cst
+
+from auditor.catalog import Catalog
+from auditor.code import libraries as lib
+from auditor.code.model import (
+    AttributeRead,
+    HeaderSource,
+    HttpCall,
+    IdList,
+    JobFacts,
+    JobPoll,
+    PageFacts,
+)
+from auditor.code.modules import ClassInfo, ModuleInfo
+from auditor.code.project import Project
+from auditor.code.records import CallRecord
+from auditor.code.values import (
+    UNKNOWN,
+    Bound,
+    ClassRef,
+    Client,
+    DictV,
+    Duration,
+    Func,
+    Instance,
+    Joined,
+    Json,
+    LenOf,
+    Lib,
+    ListV,
+    ModuleRef,
+    NodeRef,
+    Num,
+    RequestObj,
+    Response,
+    Str,
+    SuperRef,
+    Unknown,
+    Value,
+    concat,
+    hole,
+    walk_values,
+)
+from auditor.findings import Location
+from auditor.urls import HOLE, render, split_url
+
+MAX_DEPTH = 8
+MAX_STEPS = 200_000
+"""Statements evaluated per entry point before the analysis gives up on it (a safety net)."""
+
+_INTERVAL = re.compile(
+    r"(?:interval\s*'?\s*|-\s*)(\d+(?:\.\d+)?)\s*(day|week|hour|minute)s?", re.IGNORECASE
+)
+_UNIT_DAYS = {"day": 1.0, "week": 7.0, "hour": 1 / 24, "minute": 1 / 1440}
+
+
+class _Budget(Exception):
+    """Raised when one entry point takes too many steps; its partial results are kept."""
+
+
+@dataclass
+class Frame:
+    module: ModuleInfo
+    func: cst.FunctionDef | None
+    env: dict[str, Value]
+    chain: tuple[NodeRef, ...]
+    entry: int | None
+    depth: int = 0
+    self_value: Value | None = None
+    cls: ClassInfo | None = None
+    closure: dict[str, Value] | None = None
+    returns: list[Value] = field(default_factory=list)
+    yields: list[Value] = field(default_factory=list)
+    durations: list[float] = field(default_factory=list)
+    stack_durations: tuple[list[float], ...] = ()
+    global_names: set[str] = field(default_factory=set)
+
+    @property
+    def func_id(self) -> int | None:
+        return id(self.func) if self.func is not None else None
+
+    def ref(self, node: cst.CSTNode) -> NodeRef:
+        return NodeRef(self.module, node, self.func_id)
+
+
+@dataclass
+class FileAnalysis:
+    calls: list[HttpCall]
+    polls: list[JobPoll]
+
+
+class Analyzer:
+    """Evaluates the project's modules; ``model()`` turns what it saw into HttpCalls."""
+
+    def __init__(self, project: Project, catalog: Catalog) -> None:
+        self.project = project
+        self.catalog = catalog
+        self.modules: dict[str, ModuleInfo | None] = {}
+        self.errors: dict[str, str] = {}
+        self.records: list[CallRecord] = []
+        self.called: set[int] = set()
+        self.entry_done: set[int] = set()
+        self.active: list[int] = []
+        self.steps = 0
+
+    # -- modules ------------------------------------------------------------------------
+    def module(self, rel: str) -> ModuleInfo | None:
+        if rel in self.modules:
+            return self.modules[rel]
+        source = self.project.files.get(rel)
+        info: ModuleInfo | None = None
+        if source is not None and source.text is not None:
+            try:
+                info = ModuleInfo.parse(rel, source.module, source.text)
+            except cst.ParserSyntaxError as exc:
+                self.errors[rel] = _syntax_reason(exc, source.text)
+            except (RecursionError, ValueError) as exc:
+                self.errors[rel] = f"cannot parse: {type(exc).__name__}"
+        self.modules[rel] = info
+        return info
+
+    def module_env(self, info: ModuleInfo) -> dict[str, Value]:
+        if info.state == "new":
+            info.state = "evaluating"
+            frame = Frame(info, None, info.env, (), None)
+            with contextlib.suppress(_Budget):
+                self.exec_block(info.tree.body, frame)
+            info.state = "done"
+        return info.env
+
+    # -- entry points -------------------------------------------------------------------
+    def analyze(self, rel: str) -> None:
+        """Evaluate a module's top-level code, then each function nobody has called yet."""
+        info = self.module(rel)
+        if info is None:
+            return
+        self.steps = 0
+        self.module_env(info)
+        for func in _entry_functions(info):
+            fid = id(func.node)
+            if fid in self.called or fid in self.entry_done:
+                continue
+            self.entry_done.add(fid)
+            self.steps = 0
+            try:
+                self.call_function(func, [], {}, None, None, entry=True)
+            except _Budget:
+                continue
+
+    def model(self) -> FileAnalysis:
+        """HttpCalls of every context that is not superseded by a calling context."""
+        calls: list[HttpCall] = []
+        polls: list[JobPoll] = []
+        for record in self.records:
+            if record.entry is not None and record.entry in self.called:
+                continue  # this function was also evaluated from its callers
+            call = self._to_http_call(record)
+            if call is not None:
+                calls.append(call)
+            poll = self._to_poll(record)
+            if poll is not None:
+                polls.append(poll)
+        return FileAnalysis(calls, polls)
+
+    # -- statements ---------------------------------------------------------------------
+    def exec_block(self, body: Sequence[cst.CSTNode], frame: Frame) -> None:
+        for statement in body:
+            self.exec_statement(statement, frame)
+
+    def _tick(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _Budget
+
+    def exec_statement(self, node: cst.CSTNode, frame: Frame) -> None:
+        self._tick()
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                self.exec_small(small, frame)
+        elif isinstance(node, cst.If):
+            self.eval(node.test, frame)
+            self.exec_suite(node.body, frame)
+            if node.orelse is not None:
+                if isinstance(node.orelse, cst.If):
+                    self.exec_statement(node.orelse, frame)
+                else:
+                    self.exec_suite(node.orelse.body, frame)
+        elif isinstance(node, cst.For):
+            iterable = self.eval(node.iter, frame)
+            self.bind(node.target, self.iterate(iterable, frame), frame)
+            self.exec_suite(node.body, frame)
+            if node.orelse is not None:
+                self.exec_suite(node.orelse.body, frame)
+        elif isinstance(node, cst.While):
+            self.eval(node.test, frame)
+            self.exec_suite(node.body, frame)
+            # a second look at the test sees values the body assigned (`while next_url:`)
+            self.eval(node.test, frame)
+        elif isinstance(node, cst.Try | cst.TryStar):
+            self.exec_suite(node.body, frame)
+            for handler in node.handlers:
+                if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                    frame.env[handler.name.name.value] = UNKNOWN
+                self.exec_suite(handler.body, frame)
+            if node.orelse is not None:
+                self.exec_suite(node.orelse.body, frame)
+            if node.finalbody is not None:
+                self.exec_suite(node.finalbody.body, frame)
+        elif isinstance(node, cst.With):
+            for item in node.items:
+                value = self.eval(item.item, frame)
+                if item.asname is not None:
+                    self.bind(item.asname.name, value, frame)
+            self.exec_suite(node.body, frame)
+        elif isinstance(node, cst.FunctionDef):
+            func = Func(frame.module, node, closure=frame.env if frame.func is not None else None)
+            frame.env[node.name.value] = func
+        elif isinstance(node, cst.ClassDef):
+            if frame.func is None:
+                info = frame.module.classes.get(node.name.value)
+                if info is not None:
+                    frame.env[node.name.value] = ClassRef(info)
+        elif isinstance(node, cst.Match):
+            self.eval(node.subject, frame)
+            for case in node.cases:
+                self.exec_suite(case.body, frame)
+
+    def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
+        if isinstance(suite, cst.IndentedBlock):
+            self.exec_block(suite.body, frame)
+        elif isinstance(suite, cst.SimpleStatementSuite):
+            for small in suite.body:
+                self.exec_small(small, frame)
+
+    def exec_small(self, node: cst.BaseSmallStatement, frame: Frame) -> None:
+        if isinstance(node, cst.Assign):
+            value = self.eval(node.value, frame)
+            for target in node.targets:
+                self.bind(target.target, value, frame)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.bind(node.target, self.eval(node.value, frame), frame)
+        elif isinstance(node, cst.AugAssign):
+            current = self.eval(node.target, frame)
+            added = self.eval(node.value, frame)
+            if isinstance(node.operator, cst.AddAssign):
+                self.mark_complete(added)
+                result = self.binop_add(current, added)
+            else:
+                result = self.arith(current, added, node.operator)
+            self.bind(node.target, result, frame)
+        elif isinstance(node, cst.Expr):
+            value = self.eval(node.value, frame)
+            self.discard(value)
+        elif isinstance(node, cst.Return):
+            value = self.eval(node.value, frame) if node.value is not None else UNKNOWN
+            frame.returns.append(value)
+            if frame.depth == 0 and frame.func is not None:
+                self.escape(value, returned=True)
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                self.import_name(alias, frame)
+        elif isinstance(node, cst.ImportFrom):
+            self.import_from(node, frame)
+        elif isinstance(node, cst.Global | cst.Nonlocal):
+            for name in node.names:
+                frame.global_names.add(name.name.value)
+
+    # -- imports ------------------------------------------------------------------------
+    def import_name(self, alias: cst.ImportAlias, frame: Frame) -> None:
+        dotted = _dotted(alias.name)
+        if dotted is None:
+            return
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            frame.env[alias.asname.name.value] = self.module_value(dotted, frame)
+        else:
+            head = dotted.split(".")[0]
+            frame.env[head] = self.module_value(head, frame)
+
+    def module_value(self, dotted: str, frame: Frame) -> Value:
+        rel = self.project.resolve_module(dotted, frame.module.rel_path)
+        if rel is not None:
+            info = self.module(rel)
+            if info is not None:
+                return ModuleRef(info)
+        return Lib(dotted)
+
+    def import_from(self, node: cst.ImportFrom, frame: Frame) -> None:
+        base = _dotted(node.module) if node.module is not None else ""
+        dots = len(node.relative)
+        if dots:
+            package = frame.module.name.split(".")
+            if not frame.module.rel_path.endswith("__init__.py"):
+                package = package[:-1]
+            package = package[: len(package) - (dots - 1)] if dots - 1 <= len(package) else []
+            base = ".".join([*package, base] if base else package)
+        if base is None:
+            return
+        source_rel = self.project.resolve_module(base, frame.module.rel_path) if base else None
+        source = self.module(source_rel) if source_rel is not None else None
+        if isinstance(node.names, cst.ImportStar):
+            if source is not None and source is not frame.module:
+                frame.env.update(self.module_env(source))
+            return
+        for alias in node.names:
+            name = _dotted(alias.name)
+            if name is None:
+                continue
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            value: Value
+            if source is not None and source is not frame.module:
+                env = self.module_env(source)
+                if name in env:
+                    value = env[name]
+                else:
+                    value = self.module_value(f"{base}.{name}", frame)
+                    if isinstance(value, Lib):
+                        value = UNKNOWN
+            else:
+                sub = self.project.resolve_module(f"{base}.{name}", frame.module.rel_path)
+                sub_info = self.module(sub) if sub is not None else None
+                value = ModuleRef(sub_info) if sub_info is not None else Lib(f"{base}.{name}")
+            frame.env[local] = value
+
+    # -- binding ------------------------------------------------------------------------
+    def bind(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
+        if isinstance(target, cst.Name):
+            frame.env[target.value] = value
+            if frame.func is not None and target.value in frame.global_names:
+                frame.module.env[target.value] = value
+        elif isinstance(target, cst.Tuple | cst.List):
+            elements = [
+                e for e in target.elements if isinstance(e, cst.Element | cst.StarredElement)
+            ]
+            items = value.items if isinstance(value, ListV) and value.items is not None else None
+            for i, element in enumerate(elements):
+                if isinstance(element, cst.StarredElement):
+                    self.bind(element.value, ListV(source="unpacking"), frame)
+                    continue
+                if items is not None and i < len(items):
+                    part = items[i]
+                elif isinstance(value, Json):
+                    part = Json(value.call, (*value.path, "[]"))
+                elif isinstance(value, Unknown):
+                    part = Unknown(value.source, stored=value.stored, param_of=value.param_of)
+                elif isinstance(value, ListV):
+                    part = value.element()
+                else:
+                    part = UNKNOWN
+                self.bind(element.value, part, frame)
+        elif isinstance(target, cst.Attribute):
+            owner = self.eval(target.value, frame)
+            attr = target.attr.value
+            if isinstance(owner, Instance):
+                owner.attrs[attr] = value
+                if (
+                    owner.client is not None
+                    and attr in ("headers", "params")
+                    and isinstance(value, DictV)
+                ):
+                    setattr(owner.client, attr, value.copy())
+            elif isinstance(owner, Client) and attr in ("headers", "params"):
+                if isinstance(value, DictV):
+                    setattr(owner, attr, value.copy())
+            elif isinstance(owner, ClassRef):
+                attrs = self.class_attrs(owner.cls)
+                attrs[attr] = value
+            elif isinstance(owner, ModuleRef):
+                owner.module.env[attr] = value
+            else:
+                self.keep(value)
+        elif isinstance(target, cst.Subscript):
+            owner = self.eval(target.value, frame)
+            key = self.subscript_key(target, frame)
+            if isinstance(owner, DictV) and isinstance(key, Str) and key.known:
+                owner.set_ci(key.text, value, frame.ref(target))
+            elif isinstance(owner, Client | Instance):
+                self.keep(value)
+            elif isinstance(owner, ListV):
+                pass
+            else:
+                self.keep(value)
+        elif isinstance(target, cst.StarredElement):
+            self.bind(target.value, ListV(source="unpacking"), frame)
+
+    # -- expressions --------------------------------------------------------------------
+    def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:
+        if node is None:
+            return UNKNOWN
+        method = getattr(self, "eval_" + type(node).__name__, None)
+        if method is None:
+            self.eval_children(node, frame)
+            return UNKNOWN
+        result: Value = method(node, frame)
+        return result
+
+    def eval_children(self, node: cst.CSTNode, frame: Frame) -> None:
+        """Evaluate sub-expressions for their effects (reads, calls) when we model nothing."""
+        for child in node.children:
+            if isinstance(child, cst.BaseExpression):
+                self.eval(child, frame)
+            elif isinstance(child, cst.Arg | cst.Element | cst.DictElement | cst.StarredElement):
+                self.eval_children(child, frame)
+
+    def eval_Name(self, node: cst.Name, frame: Frame) -> Value:
+        name = node.value
+        if name in frame.env and not (frame.func is not None and name in frame.global_names):
+            return frame.env[name]
+        if frame.closure is not None and name in frame.closure:
+            return frame.closure[name]
+        env = frame.module.env
+        if name in env:
+            value = env[name]
+            if isinstance(value, Str) and frame.func is not None:
+                # remember which function first used a module constant (for locations)
+                return Str(value.text, value.slots, (*value.origins, frame.ref(node)))
+            return value
+        if name in ("True", "False", "None"):
+            return Num(1 if name == "True" else 0) if name != "None" else UNKNOWN
+        if name in _BUILTINS:
+            return Lib(f"builtins.{name}")
+        return UNKNOWN
+
+    def eval_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
+        try:
+            text = node.evaluated_value
+        except Exception:
+            return hole(UNKNOWN)
+        if isinstance(text, bytes):
+            text = text.decode("latin-1")
+        self.note_interval(text, frame)
+        return Str(text.replace(HOLE, ""), (), (frame.ref(node),))
+
+    def eval_ConcatenatedString(self, node: cst.ConcatenatedString, frame: Frame) -> Value:
+        return concat(
+            self.as_str(self.eval(node.left, frame)), self.as_str(self.eval(node.right, frame))
+        )
+
+    def eval_FormattedString(self, node: cst.FormattedString, frame: Frame) -> Value:
+        parts: list[Str] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(Str(part.value.replace("{{", "{").replace("}}", "}")))
+            elif isinstance(part, cst.FormattedStringExpression):
+                value = self.eval(part.expression, frame)
+                if part.format_spec:
+                    parts.append(hole(value))
+                else:
+                    parts.append(self.as_str(value))
+        result = concat(*parts)
+        self.note_interval(result.text, frame)
+        return Str(result.text, result.slots, (frame.ref(node), *result.origins))
+
+    def eval_Integer(self, node: cst.Integer, frame: Frame) -> Value:
+        try:
+            return Num(int(node.value.replace("_", ""), 0))
+        except ValueError:
+            return UNKNOWN
+
+    def eval_Float(self, node: cst.Float, frame: Frame) -> Value:
+        try:
+            return Num(float(node.value.replace("_", "")))
+        except ValueError:
+            return UNKNOWN
+
+    def eval_UnaryOperation(self, node: cst.UnaryOperation, frame: Frame) -> Value:
+        value = self.eval(node.expression, frame)
+        if isinstance(node.operator, cst.Minus) and isinstance(value, Num):
+            return Num(-value.n)
+        if isinstance(node.operator, cst.Not):
+            return UNKNOWN
+        return value if isinstance(value, Num) else UNKNOWN
+
+    def eval_Await(self, node: cst.Await, frame: Frame) -> Value:
+        return self.eval(node.expression, frame)
+
+    def eval_Tuple(self, node: cst.Tuple, frame: Frame) -> Value:
+        return self.sequence(node.elements, frame)
+
+    def eval_List(self, node: cst.List, frame: Frame) -> Value:
+        return self.sequence(node.elements, frame)
+
+    def eval_Set(self, node: cst.Set, frame: Frame) -> Value:
+        return self.sequence(node.elements, frame)
+
+    def sequence(self, elements: Sequence[cst.BaseElement], frame: Frame) -> Value:
+        items: list[Value] = []
+        exact = True
+        for element in elements:
+            value = self.eval(element.value, frame)
+            if isinstance(element, cst.StarredElement):
+                exact = False
+                if isinstance(value, ListV) and value.items is not None:
+                    items.extend(value.items)
+                    exact = True
+                continue
+            items.append(value)
+        if exact:
+            return ListV(items=items, size=len(items), source="a literal list")
+        return ListV(source="a list built from other data")
+
+    def eval_Dict(self, node: cst.Dict, frame: Frame) -> Value:
+        result = DictV()
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                spread = self.eval(element.value, frame)
+                if isinstance(spread, DictV):
+                    for key, value in spread.entries.items():
+                        result.set_ci(key, value, spread.keys_nodes.get(key))
+                    result.open = result.open or spread.open
+                else:
+                    result.open = True
+                continue
+            assert isinstance(element, cst.DictElement)
+            key = self.eval(element.key, frame)
+            value = self.eval(element.value, frame)
+            if isinstance(key, Str) and key.known:
+                result.set_ci(key.text, value, frame.ref(element))
+            else:
+                result.open = True
+        return result
+
+    def eval_Attribute(self, node: cst.Attribute, frame: Frame) -> Value:
+        owner = self.eval(node.value, frame)
+        return self.attribute(owner, node.attr.value, node, frame)
+
+    def eval_Subscript(self, node: cst.Subscript, frame: Frame) -> Value:
+        owner = self.eval(node.value, frame)
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice):
+            return self.slice_of(owner, node.slice[0].slice, frame)
+        key = self.subscript_key(node, frame)
+        return self.item(owner, key, node, frame)
+
+    def subscript_key(self, node: cst.Subscript, frame: Frame) -> Value:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            for element in node.slice:
+                self.eval_children(element, frame)
+            return UNKNOWN
+        return self.eval(node.slice[0].slice.value, frame)
+
+    def eval_BinaryOperation(self, node: cst.BinaryOperation, frame: Frame) -> Value:
+        left = self.eval(node.left, frame)
+        right = self.eval(node.right, frame)
+        if isinstance(left, Duration) or isinstance(right, Duration):
+            for side in (left, right):
+                if isinstance(side, Duration):
+                    frame.durations.append(side.days)
+        if isinstance(node.operator, cst.Add):
+            return self.binop_add(left, right)
+        if isinstance(node.operator, cst.Modulo) and isinstance(left, Str):
+            return self.percent_format(left, right)
+        return self.arith(left, right, node.operator)
+
+    def binop_add(self, left: Value, right: Value) -> Value:
+        if isinstance(left, Str) or isinstance(right, Str):
+            if isinstance(left, Num | Duration) or isinstance(right, Num | Duration):
+                return UNKNOWN
+            return concat(self.as_str(left), self.as_str(right))
+        if isinstance(left, Num) and isinstance(right, Num):
+            return Num(left.n + right.n)
+        if isinstance(left, Duration) and isinstance(right, Duration):
+            return Duration(left.days + right.days)
+        if isinstance(left, ListV) and isinstance(right, ListV):
+            if left.items is not None and right.items is not None:
+                items = left.items + right.items
+                return ListV(items=items, size=len(items), source="a literal list")
+            return ListV(source=left.source or right.source, elem=left.element())
+        return (
+            right
+            if isinstance(left, Unknown) and isinstance(right, Duration)
+            else (left if isinstance(left, Duration) else UNKNOWN)
+        )
+
+    def arith(self, left: Value, right: Value, operator: cst.CSTNode) -> Value:
+        if isinstance(left, Num) and isinstance(right, Num):
+            ops = {
+                cst.Subtract: lambda a, b: a - b,
+                cst.SubtractAssign: lambda a, b: a - b,
+                cst.Multiply: lambda a, b: a * b,
+                cst.MultiplyAssign: lambda a, b: a * b,
+                cst.FloorDivide: lambda a, b: a // b if b else 0,
+                cst.Divide: lambda a, b: a / b if b else 0,
+            }
+            for kind, op in ops.items():
+                if isinstance(operator, kind):
+                    return Num(op(left.n, right.n))
+            return UNKNOWN
+        if isinstance(left, Duration) and isinstance(right, Num):
+            if isinstance(operator, cst.Multiply):
+                return Duration(left.days * right.n)
+        if isinstance(left, Num) and isinstance(right, Duration):
+            if isinstance(operator, cst.Multiply):
+                return Duration(left.n * right.days)
+        if isinstance(operator, cst.Subtract) and isinstance(right, Duration):
+            return UNKNOWN
+        return UNKNOWN
+
+    def eval_BooleanOperation(self, node: cst.BooleanOperation, frame: Frame) -> Value:
+        left = self.eval(node.left, frame)
+        right = self.eval(node.right, frame)
+        if isinstance(node.operator, cst.Or):
+            # `x or default`: the informative side
+            return left if not isinstance(left, Unknown) else right
+        return right
+
+    def eval_IfExp(self, node: cst.IfExp, frame: Frame) -> Value:
+        self.eval(node.test, frame)
+        body = self.eval(node.body, frame)
+        orelse = self.eval(node.orelse, frame)
+        return _join([body, orelse])
+
+    def eval_Comparison(self, node: cst.Comparison, frame: Frame) -> Value:
+        left = self.eval(node.left, frame)
+        left_node: cst.BaseExpression = node.left
+        for comparison in node.comparisons:
+            right = self.eval(comparison.comparator, frame)
+            self.note_comparison(
+                left, comparison.operator, right, left_node, comparison.comparator, frame
+            )
+            if isinstance(comparison.operator, cst.In | cst.NotIn) and isinstance(right, Json):
+                if isinstance(left, Str) and left.known:
+                    self.read_key(right, left.text, node, frame)
+            left = right
+            left_node = comparison.comparator
+        return UNKNOWN
+
+    def note_comparison(
+        self,
+        left: Value,
+        operator: cst.BaseCompOp,
+        right: Value,
+        left_node: cst.BaseExpression,
+        right_node: cst.BaseExpression,
+        frame: Frame,
+    ) -> None:
+        # a page loop's stop test: len(page) < N
+        for length, other, flipped in ((left, right, False), (right, left, True)):
+            if isinstance(length, LenOf) and isinstance(other, Num):
+                n = other.as_int
+                if n is None or n <= 0:
+                    continue
+                op = operator
+                if flipped:
+                    op = {
+                        cst.GreaterThan: cst.LessThan(),
+                        cst.GreaterThanEqual: cst.LessThanEqual(),
+                    }.get(type(op), op)
+                if isinstance(op, cst.LessThan):
+                    stop = n
+                elif isinstance(op, cst.LessThanEqual):
+                    stop = n + 1
+                elif isinstance(op, cst.Equal | cst.NotEqual):
+                    stop = n
+                else:
+                    continue
+                record = length.call
+                record.short_page_stop = max(record.short_page_stop or 0, stop)
+        # an age limit: a timedelta, `age.days > 7`, or a number of seconds
+        for value, value_node, other_node in (
+            (left, left_node, right_node),
+            (right, right_node, left_node),
+        ):
+            if isinstance(value, Duration):
+                frame.durations.append(value.days)
+            elif isinstance(value, Num):
+                if isinstance(other_node, cst.Attribute) and other_node.attr.value == "days":
+                    frame.durations.append(value.n)
+                elif (
+                    _mentions(
+                        other_node,
+                        (
+                            "age",
+                            "created",
+                            "issued",
+                            "elapsed",
+                            "time",
+                            "ts",
+                            "timestamp",
+                            "seconds",
+                        ),
+                    )
+                    and value.n >= 3600
+                ):
+                    frame.durations.append(value.n / 86400)
+            del value_node
+
+    def eval_Yield(self, node: cst.Yield, frame: Frame) -> Value:
+        if isinstance(node.value, cst.From):
+            value = self.eval(node.value.item, frame)
+            frame.yields.append(value.element() if isinstance(value, ListV) else UNKNOWN)
+        elif node.value is not None:
+            frame.yields.append(self.eval(node.value, frame))
+        return UNKNOWN
+
+    def eval_Lambda(self, node: cst.Lambda, frame: Frame) -> Value:
+        return UNKNOWN
+
+    def eval_NamedExpr(self, node: cst.NamedExpr, frame: Frame) -> Value:
+        value = self.eval(node.value, frame)
+        self.bind(node.target, value, frame)
+        return value
+
+    def eval_ListComp(self, node: cst.ListComp, frame: Frame) -> Value:
+        return self.comprehension(node.for_in, node.elt, frame)
+
+    def eval_SetComp(self, node: cst.SetComp, frame: Frame) -> Value:
+        return self.comprehension(node.for_in, node.elt, frame)
+
+    def eval_GeneratorExp(self, node: cst.GeneratorExp, frame: Frame) -> Value:
+        return self.comprehension(node.for_in, node.elt, frame)
+
+    def eval_DictComp(self, node: cst.DictComp, frame: Frame) -> Value:
+        self.comprehension(node.for_in, node.key, frame, value=node.value)
+        return DictV(open=True)
+
+    def comprehension(
+        self,
+        for_in: cst.CompFor,
+        elt: cst.BaseExpression,
+        frame: Frame,
+        *,
+        value: cst.BaseExpression | None = None,
+        first_only: bool = False,
+    ) -> Value:
+        inner = Frame(
+            frame.module,
+            frame.func,
+            dict(frame.env),
+            frame.chain,
+            frame.entry,
+            frame.depth,
+            frame.self_value,
+            frame.cls,
+            frame.closure,
+            durations=frame.durations,
+            stack_durations=frame.stack_durations,
+        )
+        outer_iter = self.eval(for_in.iter, frame)
+        iterable = outer_iter
+        clause: cst.CompFor | None = for_in
+        first = True
+        while clause is not None:
+            if not first:
+                iterable = self.eval(clause.iter, inner)
+            self.bind(clause.target, self.iterate(iterable, inner, first_only=first_only), inner)
+            for condition in clause.ifs:
+                self.eval(condition.test, inner)
+            clause = clause.inner_for_in
+            first = False
+        element = self.eval(elt, inner)
+        if value is not None:
+            self.eval(value, inner)
+        size = outer_iter.size if isinstance(outer_iter, ListV) else None
+        bound = outer_iter.bound if isinstance(outer_iter, ListV) else None
+        has_ifs = bool(for_in.ifs)
+        source = (
+            outer_iter.source
+            if isinstance(outer_iter, ListV)
+            else outer_iter.source
+            if isinstance(outer_iter, Unknown)
+            else ""
+        )
+        if isinstance(outer_iter, Json):
+            source = "an API response"
+        return ListV(
+            size=None if has_ifs else size,
+            bound=bound if bound is not None else (size if has_ifs else None),
+            elem=element,
+            source=source or "a comprehension",
+            origin=outer_iter,
+        )
+
+    def eval_Call(self, node: cst.Call, frame: Frame) -> Value:
+        func = self.eval(node.func, frame)
+        # next(x for x in data if ...) takes the first match: not a use of the whole list
+        if (
+            isinstance(func, Lib)
+            and func.name == "builtins.next"
+            and node.args
+            and isinstance(node.args[0].value, cst.GeneratorExp)
+        ):
+            gen = node.args[0].value
+            result = self.comprehension(gen.for_in, gen.elt, frame, first_only=True)
+            return result.element() if isinstance(result, ListV) else UNKNOWN
+        args: list[Value] = []
+        kwargs: dict[str, Value] = {}
+        for arg in node.args:
+            value = self.eval(arg.value, frame)
+            if arg.keyword is not None:
+                kwargs[arg.keyword.value] = value
+            elif arg.star == "**":
+                if isinstance(value, DictV):
+                    kwargs.update(value.entries)
+                    if value.open:
+                        kwargs["**"] = UNKNOWN
+                else:
+                    kwargs["**"] = UNKNOWN
+            elif arg.star == "*":
+                if isinstance(value, ListV) and value.items is not None:
+                    args.extend(value.items)
+                else:
+                    args.append(UNKNOWN)
+            else:
+                args.append(value)
+        return self.call(func, args, kwargs, node, frame)
+
+    # -- calls --------------------------------------------------------------------------
+    def call(
+        self, func: Value, args: list[Value], kwargs: dict[str, Value], node: cst.Call, frame: Frame
+    ) -> Value:
+        if isinstance(func, Func):
+            return self.call_function(func, args, kwargs, node, frame)
+        if isinstance(func, ClassRef):
+            return self.instantiate(func.cls, args, kwargs, node, frame)
+        if isinstance(func, Lib):
+            return self.call_lib(func.name, args, kwargs, node, frame)
+        if isinstance(func, Bound):
+            return self.call_method(func.target, func.name, args, kwargs, node, frame)
+        # an unknown callee: whatever we pass it is handed on
+        name = _callee_name(node)
+        self.hand_on(args, kwargs, name)
+        return Unknown(source=_describe_source(name), stored=name in lib.STORAGE_READS, name=name)
+
+    def hand_on(self, args: list[Value], kwargs: dict[str, Value], name: str) -> None:
+        if name in lib.LOGGING_SINKS:
+            return
+        for value in [*args, *kwargs.values()]:
+            self.escape(value, returned=False)
+
+    def call_function(
+        self,
+        func: Func,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call | None,
+        frame: Frame | None,
+        *,
+        entry: bool = False,
+    ) -> Value:
+        key = func.key
+        depth = 0 if frame is None else frame.depth + 1
+        if not entry:
+            if depth > MAX_DEPTH or key in self.active:
+                self.hand_on(args, kwargs, "")
+                return UNKNOWN
+            self.called.add(key)
+        node_def = func.node
+        self_value = func.bound_self
+        cls = func.cls
+        decorators = {_decorator_name(d) for d in node_def.decorators}
+        if entry and cls is not None and self_value is None and "staticmethod" not in decorators:
+            self_value = (
+                self.default_instance(cls) if "classmethod" not in decorators else (ClassRef(cls))
+            )
+        chain = () if frame is None else (*frame.chain, frame.ref(node)) if node else frame.chain
+        inner = Frame(
+            func.module,
+            node_def,
+            {},
+            chain,
+            key if entry else (frame.entry if frame else key),
+            depth,
+            self_value,
+            cls,
+            func.closure,
+        )
+        inner.stack_durations = (frame.durations, *frame.stack_durations) if frame else ()
+        self.bind_params(
+            func, inner, args, kwargs, entry=entry, self_value=self_value, decorators=decorators
+        )
+        self.active.append(key)
+        try:
+            self.exec_suite(node_def.body, inner)
+        finally:
+            self.active.pop()
+        if inner.yields:
+            return ListV(
+                elem=_join(inner.yields), source="a generator", bound=_common_bound(inner.yields)
+            )
+        return _join(inner.returns)
+
+    def bind_params(
+        self,
+        func: Func,
+        frame: Frame,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        *,
+        entry: bool,
+        self_value: Value | None,
+        decorators: set[str],
+    ) -> None:
+        params = func.node.params
+        positional = [*params.posonly_params, *params.params]
+        if func.cls is not None and "staticmethod" not in decorators and positional:
+            first = positional[0]
+            frame.env[first.name.value] = self_value if self_value is not None else UNKNOWN
+            positional = positional[1:]
+        remaining = list(args)
+        for param in positional:
+            name = param.name.value
+            if remaining:
+                frame.env[name] = remaining.pop(0)
+            elif name in kwargs:
+                frame.env[name] = kwargs.pop(name)
+            elif param.default is not None and not entry:
+                frame.env[name] = self.eval(
+                    param.default, Frame(func.module, None, func.module.env, (), None)
+                )
+            else:
+                frame.env[name] = Unknown(
+                    source="a function argument", name=name, param_of=func.key
+                )
+        for param in params.kwonly_params:
+            name = param.name.value
+            if name in kwargs:
+                frame.env[name] = kwargs.pop(name)
+            elif param.default is not None and not entry:
+                frame.env[name] = self.eval(
+                    param.default, Frame(func.module, None, func.module.env, (), None)
+                )
+            else:
+                frame.env[name] = Unknown(
+                    source="a function argument", name=name, param_of=func.key
+                )
+        if isinstance(params.star_arg, cst.Param):
+            frame.env[params.star_arg.name.value] = (
+                ListV(items=remaining, size=len(remaining))
+                if not entry
+                else ListV(source="a function argument")
+            )
+        if params.star_kwarg is not None:
+            open_kwargs = entry or "**" in kwargs
+            rest = {k: v for k, v in kwargs.items() if k != "**"}
+            frame.env[params.star_kwarg.name.value] = DictV(rest, open=open_kwargs)
+
+    def default_instance(self, cls: ClassInfo) -> Value:
+        if cls.default_instance is None:
+            instance = self.new_instance(cls)
+            cls.default_instance = instance
+            init = self.lookup_method(cls, "__init__")
+            if init is not None:
+                bound = Func(init.module, init.node, init.cls, instance)
+                with contextlib.suppress(_Budget):
+                    self.call_function(bound, [], {}, None, None, entry=True)
+        return cls.default_instance
+
+    def new_instance(self, cls: ClassInfo) -> Instance:
+        instance = Instance(cls)
+        kind = self.client_base_kind(cls)
+        if kind is not None:
+            instance.client = Client(kind)
+        return instance
+
+    def instantiate(
+        self,
+        cls: ClassInfo,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value:
+        instance = self.new_instance(cls)
+        init = self.lookup_method(cls, "__init__")
+        if init is not None:
+            self.call_function(
+                Func(init.module, init.node, init.cls, instance), args, kwargs, node, frame
+            )
+        elif instance.client is not None:
+            self.configure_client(instance.client, args, kwargs)
+        return instance
+
+    def class_attrs(self, cls: ClassInfo) -> dict[str, Value]:
+        if cls.attrs is None:
+            cls.attrs = {}
+            frame = Frame(cls.module, None, cls.attrs, (), None, closure=cls.module.env)
+            body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
+            for statement in body:
+                if isinstance(statement, cst.SimpleStatementLine):
+                    self.exec_statement(statement, frame)
+        return cls.attrs
+
+    def class_bases(self, cls: ClassInfo) -> list[Value]:
+        if cls.bases is None:
+            cls.bases = []
+            frame = Frame(cls.module, None, cls.module.env, (), None)
+            for base in cls.node.bases:
+                cls.bases.append(self.eval(base.value, frame))
+        return cls.bases
+
+    def client_base_kind(self, cls: ClassInfo, seen: int = 0) -> str | None:
+        if seen > 10:
+            return None
+        for base in self.class_bases(cls):
+            if isinstance(base, Lib) and base.name in lib.CLIENT_CLASSES:
+                return lib.CLIENT_CLASSES[base.name]
+            if isinstance(base, ClassRef):
+                kind = self.client_base_kind(base.cls, seen + 1)
+                if kind is not None:
+                    return kind
+        return None
+
+    @dataclass(frozen=True)
+    class _Method:
+        module: ModuleInfo
+        node: cst.FunctionDef
+        cls: ClassInfo
+
+    def lookup_method(self, cls: ClassInfo, name: str, seen: int = 0) -> Analyzer._Method | None:
+        if seen > 10:
+            return None
+        if name in cls.methods:
+            return Analyzer._Method(cls.module, cls.methods[name], cls)
+        for base in self.class_bases(cls):
+            if isinstance(base, ClassRef):
+                found = self.lookup_method(base.cls, name, seen + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def lookup_class_attr(self, cls: ClassInfo, name: str, seen: int = 0) -> Value | None:
+        if seen > 10:
+            return None
+        attrs = self.class_attrs(cls)
+        if name in attrs:
+            return attrs[name]
+        for base in self.class_bases(cls):
+            if isinstance(base, ClassRef):
+                found = self.lookup_class_attr(base.cls, name, seen + 1)
+                if found is not None:
+                    return found
+        return None
+
+    # -- attributes ---------------------------------------------------------------------
+    def attribute(self, owner: Value, attr: str, node: cst.CSTNode, frame: Frame) -> Value:
+        if isinstance(owner, ModuleRef):
+            env = self.module_env(owner.module)
+            if attr in env:
+                value = env[attr]
+                if isinstance(value, Str) and frame.func is not None:
+                    return Str(value.text, value.slots, (*value.origins, frame.ref(node)))
+                return value
+            sub = self.project.resolve_module(f"{owner.module.name}.{attr}", frame.module.rel_path)
+            info = self.module(sub) if sub is not None else None
+            return ModuleRef(info) if info is not None else UNKNOWN
+        if isinstance(owner, Lib):
+            return Lib(f"{owner.name}.{attr}")
+        if isinstance(owner, Instance):
+            return self.instance_attribute(owner, attr, node, frame)
+        if isinstance(owner, SuperRef):
+            for base in self.class_bases(owner.cls):
+                if isinstance(base, ClassRef):
+                    method = self.lookup_method(base.cls, attr)
+                    if method is not None:
+                        return Func(method.module, method.node, method.cls, owner.instance)
+                elif isinstance(base, Lib) and isinstance(owner.instance, Instance):
+                    if owner.instance.client is not None:
+                        return Bound(owner.instance.client, attr)
+            return UNKNOWN
+        if isinstance(owner, ClassRef):
+            method = self.lookup_method(owner.cls, attr)
+            if method is not None:
+                decorators = {_decorator_name(d) for d in method.node.decorators}
+                bound_self = ClassRef(owner.cls) if "classmethod" in decorators else None
+                return Func(method.module, method.node, method.cls, bound_self)
+            found = self.lookup_class_attr(owner.cls, attr)
+            return found if found is not None else UNKNOWN
+        if isinstance(owner, Client):
+            if attr == "headers":
+                return owner.headers
+            if attr == "params":
+                return owner.params
+            if attr == "base_url":
+                return owner.base_url or UNKNOWN
+            return Bound(owner, attr)
+        if isinstance(owner, Response):
+            record = owner.call
+            if attr in (
+                "status_code",
+                "ok",
+                "status",
+                "reason",
+                "is_success",
+                "is_error",
+                "raise_for_status",
+                "getcode",
+                "code",
+            ):
+                record.status_checked = True
+                return Bound(owner, attr) if attr in ("raise_for_status", "getcode") else UNKNOWN
+            if attr in ("text", "content", "body"):
+                record.body_used = True
+                return Json(record)
+            if attr == "links":
+                return Json(record, ("links",))
+            if attr == "headers":
+                return Json(record, ("headers",))
+            return Bound(owner, attr)
+        if isinstance(owner, Json | DictV | Str | ListV | RequestObj):
+            return Bound(owner, attr)
+        if isinstance(owner, Unknown):
+            return Unknown(
+                source=owner.source or f"`.{attr}`",
+                name=attr,
+                stored=owner.stored,
+                param_of=owner.param_of,
+            )
+        return UNKNOWN
+
+    def instance_attribute(
+        self, owner: Instance, attr: str, node: cst.CSTNode, frame: Frame
+    ) -> Value:
+        if attr in owner.attrs:
+            return owner.attrs[attr]
+        method = self.lookup_method(owner.cls, attr)
+        if method is not None:
+            decorators = {_decorator_name(d) for d in method.node.decorators}
+            func = Func(method.module, method.node, method.cls, owner)
+            if "property" in decorators or "cached_property" in decorators:
+                return self.call_function(func, [], {}, None, frame)
+            return func
+        found = self.lookup_class_attr(owner.cls, attr)
+        if found is not None:
+            return found
+        if owner.client is not None:
+            return self.attribute(owner.client, attr, node, frame)
+        return UNKNOWN
+
+    # -- items and slices ---------------------------------------------------------------
+    def item(self, owner: Value, key: Value, node: cst.CSTNode, frame: Frame) -> Value:
+        if isinstance(owner, Json):
+            if isinstance(key, Str) and key.known:
+                return self.read_key(owner, key.text, node, frame)
+            if isinstance(key, Num):
+                if key.n == 0 or key.n == -1:
+                    owner.call.first_only = True
+                return Json(owner.call, (*owner.path, "[]"))
+            return Json(owner.call, (*owner.path, "*"))
+        if isinstance(owner, DictV):
+            if isinstance(key, Str) and key.known:
+                found = owner.get_ci(key.text)
+                return found if found is not None else UNKNOWN
+            return UNKNOWN
+        if isinstance(owner, ListV):
+            if isinstance(key, Num) and owner.items is not None:
+                index = key.as_int
+                if index is not None and -len(owner.items) <= index < len(owner.items):
+                    return owner.items[index]
+            if isinstance(owner.origin, Json) and isinstance(key, Num) and key.n in (0, -1):
+                owner.origin.call.first_only = True
+            return owner.element()
+        if isinstance(owner, Client | Instance):
+            return UNKNOWN
+        if isinstance(owner, Lib) and owner.name == "os.environ":
+            name = key.text if isinstance(key, Str) and key.known else ""
+            return hole(Unknown(source="the environment", name=name))
+        if isinstance(owner, Lib) and owner.name == "sys.argv":
+            return Unknown(source="the command line")
+        if isinstance(owner, Unknown):
+            name = key.text if isinstance(key, Str) and key.known else owner.name
+            return Unknown(
+                source=owner.source, name=name, stored=owner.stored, param_of=owner.param_of
+            )
+        return UNKNOWN
+
+    def read_key(self, owner: Json, key: str, node: cst.CSTNode, frame: Frame) -> Value:
+        record = owner.call
+        record.reads.append((key, frame.ref(node)))
+        if key.lower() in self.catalog.next_link_keys or (
+            owner.path and owner.path[-1] in ("links", "meta", "pagination")
+        ):
+            record.next_link = True
+        return Json(record, (*owner.path, key))
+
+    def slice_of(self, owner: Value, sl: cst.Slice, frame: Frame) -> Value:
+        lower = self.eval(sl.lower, frame) if sl.lower is not None else Num(0)
+        upper = self.eval(sl.upper, frame) if sl.upper is not None else None
+        bound: int | None = None
+        if isinstance(upper, Num) and isinstance(lower, Num):
+            span = upper.as_int
+            if span is not None:
+                bound = max(0, span - (lower.as_int or 0))
+        elif (
+            sl.upper is not None
+            and sl.lower is not None
+            and isinstance(sl.upper, cst.BinaryOperation)
+            and isinstance(sl.upper.operator, cst.Add)
+            and sl.upper.left.deep_equals(sl.lower)
+        ):
+            step = self.eval(sl.upper.right, frame)
+            if isinstance(step, Num):
+                bound = step.as_int
+        if isinstance(owner, ListV) and owner.items is not None and bound is not None:
+            start = lower.as_int if isinstance(lower, Num) and lower.as_int is not None else None
+            if start is not None and isinstance(upper, Num) and upper.as_int is not None:
+                items = owner.items[start : upper.as_int]
+                return ListV(items=items, size=len(items), source=owner.source, origin=owner)
+        if isinstance(owner, Str):
+            return hole(owner)
+        source = owner.source if isinstance(owner, ListV | Unknown) else ""
+        return ListV(
+            bound=bound,
+            source=source or "a slice",
+            origin=owner,
+            elem=owner.element() if isinstance(owner, ListV) else UNKNOWN,
+        )
+
+    def iterate(self, value: Value, frame: Frame, *, first_only: bool = False) -> Value:
+        """The value of one element when iterating ``value``; notes uses of response data."""
+        if isinstance(value, Json):
+            if not first_only:
+                value.call.complete_use = True
+            return Json(value.call, (*value.path, "[]"))
+        if isinstance(value, ListV):
+            if isinstance(value.origin, Json) and not first_only:
+                value.origin.call.complete_use = True
+            element = value.element()
+            if isinstance(element, Unknown) and value.source and not element.source:
+                return Unknown(source=value.source, stored=_stored_source(value.source))
+            return element
+        if isinstance(value, DictV):
+            return Str(HOLE, (UNKNOWN,))
+        if isinstance(value, Unknown):
+            return Unknown(
+                source=value.source,
+                stored=value.stored,
+                param_of=value.param_of,
+                name=_singular(value.name),
+            )
+        if isinstance(value, Response):
+            value.call.body_used = True
+            return Json(value.call, ("[]",))
+        return UNKNOWN
+
+    # -- library calls ------------------------------------------------------------------
+    def call_lib(
+        self, name: str, args: list[Value], kwargs: dict[str, Value], node: cst.Call, frame: Frame
+    ) -> Value:
+        name = _normalize_lib(name)
+        short = name.rsplit(".", 1)[-1]
+        module = name.rsplit(".", 1)[0] if "." in name else ""
+        if module in lib.REQUEST_FUNCTIONS and short in lib.HTTP_VERBS:
+            url = args[0] if args else kwargs.pop("url", UNKNOWN)
+            return self.http_call(
+                None, short.upper(), url, kwargs, node, frame, stack=lib.REQUEST_FUNCTIONS[module]
+            )
+        if module in lib.REQUEST_FUNCTIONS and short == "request":
+            method = args[0] if args else kwargs.pop("method", UNKNOWN)
+            url = args[1] if len(args) > 1 else kwargs.pop("url", UNKNOWN)
+            return self.http_call(
+                None,
+                _method_name(method),
+                url,
+                kwargs,
+                node,
+                frame,
+                stack=lib.REQUEST_FUNCTIONS[module],
+            )
+        if name in lib.CLIENT_CLASSES:
+            client = Client(lib.CLIENT_CLASSES[name])
+            self.configure_client(client, args, kwargs)
+            return client
+        if name in lib.URLLIB_REQUEST:
+            url = args[0] if args else kwargs.get("url", UNKNOWN)
+            body = args[1] if len(args) > 1 else kwargs.get("data")
+            headers = args[2] if len(args) > 2 else kwargs.get("headers", DictV())
+            method = kwargs.get("method")
+            return RequestObj(
+                url,
+                headers if isinstance(headers, DictV) else DictV(open=True),
+                _method_name(method) if method is not None else None,
+                body,
+                frame.ref(node),
+            )
+        if name in lib.URLOPEN or name.endswith("build_opener.open"):
+            target = args[0] if args else kwargs.get("url", UNKNOWN)
+            return self.urlopen(
+                target, args[1] if len(args) > 1 else kwargs.get("data"), node, frame
+            )
+        if name in lib.URLJOIN:
+            base = self.as_str(args[0]) if args else Str(HOLE, (UNKNOWN,))
+            path = self.as_str(args[1]) if len(args) > 1 else Str(HOLE, (UNKNOWN,))
+            return _urljoin(base, path)
+        if name in lib.URLENCODE:
+            return self.urlencode(args[0] if args else UNKNOWN)
+        if name in lib.CHUNKERS:
+            size_index, seq_index = lib.CHUNKERS[name]
+            size = args[size_index] if len(args) > size_index else kwargs.get("n", UNKNOWN)
+            seq = args[seq_index] if len(args) > seq_index else UNKNOWN
+            bound = size.as_int if isinstance(size, Num) else None
+            return ListV(
+                elem=ListV(bound=bound, source=_source_of(seq), origin=seq),
+                source=_source_of(seq),
+                origin=seq,
+            )
+        if name == "itertools.islice":
+            seq = args[0] if args else UNKNOWN
+            stop = args[-1] if len(args) > 1 else UNKNOWN
+            return ListV(
+                bound=stop.as_int if isinstance(stop, Num) else None,
+                source=_source_of(seq),
+                origin=seq,
+            )
+        if name in lib.TIMEDELTA:
+            days = 0.0
+            factors = {
+                "days": 1,
+                "weeks": 7,
+                "hours": 1 / 24,
+                "minutes": 1 / 1440,
+                "seconds": 1 / 86400,
+            }
+            if args and isinstance(args[0], Num):
+                days += args[0].n
+            for key, factor in factors.items():
+                value = kwargs.get(key)
+                if isinstance(value, Num):
+                    days += value.n * factor
+            return Duration(days)
+        if name in ("json.load", "json.loads"):
+            arg = args[0] if args else UNKNOWN
+            if isinstance(arg, Json):
+                return Json(arg.call, arg.path)
+            if isinstance(arg, Response):
+                arg.call.body_used = True
+                return Json(arg.call)
+            return Unknown(source="a file", stored=True)
+        if name in ("csv.reader", "csv.DictReader"):
+            return ListV(source="a file", elem=Unknown(source="a file", stored=True))
+        if name in ("os.getenv", "os.environ.get"):
+            key = args[0] if args else UNKNOWN
+            default = args[1] if len(args) > 1 else UNKNOWN
+            env_name = key.text if isinstance(key, Str) and key.known else ""
+            if isinstance(default, Str):
+                return default
+            return hole(Unknown(source="the environment", name=env_name))
+        if name == "functools.partial" and args:
+            return args[0] if isinstance(args[0], Func) else UNKNOWN
+        if name.startswith("builtins."):
+            return self.call_builtin(short, args, kwargs, node, frame)
+        self.hand_on(args, kwargs, short)
+        stored = short in lib.STORAGE_READS or module in ("pickle", "shelve", "sqlite3", "redis")
+        return Unknown(source=_describe_source(short), stored=stored, name=short)
+
+    def configure_client(self, client: Client, args: list[Value], kwargs: dict[str, Value]) -> None:
+        base = kwargs.get("base_url")
+        if base is None and client.kind == "aiohttp" and args:
+            base = args[0]
+        if base is not None:
+            client.base_url = base
+        headers = kwargs.get("headers")
+        if isinstance(headers, DictV):
+            client.headers = headers.copy()
+        elif headers is not None:
+            client.headers = DictV(open=True)
+        params = kwargs.get("params")
+        if isinstance(params, DictV):
+            client.params = params.copy()
+
+    def call_builtin(
+        self, name: str, args: list[Value], kwargs: dict[str, Value], node: cst.Call, frame: Frame
+    ) -> Value:
+        arg = args[0] if args else UNKNOWN
+        if name == "len":
+            if isinstance(arg, ListV) and arg.items is not None:
+                return Num(len(arg.items))
+            if isinstance(arg, ListV) and isinstance(arg.origin, Json):
+                arg.origin.call.complete_use = True
+                return LenOf(arg.origin.call)
+            if isinstance(arg, Json):
+                arg.call.complete_use = True
+                return LenOf(arg.call)
+            return UNKNOWN
+        if name in ("list", "tuple", "sorted", "set", "reversed", "frozenset"):
+            if isinstance(arg, Json):
+                arg.call.complete_use = True
+                return ListV(
+                    origin=arg, elem=Json(arg.call, (*arg.path, "[]")), source="an API response"
+                )
+            if isinstance(arg, ListV):
+                if isinstance(arg.origin, Json):
+                    arg.origin.call.complete_use = True
+                return ListV(
+                    items=list(arg.items) if arg.items is not None else None,
+                    size=arg.size,
+                    bound=arg.bound,
+                    elem=arg.elem,
+                    source=arg.source,
+                    origin=arg.origin,
+                )
+            if isinstance(arg, Unknown):
+                return ListV(
+                    source=arg.source or "other data",
+                    elem=Unknown(source=arg.source, stored=arg.stored),
+                    origin=arg,
+                )
+            return ListV(source="other data")
+        if name == "range":
+            nums = [a.as_int for a in args if isinstance(a, Num)]
+            if len(nums) == len(args) and args:
+                start, stop = (0, nums[0]) if len(nums) == 1 else (nums[0], nums[1])
+                step = nums[2] if len(nums) > 2 else 1
+                size = len(range(start, stop, step or 1)) if step else 0
+                if size <= 1000:
+                    return ListV(
+                        items=[Num(i) for i in range(start, stop, step or 1)],
+                        size=size,
+                        source="a range",
+                    )
+                return ListV(size=size, elem=UNKNOWN, source="a range")
+            return ListV(source="a range", elem=Num(0))
+        if name in ("enumerate",):
+            element = self.iterate(arg, frame)
+            return ListV(
+                elem=ListV(items=[Num(0), element], size=2),
+                source=_source_of(arg),
+                origin=arg if isinstance(arg, Json) else None,
+            )
+        if name == "zip":
+            elements = [self.iterate(a, frame) for a in args]
+            return ListV(elem=ListV(items=elements, size=len(elements)), source="zip")
+        if name in ("map", "filter"):
+            seq = args[1] if len(args) > 1 else UNKNOWN
+            if isinstance(seq, ListV):
+                return ListV(
+                    size=seq.size if name == "map" else None,
+                    bound=seq.bound
+                    if seq.bound is not None
+                    else (seq.size if name == "filter" else None),
+                    source=seq.source,
+                    origin=seq,
+                    elem=UNKNOWN,
+                )
+            if isinstance(seq, Json):
+                seq.call.complete_use = True
+            return ListV(source=_source_of(seq), origin=seq)
+        if name in ("str", "repr"):
+            return self.as_str(arg) if args else Str("")
+        if name in ("int", "float"):
+            if isinstance(arg, Num):
+                return arg
+            if isinstance(arg, Str) and arg.known:
+                try:
+                    return Num(float(arg.text))
+                except ValueError:
+                    return UNKNOWN
+            return arg if isinstance(arg, Unknown) else UNKNOWN
+        if name == "dict":
+            result = DictV()
+            if isinstance(arg, DictV):
+                result = arg.copy()
+            elif args:
+                result.open = True
+            for key, value in kwargs.items():
+                if key == "**":
+                    result.open = True
+                else:
+                    result.set_ci(key, value, frame.ref(node))
+            return result
+        if name == "next":
+            return self.iterate(arg, frame, first_only=True)
+        if name == "iter":
+            return arg
+        if name == "open":
+            return Unknown(source="a file", stored=True)
+        if name == "input":
+            return Unknown(source="user input")
+        if name == "super":
+            if frame.cls is not None and frame.self_value is not None:
+                return SuperRef(frame.self_value, frame.cls)
+            return UNKNOWN
+        if name == "getattr" and len(args) >= 2:
+            key = args[1]
+            if isinstance(key, Str) and key.known:
+                return self.attribute(args[0], key.text, node, frame)
+            return UNKNOWN
+        if name in ("min", "max") and len(args) == 2:
+            a, b = args
+            if isinstance(a, Num) and isinstance(b, Num):
+                return Num(min(a.n, b.n) if name == "min" else max(a.n, b.n))
+            return a if isinstance(a, Num) else b if isinstance(b, Num) else UNKNOWN
+        if name in (
+            "sum",
+            "any",
+            "all",
+            "isinstance",
+            "hasattr",
+            "bool",
+            "hash",
+            "id",
+            "abs",
+            "round",
+            "callable",
+            "type",
+            "vars",
+            "format",
+        ):
+            if name in ("sum", "any", "all") and isinstance(arg, Json):
+                arg.call.complete_use = True
+            return UNKNOWN
+        if name in lib.LOGGING_SINKS:
+            return UNKNOWN
+        self.hand_on(args, kwargs, name)
+        return UNKNOWN
+
+    # -- methods on values --------------------------------------------------------------
+    def call_method(
+        self,
+        target: Value,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value:
+        if isinstance(target, Client):
+            return self.client_method(target, name, args, kwargs, node, frame)
+        if isinstance(target, Response):
+            record = target.call
+            if name == "json":
+                record.body_used = True
+                return Json(record)
+            if name in ("raise_for_status", "getcode"):
+                record.status_checked = True
+                return UNKNOWN
+            if name in ("read", "text", "iter_content", "iter_lines", "aread", "content"):
+                record.body_used = True
+                return Json(record)
+            if name in ("close", "release"):
+                return UNKNOWN
+            return UNKNOWN
+        if isinstance(target, Json):
+            return self.json_method(target, name, args, node, frame)
+        if isinstance(target, DictV):
+            return self.dict_method(target, name, args, kwargs, node, frame)
+        if isinstance(target, Str):
+            return self.str_method(target, name, args, kwargs)
+        if isinstance(target, ListV):
+            if name in ("append", "add") and args:
+                if target.items is not None:
+                    target.items.append(args[0])
+                    target.size = len(target.items)
+                else:
+                    target.elem = args[0]
+                return UNKNOWN
+            if name == "extend" and args:
+                self.mark_complete(args[0])
+                target.items = None
+                target.size = None
+                if isinstance(args[0], Json):
+                    target.origin = args[0]
+                    target.elem = Json(args[0].call, (*args[0].path, "[]"))
+                return UNKNOWN
+            if name in ("copy",):
+                return ListV(
+                    items=list(target.items) if target.items is not None else None,
+                    size=target.size,
+                    bound=target.bound,
+                    elem=target.elem,
+                    source=target.source,
+                    origin=target.origin,
+                )
+            if name == "pop":
+                return target.element()
+            return UNKNOWN
+        if isinstance(target, RequestObj):
+            if name in ("add_header", "add_unredirected_header") and len(args) >= 2:
+                key = args[0]
+                if isinstance(key, Str) and key.known:
+                    target.headers.set_ci(key.text, args[1], frame.ref(node))
+            return UNKNOWN
+        return UNKNOWN
+
+    def client_method(
+        self,
+        client: Client,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value:
+        if name in lib.HTTP_VERBS:
+            url = args[0] if args else kwargs.pop("url", UNKNOWN)
+            return self.http_call(client, name.upper(), url, kwargs, node, frame, stack=client.kind)
+        if name in ("request", "stream"):
+            method = args[0] if args else kwargs.pop("method", UNKNOWN)
+            url = args[1] if len(args) > 1 else kwargs.pop("url", UNKNOWN)
+            return self.http_call(
+                client, _method_name(method), url, kwargs, node, frame, stack=client.kind
+            )
+        if name == "build_request":
+            method = args[0] if args else kwargs.get("method", UNKNOWN)
+            url = args[1] if len(args) > 1 else kwargs.get("url", UNKNOWN)
+            headers = kwargs.get("headers", DictV())
+            return RequestObj(
+                url,
+                headers if isinstance(headers, DictV) else DictV(open=True),
+                _method_name(method),
+                kwargs.get("json"),
+                frame.ref(node),
+            )
+        if name == "send" and args and isinstance(args[0], RequestObj):
+            return self.send_request(client, args[0], node, frame)
+        return UNKNOWN
+
+    def json_method(
+        self, target: Json, name: str, args: list[Value], node: cst.Call, frame: Frame
+    ) -> Value:
+        if name in ("get", "pop", "setdefault") and args:
+            key = args[0]
+            if isinstance(key, Str) and key.known:
+                return self.read_key(target, key.text, node, frame)
+            return Json(target.call, (*target.path, "*"))
+        if name in ("items", "values"):
+            return Json(target.call, (*target.path, f"{name}()"))
+        if name == "keys":
+            return UNKNOWN
+        if name == "copy":
+            return target
+        return UNKNOWN
+
+    def dict_method(
+        self,
+        target: DictV,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value:
+        if name == "update":
+            for arg in args:
+                if isinstance(arg, DictV):
+                    for key, value in arg.entries.items():
+                        target.set_ci(key, value, arg.keys_nodes.get(key))
+                    target.open = target.open or arg.open
+                else:
+                    target.open = True
+            for key, value in kwargs.items():
+                if key == "**":
+                    target.open = True
+                else:
+                    target.set_ci(key, value, frame.ref(node))
+            return UNKNOWN
+        if name in ("get", "setdefault", "pop") and args:
+            key = args[0]
+            if isinstance(key, Str) and key.known:
+                found = target.get_ci(key.text)
+                if found is not None:
+                    return found
+                if name == "setdefault" and len(args) > 1:
+                    target.set_ci(key.text, args[1], frame.ref(node))
+            return args[1] if len(args) > 1 else UNKNOWN
+        if name == "copy":
+            return target.copy()
+        if name in ("items", "values", "keys"):
+            return ListV(source="a dict")
+        return UNKNOWN
+
+    def str_method(
+        self, target: Str, name: str, args: list[Value], kwargs: dict[str, Value]
+    ) -> Value:
+        if name == "format":
+            return self.str_format(target, args, kwargs)
+        if name == "join" and args:
+            seq = args[0]
+            if isinstance(seq, ListV) and seq.items is not None:
+                parts = [self.as_str(item) for item in seq.items]
+                if all(p.known for p in parts):
+                    return Str(
+                        target.text.join(p.text for p in parts),
+                        (),
+                        tuple(o for p in parts for o in p.origins),
+                    )
+            if isinstance(seq, Json):
+                seq.call.complete_use = True
+            return Str(HOLE, (Joined(seq),))
+        if name in (
+            "strip",
+            "rstrip",
+            "lstrip",
+            "lower",
+            "upper",
+            "removesuffix",
+            "removeprefix",
+            "encode",
+            "decode",
+            "casefold",
+            "title",
+        ):
+            if target.known:
+                try:
+                    method = getattr(target.text, name)
+                    call_args = [a.text for a in args if isinstance(a, Str) and a.known]
+                    result = method(*call_args) if name not in ("encode", "decode") else target.text
+                    return Str(result, (), target.origins)
+                except (TypeError, ValueError):
+                    return target
+            return target
+        if name == "replace" and len(args) >= 2 and target.known:
+            old, new = args[0], args[1]
+            if isinstance(old, Str) and isinstance(new, Str) and old.known and new.known:
+                return Str(target.text.replace(old.text, new.text), (), target.origins)
+        if name == "split":
+            if target.known:
+                sep = args[0].text if args and isinstance(args[0], Str) and args[0].known else None
+                pieces = target.text.split(sep)
+                return ListV(
+                    items=[Str(p) for p in pieces], size=len(pieces), source="a literal list"
+                )
+            return ListV(source=_source_of(target.slots[0]) if target.slots else "a string")
+        return UNKNOWN
+
+    def str_format(self, template: Str, args: list[Value], kwargs: dict[str, Value]) -> Str:
+        if not template.known:
+            return hole(template)
+        parts: list[Str] = []
+        auto = 0
+        try:
+            parsed = list(string.Formatter().parse(template.text))
+        except ValueError:
+            return hole(template)
+        for literal, field_name, _spec, _conv in parsed:
+            if literal:
+                parts.append(Str(literal))
+            if field_name is None:
+                continue
+            head = re.split(r"[.\[]", field_name, maxsplit=1)[0]
+            value: Value
+            if head == "":
+                value = args[auto] if auto < len(args) else UNKNOWN
+                auto += 1
+            elif head.isdigit():
+                index = int(head)
+                value = args[index] if index < len(args) else UNKNOWN
+            else:
+                value = kwargs.get(head, UNKNOWN)
+            if head != field_name:
+                value = UNKNOWN
+            parts.append(self.as_str(value))
+        result = concat(*parts)
+        return Str(result.text, result.slots, (*template.origins, *result.origins))
+
+    def percent_format(self, template: Str, values: Value) -> Value:
+        if not template.known:
+            return hole(template)
+        items = values.items if isinstance(values, ListV) and values.items is not None else [values]
+        parts: list[Str] = []
+        pos = 0
+        index = 0
+        for match in re.finditer(
+            r"%(\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc%]", template.text
+        ):
+            parts.append(Str(template.text[pos : match.start()]))
+            if match.group(0) == "%%":
+                parts.append(Str("%"))
+            elif match.group(1):
+                key = match.group(1)[1:-1]
+                value = values.get_ci(key) if isinstance(values, DictV) else None
+                parts.append(self.as_str(value if value is not None else UNKNOWN))
+            else:
+                parts.append(self.as_str(items[index] if index < len(items) else UNKNOWN))
+                index += 1
+            pos = match.end()
+        parts.append(Str(template.text[pos:]))
+        result = concat(*parts)
+        return Str(result.text, result.slots, (*template.origins, *result.origins))
+
+    def urlencode(self, value: Value) -> Value:
+        if not isinstance(value, DictV):
+            return hole(value)
+        parts: list[Str] = []
+        for key, item in value.entries.items():
+            if parts:
+                parts.append(Str("&"))
+            parts.append(Str(f"{key}="))
+            parts.append(self.as_str(item))
+        return concat(*parts)
+
+    # -- HTTP calls ---------------------------------------------------------------------
+    def urlopen(self, target: Value, data: Value | None, node: cst.Call, frame: Frame) -> Value:
+        if isinstance(target, RequestObj):
+            method = target.method or ("POST" if target.body is not None else "GET")
+            kwargs: dict[str, Value] = {"headers": target.headers}
+            if target.body is not None:
+                kwargs["data"] = target.body
+            return self.http_call(None, method, target.url, kwargs, node, frame, stack="urllib")
+        method = "POST" if data is not None else "GET"
+        return self.http_call(
+            None,
+            method,
+            target,
+            {} if data is None else {"data": data},
+            node,
+            frame,
+            stack="urllib",
+        )
+
+    def send_request(
+        self, client: Client, request: RequestObj, node: cst.Call, frame: Frame
+    ) -> Value:
+        kwargs: dict[str, Value] = {"headers": request.headers}
+        return self.http_call(
+            client, request.method, request.url, kwargs, node, frame, stack=client.kind
+        )
+
+    def http_call(
+        self,
+        client: Client | None,
+        method: str | None,
+        url_value: Value,
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+        *,
+        stack: str,
+    ) -> Value:
+        url = self.as_str(url_value)
+        if client is not None and client.base_url is not None and not _is_absolute(url.text):
+            base = self.as_str(client.base_url)
+            if base.text.endswith("/") and url.text.startswith("/"):
+                url = concat(Str(base.text[:-1], base.slots, base.origins), url)
+            elif not base.text.endswith("/") and url.text and not url.text.startswith("/"):
+                url = concat(base, Str("/"), url)
+            else:
+                url = concat(base, url)
+        headers = DictV()
+        if client is not None:
+            headers = client.headers.copy()
+        call_headers = kwargs.get("headers")
+        if isinstance(call_headers, DictV):
+            for key, value in call_headers.entries.items():
+                headers.set_ci(key, value, call_headers.keys_nodes.get(key))
+            headers.open = headers.open or call_headers.open
+        elif call_headers is not None:
+            headers.open = True
+        params = DictV()
+        if client is not None:
+            params = client.params.copy()
+        call_params = kwargs.get("params")
+        if isinstance(call_params, DictV):
+            for key, value in call_params.entries.items():
+                params.set_ci(key, value)
+            params.open = params.open or call_params.open
+        elif isinstance(call_params, ListV) and call_params.items is not None:
+            for pair in call_params.items:
+                if isinstance(pair, ListV) and pair.items and len(pair.items) == 2:
+                    key = pair.items[0]
+                    if isinstance(key, Str) and key.known:
+                        params.set_ci(key.text, pair.items[1])
+        elif call_params is not None:
+            params.open = True
+        if "**" in kwargs:
+            params.open = True
+            headers.open = True
+        split = split_url(url.text)
+        for key, value_text in split.query:
+            params.set_ci(key, _query_value(value_text, url))
+        body = kwargs.get("json", kwargs.get("data"))
+        record = CallRecord(
+            site=frame.ref(node),
+            chain=(*frame.chain, frame.ref(node)),
+            entry=frame.entry,
+            method=method,
+            url=url,
+            headers=headers,
+            params=params,
+            body=body,
+            segments=split.segments,
+        )
+        accept = headers.get_ci("accept")
+        accept_text = self.as_str(accept).text if accept is not None else ""
+        record.is_dokeos = self.catalog.is_dokeos_host(split.host) or (
+            self.catalog.names_dokeos_media_type(accept_text)
+        )
+        record.endpoint = self.catalog.endpoint_of(method, split.segments)
+        if record.endpoint is not None:
+            evidence = url.text + " " + _body_evidence(body)
+            operation = self.catalog.async_operation(record.endpoint, evidence)
+            record.async_change = operation.change if operation is not None else None
+        if record.endpoint == self.catalog.job_poll.text:
+            self.note_poll(record, url, frame)
+        self.records.append(record)
+        return Response(record)
+
+    def note_poll(self, record: CallRecord, url: Str, frame: Frame) -> None:
+        fresh = False
+        kept: Unknown | None = None
+        for slot in url.slots:
+            for value in walk_values(slot):
+                if isinstance(value, Json) and value.call.async_change is not None:
+                    value.call.job_followed = True
+                    fresh = True
+                elif isinstance(value, Unknown) and value.stored:
+                    kept = value
+        if not fresh and kept is not None:
+            record.job_source = kept.source or "storage"
+            # the age limit may sit in this function or in any caller: keep their lists
+            record.duration_lists = (frame.durations, *frame.stack_durations)
+
+    def note_interval(self, text: str, frame: Frame) -> None:
+        for match in _INTERVAL.finditer(text):
+            try:
+                frame.durations.append(float(match.group(1)) * _UNIT_DAYS[match.group(2).lower()])
+            except (KeyError, ValueError):
+                continue
+
+    # -- what happens to values ---------------------------------------------------------
+    def discard(self, value: Value) -> None:
+        if isinstance(value, Response):
+            value.call.discarded = True
+
+    def mark_complete(self, value: Value) -> None:
+        if isinstance(value, Json):
+            value.call.complete_use = True
+        elif isinstance(value, ListV) and isinstance(value.origin, Json):
+            value.origin.call.complete_use = True
+
+    def escape(self, value: Value, *, returned: bool) -> None:
+        """The value leaves what we can follow: returned from an entry point, or handed on."""
+        for item in walk_values(value):
+            if isinstance(item, Response):
+                item.call.escaped = True
+            elif isinstance(item, Json):
+                record = item.call
+                if record.async_change is not None:
+                    record.job_kept = True
+                record.escaped = True
+                if not any(step == "[]" for step in item.path):
+                    record.complete_use = True
+            elif isinstance(item, Joined):
+                self.escape(item.seq, returned=returned)
+
+    def keep(self, value: Value) -> None:
+        """Stored on an object, in a container, in a database: followed later, maybe."""
+        self.escape(value, returned=False)
+
+    # -- strings ------------------------------------------------------------------------
+    def as_str(self, value: Value) -> Str:
+        if isinstance(value, Str):
+            return value
+        if isinstance(value, Num):
+            n = value.as_int
+            return Str(str(n) if n is not None else str(value.n))
+        return hole(value)
+
+    # -- the model ----------------------------------------------------------------------
+    def _to_http_call(self, record: CallRecord) -> HttpCall | None:
+        if not record.is_dokeos and record.endpoint is None:
+            return None
+        catalog = self.catalog
+        location = self._call_location(record)
+        accept_headers = tuple(self._header_sources(record))
+        attributes, unknown_attributes = self._response_attributes(record)
+        reads = [AttributeRead(key, ref.module.location(ref.node)) for key, ref in record.reads]
+        page_keys = {k.lower() for k in record.params.entries}
+        page_size_sent: int | None = None
+        for key in catalog.page_size_params:
+            value = record.params.get_ci(key)
+            if value is not None:
+                page_size_sent = _as_int(value)
+                if page_size_sent is None:
+                    page_size_sent = 10**6  # sent, size unknown: trust the code's own size
+        has_page = bool(page_keys & {p.lower() for p in catalog.page_params}) or record.params.open
+        unique = bool(page_keys & {u.lower() for u in catalog.unique_filters})
+        page = PageFacts(
+            has_page_param=has_page,
+            follows_next_link=record.next_link,
+            used_as_complete=record.complete_use,
+            unique_lookup=unique or (record.first_only and not record.complete_use),
+            short_page_stop=record.short_page_stop,
+            page_size_sent=page_size_sent,
+        )
+        followed = record.job_followed or record.job_kept or record.escaped
+        how = (
+            "discards the response"
+            if record.discarded
+            else "only checks the status"
+            if record.status_checked and not record.body_used
+            else "reads the response but never follows its job"
+            if record.body_used
+            else "moves on without reading the returned job"
+        )
+        job = JobFacts(treated_final=not followed, followed=followed, how=how)
+        return HttpCall(
+            location=location,
+            site=record.site.module.location(record.site.node),
+            method=record.method,
+            url=render(record.url.text),
+            endpoint=record.endpoint,
+            is_dokeos=record.is_dokeos,
+            async_change=record.async_change,
+            accept_headers=accept_headers,
+            response_attributes=attributes,
+            response_attributes_unknown=unknown_attributes,
+            attribute_reads=reads,
+            id_lists=tuple(self._id_lists(record)),
+            page=page,
+            job=job,
+        )
+
+    def _to_poll(self, record: CallRecord) -> JobPoll | None:
+        if record.job_source is None or not record.is_dokeos:
+            return None
+        durations = [d for values in record.duration_lists for d in values if d > 0]
+        return JobPoll(
+            location=self._call_location(record),
+            endpoint=record.endpoint or self.catalog.job_poll.text,
+            bound_days=min(durations) if durations else None,
+            source=record.job_source,
+        )
+
+    def _call_location(self, record: CallRecord) -> Location:
+        """The call that names the endpoint: the site, or a wrapper's caller passing the path."""
+        segments = [
+            s
+            for s in (record.endpoint or "").split(" ", 1)[-1].split("/")
+            if s and not s.startswith(":")
+        ]
+        function: int | bool | None = False
+        origins = record.url.origins
+        for i, origin in enumerate(origins):
+            text = _literal_text(origin.node)
+            if text is None or not any(s in text for s in segments):
+                continue
+            if origin.function is not None:
+                function = origin.function
+            else:
+                for later in origins[i + 1 :]:
+                    if isinstance(later.node, cst.Name | cst.Attribute) and later.function:
+                        function = later.function
+                        break
+            break
+        chosen = record.site
+        if function is not False:
+            for ref in reversed(record.chain):
+                if ref.function == function:
+                    chosen = ref
+                    break
+        return chosen.module.location(chosen.node)
+
+    def _header_sources(self, record: CallRecord) -> Iterator[HeaderSource]:
+        accept = record.headers.get_ci("accept")
+        if accept is None:
+            return
+        value = self.as_str(accept)
+        node_ref = None
+        for origin in value.origins:
+            text = _literal_text(origin.node)
+            if text is not None and ("version" in text.lower() or "vnd." in text.lower()):
+                node_ref = origin
+                break
+        if node_ref is None:
+            for key, ref in record.headers.keys_nodes.items():
+                if key.lower() == "accept":
+                    node_ref = ref
+        if node_ref is None:
+            node_ref = record.site
+        yield HeaderSource("accept", value.text, node_ref.module.location(node_ref.node))
+
+    def _response_attributes(self, record: CallRecord) -> tuple[frozenset[str], bool]:
+        param = self.catalog.response_attributes_param
+        value = record.params.get_ci(param)
+        if value is None:
+            return frozenset(), record.params.open
+        names: list[str] = []
+        for item in _flatten(value):
+            text = self.as_str(item)
+            if not text.known:
+                return frozenset(), True
+            names.extend(n.strip() for n in text.text.split(",") if n.strip())
+        return frozenset(names), False
+
+    def _id_lists(self, record: CallRecord) -> Iterator[IdList]:
+        id_filter = self.catalog.id_filter_for(record.endpoint)
+        if id_filter is None:
+            return
+        for param in id_filter.params:
+            for key in (param, f"{param}[]"):
+                value = record.params.get_ci(key)
+                if value is None:
+                    continue
+                ids = _id_list(param, value)
+                if ids is not None:
+                    yield ids
+
+
+# -- helpers ------------------------------------------------------------------------------
+_BUILTINS = frozenset(
+    {
+        "len",
+        "list",
+        "tuple",
+        "sorted",
+        "set",
+        "reversed",
+        "frozenset",
+        "range",
+        "enumerate",
+        "zip",
+        "map",
+        "filter",
+        "str",
+        "repr",
+        "int",
+        "float",
+        "dict",
+        "next",
+        "iter",
+        "open",
+        "input",
+        "super",
+        "getattr",
+        "min",
+        "max",
+        "sum",
+        "any",
+        "all",
+        "isinstance",
+        "hasattr",
+        "bool",
+        "hash",
+        "id",
+        "abs",
+        "round",
+        "callable",
+        "type",
+        "vars",
+        "format",
+        "print",
+    }
+)
+
+
+def _syntax_reason(exc: cst.ParserSyntaxError, text: str) -> str:
+    line = getattr(exc, "raw_line", None) or getattr(exc, "line", 0)
+    hint = ""
+    if re.search(r"^\s*print\s+[^(\s=]", text, re.MULTILINE) or re.search(
+        r"except\s+\w+\s*,\s*\w+\s*:", text
+    ):
+        hint = " (Python 2 code?)"
+    return f"syntax error at line {line}{hint}"
+
+
+def _dotted(node: cst.BaseExpression | cst.Attribute | cst.Name | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr.value}" if head is not None else None
+    return None
+
+
+def _decorator_name(decorator: cst.Decorator) -> str:
+    target = decorator.decorator
+    if isinstance(target, cst.Call):
+        target = target.func
+    name = _dotted(target)
+    return name.rsplit(".", 1)[-1] if name else ""
+
+
+def _callee_name(node: cst.Call) -> str:
+    if isinstance(node.func, cst.Attribute):
+        return node.func.attr.value
+    if isinstance(node.func, cst.Name):
+        return node.func.value
+    return ""
+
+
+def _describe_source(name: str) -> str:
+    if name in (
+        "execute",
+        "fetchall",
+        "fetchone",
+        "fetchmany",
+        "query",
+        "filter",
+        "all",
+        "exclude",
+        "values_list",
+        "select",
+        "objects",
+    ):
+        return "a database query"
+    if name in ("load", "loads", "read", "readlines", "reader", "DictReader", "read_text"):
+        return "a file"
+    if name in (
+        "get_nowait",
+        "receive",
+        "consume",
+        "lrange",
+        "smembers",
+        "blpop",
+        "brpop",
+        "lpop",
+        "rpop",
+        "zrange",
+        "zrangebyscore",
+        "scan_iter",
+        "hgetall",
+    ):
+        return "a queue or cache"
+    return f"`{name}()`" if name else "other data"
+
+
+def _stored_source(source: str) -> bool:
+    return source in ("a database query", "a file", "a queue or cache")
+
+
+def _normalize_lib(name: str) -> str:
+    aliases = {
+        "urllib2.urlopen": "urllib.request.urlopen",
+        "urllib2.Request": "urllib.request.Request",
+        "requests.sessions.Session": "requests.Session",
+        "aiohttp.client.ClientSession": "aiohttp.ClientSession",
+        "itertools.batched": "itertools.batched",
+        "datetime.datetime.timedelta": "datetime.timedelta",
+    }
+    return aliases.get(name, name)
+
+
+def _method_name(value: Value | None) -> str | None:
+    if isinstance(value, Str) and value.known:
+        return value.text.upper()
+    return None
+
+
+def _is_absolute(text: str) -> bool:
+    return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text))
+
+
+def _urljoin(base: Str, path: Str) -> Str:
+    if _is_absolute(path.text):
+        return path
+    if not base.known and HOLE in base.text.split("://", 1)[-1].split("/", 1)[0]:
+        # unknown host: keep the path as the base's continuation
+        return concat(base, Str("/") if not path.text.startswith("/") else Str(""), path)
+    joined = urljoin(base.text, path.text)
+    # holes survive urljoin as characters; recover their slots in order
+    slots = tuple(s for s in (*base.slots, *path.slots))
+    count = joined.count(HOLE)
+    slots = slots[-count:] if count else ()
+    return Str(joined, slots, (*base.origins, *path.origins))
+
+
+def _query_value(text: str, url: Str) -> Value:
+    if HOLE not in text:
+        return Str(text)
+    # find the slot that produced this hole: holes are numbered in order in the URL text
+    index_in_url = url.text.find(text) if text else -1
+    if index_in_url < 0:
+        return Str(text, tuple(UNKNOWN for _ in range(text.count(HOLE))))
+    before = url.text[:index_in_url].count(HOLE)
+    count = text.count(HOLE)
+    slots = url.slots[before : before + count]
+    if len(slots) < count:
+        slots = tuple(UNKNOWN for _ in range(count))
+    return Str(text, slots)
+
+
+def _body_evidence(body: Value | None) -> str:
+    if body is None:
+        return ""
+    words: list[str] = []
+    for value in walk_values(body):
+        if isinstance(value, DictV):
+            words.extend(value.entries)
+        elif isinstance(value, Str) and value.known:
+            words.append(value.text)
+    return " ".join(words)
+
+
+def _flatten(value: Value) -> Iterator[Value]:
+    if isinstance(value, ListV) and value.items is not None:
+        for item in value.items:
+            yield from _flatten(item)
+    else:
+        yield value
+
+
+def _as_int(value: Value) -> int | None:
+    if isinstance(value, Num):
+        return value.as_int
+    if isinstance(value, Str) and value.known and value.text.strip().isdigit():
+        return int(value.text.strip())
+    return None
+
+
+def _id_list(param: str, value: Value) -> IdList | None:
+    """What the code sends in an id filter: a count, a bound, or an unbounded source."""
+    if isinstance(value, Str):
+        if value.known:
+            items = [v for v in value.text.split(",") if v.strip()]
+            return IdList(param, len(items), None, "a literal")
+        if value.text == HOLE and value.slots:
+            return _id_list(param, value.slots[0])
+        if value.text.count(HOLE) == 1 and value.slots and isinstance(value.slots[0], Joined):
+            return _id_list(param, value.slots[0])
+        literal_ids = [v for v in value.text.split(",") if v.strip()]
+        if len(literal_ids) > 1:
+            return IdList(param, len(literal_ids), None, "a literal")
+        return None
+    if isinstance(value, Joined):
+        return _seq_ids(param, value.seq)
+    if isinstance(value, ListV):
+        return _seq_ids(param, value)
+    if isinstance(value, Unknown):
+        if value.name and (
+            value.name.endswith("ids") or value.name.endswith("s") or "list" in value.name
+        ):
+            return IdList(param, None, None, _unknown_source(value))
+        return None
+    if isinstance(value, Json):
+        return IdList(param, None, None, "an API response")
+    return None
+
+
+def _seq_ids(param: str, seq: Value) -> IdList | None:
+    if isinstance(seq, ListV):
+        if seq.items is not None and seq.size is not None:
+            return IdList(param, seq.size, None, "a literal list")
+        if seq.size is not None:
+            return IdList(param, seq.size, None, seq.source)
+        if seq.bound is not None:
+            return IdList(param, None, seq.bound, seq.source)
+        origin = seq.origin
+        if isinstance(origin, ListV) and (origin.bound is not None or origin.size is not None):
+            return _seq_ids(param, origin)
+        if isinstance(origin, Str):
+            return _id_list(param, origin)
+        source = seq.source
+        if isinstance(origin, Unknown):
+            source = _unknown_source(origin)
+        return IdList(param, None, None, source or "data of unknown size")
+    if isinstance(seq, Unknown):
+        return IdList(param, None, None, _unknown_source(seq))
+    if isinstance(seq, Json):
+        return IdList(param, None, None, "an API response")
+    if isinstance(seq, Str) and seq.known:
+        return IdList(param, len([v for v in seq.text.split(",") if v.strip()]), None, "a literal")
+    return None
+
+
+def _unknown_source(value: Unknown) -> str:
+    if value.source == "a function argument" and value.name:
+        return f"the argument `{value.name}` (a list of unknown size)"
+    return f"{value.source or 'data'} (a list of unknown size)"
+
+
+def _source_of(value: Value) -> str:
+    if isinstance(value, ListV):
+        return value.source
+    if isinstance(value, Unknown):
+        return value.source
+    if isinstance(value, Json):
+        return "an API response"
+    return ""
+
+
+def _singular(name: str) -> str:
+    if name.endswith("ids"):
+        return name[:-1]
+    return name[:-1] if name.endswith("s") else name
+
+
+def _common_bound(values: list[Value]) -> int | None:
+    bounds = [v.bound for v in values if isinstance(v, ListV)]
+    if bounds and all(b is not None for b in bounds):
+        return max(b for b in bounds if b is not None)
+    return None
+
+
+def _join(values: list[Value]) -> Value:
+    """One value for several possibilities (branches, returns): the most informative."""
+    if not values:
+        return UNKNOWN
+    for kinds in ((Response, Json), (Client, Instance), (ListV, DictV, Str, Num, Duration)):
+        for value in values:
+            if isinstance(value, kinds):
+                return value
+    return values[0]
+
+
+def _literal_text(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        return node.value
+    if isinstance(node, cst.FormattedString):
+        return "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    return None
+
+
+def _mentions(node: cst.BaseExpression, words: tuple[str, ...]) -> bool:
+    text = cst.Module([]).code_for_node(node).lower()
+    return any(w in text for w in words)
+
+
+def _entry_functions(info: ModuleInfo) -> Iterator[Func]:
+    for node in info.functions.values():
+        yield Func(info, node)
+    for cls in info.classes.values():
+        for node in cls.methods.values():
+            yield Func(info, node, cls)

@@ -1,0 +1,163 @@
+"""What the analyzer knows of third-party and standard-library names."""
+
+from __future__ import annotations
+
+HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+
+# module-level request functions: name → HTTP stack
+REQUEST_FUNCTIONS = {
+    "requests": "requests",
+    "requests.api": "requests",
+    "httpx": "httpx",
+}
+
+# classes that make a client or session
+CLIENT_CLASSES = {
+    "requests.Session": "requests",
+    "requests.session": "requests",
+    "requests.sessions.Session": "requests",
+    "httpx.Client": "httpx",
+    "httpx.AsyncClient": "httpx",
+    "aiohttp.ClientSession": "aiohttp",
+    "aiohttp.client.ClientSession": "aiohttp",
+}
+
+URLOPEN = frozenset(
+    {"urllib.request.urlopen", "urllib2.urlopen", "six.moves.urllib.request.urlopen"}
+)
+URLLIB_REQUEST = frozenset({"urllib.request.Request", "urllib2.Request"})
+URLJOIN = frozenset({"urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin"})
+URLENCODE = frozenset({"urllib.parse.urlencode", "urllib.urlencode"})
+
+# chunking helpers: name → index of the size argument, index of the sequence argument
+CHUNKERS = {
+    "itertools.batched": (1, 0),
+    "more_itertools.chunked": (1, 0),
+    "more_itertools.batched": (1, 0),
+    "more_itertools.ichunked": (1, 0),
+    "toolz.partition_all": (0, 1),
+    "cytoolz.partition_all": (0, 1),
+    "funcy.chunks": (0, 1),
+    "boltons.iterutils.chunked": (1, 0),
+}
+
+TIMEDELTA = frozenset({"datetime.timedelta", "datetime.datetime.timedelta"})
+
+# calls whose arguments are only logged or shown: a response passed here is not "handed on"
+LOGGING_SINKS = frozenset(
+    {
+        "print",
+        "debug",
+        "info",
+        "warning",
+        "warn",
+        "error",
+        "exception",
+        "critical",
+        "log",
+        "echo",
+        "secho",
+        "write_line",
+        "pprint",
+        "assertEqual",
+        "assertTrue",
+    }
+)
+
+# methods that read stored data back: their results are ids "kept for later"
+STORAGE_READS = frozenset(
+    {
+        "execute",
+        "fetchall",
+        "fetchone",
+        "fetchmany",
+        "query",
+        "filter",
+        "all",
+        "exclude",
+        "select",
+        "scan",
+        "find",
+        "find_many",
+        "lrange",
+        "smembers",
+        "hgetall",
+        "hkeys",
+        "keys",
+        "scan_iter",
+        "zrange",
+        "zrangebyscore",
+        "get",
+        "mget",
+        "hget",
+        "read",
+        "load",
+        "loads",
+        "readlines",
+        "reader",
+        "DictReader",
+        "get_nowait",
+        "receive",
+        "consume",
+        "values_list",
+        "values",
+        "iterator",
+        "objects",
+        "pop",
+        "lpop",
+        "rpop",
+        "blpop",
+        "brpop",
+        "items",
+        "read_text",
+        "read_json",
+        "fetch",
+        "get_pending",
+        "pending",
+    }
+)
+
+# methods that store or hand a value on: a job id passed here is "kept for later"
+STORAGE_WRITES = frozenset(
+    {
+        "append",
+        "add",
+        "put",
+        "put_nowait",
+        "push",
+        "lpush",
+        "rpush",
+        "sadd",
+        "hset",
+        "set",
+        "setex",
+        "insert",
+        "insert_one",
+        "execute",
+        "executemany",
+        "save",
+        "create",
+        "update",
+        "send",
+        "publish",
+        "enqueue",
+        "delay",
+        "apply_async",
+        "write",
+        "dump",
+        "dumps",
+        "writerow",
+        "write_text",
+        "extend",
+        "store",
+        "record",
+        "schedule",
+        "submit",
+        "add_job",
+        "zadd",
+        "bulk_create",
+        "update_or_create",
+        "get_or_create",
+        "upsert",
+    }
+)

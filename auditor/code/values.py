@@ -1,0 +1,255 @@
+"""Abstract values: what the analyzer knows about a Python value without running the code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from auditor.urls import HOLE
+
+if TYPE_CHECKING:
+    from auditor.code.modules import ClassInfo, ModuleInfo
+    from auditor.code.records import CallRecord
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """A node in a module; turned into a Location only when a finding needs it."""
+
+    module: ModuleInfo
+    node: cst.CSTNode
+    function: int | None = None
+    """id() of the enclosing function definition (None at module level)."""
+
+
+class Value:
+    """Base of all abstract values."""
+
+
+@dataclass(frozen=True, eq=False)
+class Unknown(Value):
+    """A value the analysis cannot know; ``source`` says where it came from, in words."""
+
+    source: str = ""
+    name: str = ""
+    """The variable or parameter name that held it, when that tells something (``user_ids``)."""
+    stored: bool = False
+    """Read back from storage: a database, a file, a queue, a cache."""
+    param_of: int | None = None
+    """id() of the function whose parameter this is."""
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True, eq=False)
+class Str(Value):
+    """A string whose text may have holes; each hole in ``text`` has a ``slots`` entry."""
+
+    text: str
+    slots: tuple[Value, ...] = ()
+    origins: tuple[NodeRef, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        return HOLE not in self.text
+
+    def values(self) -> Iterator[Value]:
+        yield from self.slots
+
+
+def hole(value: Value, origins: tuple[NodeRef, ...] = ()) -> Str:
+    """A string made from a value we cannot spell out, remembering the value."""
+    return Str(HOLE, (value,), origins)
+
+
+def concat(*parts: Str) -> Str:
+    return Str(
+        "".join(p.text for p in parts),
+        tuple(s for p in parts for s in p.slots),
+        tuple(o for p in parts for o in p.origins),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Num(Value):
+    n: float
+
+    @property
+    def as_int(self) -> int | None:
+        return int(self.n) if float(self.n).is_integer() else None
+
+
+@dataclass(frozen=True, eq=False)
+class Duration(Value):
+    days: float
+
+
+@dataclass(eq=False)
+class ListV(Value):
+    """A sequence: its items when the code spells them out, else what is known of its size."""
+
+    items: list[Value] | None = None
+    size: int | None = None
+    bound: int | None = None
+    """An upper bound on the size (a chunk of at most 5)."""
+    elem: Value = UNKNOWN
+    source: str = ""
+    origin: Value | None = None
+    """The value this sequence was derived from (for taints and response tracking)."""
+
+    def element(self) -> Value:
+        if self.items:
+            return self.items[0]
+        return self.elem
+
+
+@dataclass(frozen=True, eq=False)
+class Joined(Value):
+    """``sep.join(seq)``: a string that carries a list."""
+
+    seq: Value
+
+
+@dataclass(eq=False)
+class DictV(Value):
+    entries: dict[str, Value] = field(default_factory=dict)
+    keys_nodes: dict[str, NodeRef] = field(default_factory=dict)
+    open: bool = False
+    """True when unknown keys may be present (``{**unknown}``)."""
+
+    def copy(self) -> DictV:
+        return DictV(dict(self.entries), dict(self.keys_nodes), self.open)
+
+    def get_ci(self, key: str) -> Value | None:
+        lowered = key.lower()
+        for k, v in self.entries.items():
+            if k.lower() == lowered:
+                return v
+        return None
+
+    def set_ci(self, key: str, value: Value, node: NodeRef | None = None) -> None:
+        lowered = key.lower()
+        for k in list(self.entries):
+            if k.lower() == lowered:
+                del self.entries[k]
+                self.keys_nodes.pop(k, None)
+        self.entries[key] = value
+        if node is not None:
+            self.keys_nodes[key] = node
+
+
+@dataclass(eq=False)
+class Client(Value):
+    """An HTTP client or session: requests.Session, httpx.Client, aiohttp.ClientSession."""
+
+    kind: str
+    base_url: Value | None = None
+    headers: DictV = field(default_factory=DictV)
+    params: DictV = field(default_factory=DictV)
+
+
+@dataclass(eq=False)
+class RequestObj(Value):
+    """urllib.request.Request(url, data, headers, method=...)."""
+
+    url: Value
+    headers: DictV
+    method: str | None
+    body: Value | None
+    node: NodeRef
+
+
+@dataclass(eq=False)
+class Instance(Value):
+    cls: ClassInfo
+    attrs: dict[str, Value] = field(default_factory=dict)
+    client: Client | None = None
+    """Set when the class derives from an HTTP session class."""
+
+
+@dataclass(frozen=True, eq=False)
+class Response(Value):
+    call: CallRecord
+
+
+@dataclass(frozen=True, eq=False)
+class Json(Value):
+    """Data decoded from a response (``resp.json()``), at a path (``("data", "[]")``)."""
+
+    call: CallRecord
+    path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class LenOf(Value):
+    """``len(x)`` of response data: loops compare it to decide when to stop."""
+
+    call: CallRecord
+
+
+@dataclass(frozen=True, eq=False)
+class Func(Value):
+    module: ModuleInfo
+    node: cst.FunctionDef
+    cls: ClassInfo | None = None
+    bound_self: Value | None = None
+    closure: dict[str, Value] | None = None
+
+    @property
+    def key(self) -> int:
+        return id(self.node)
+
+
+@dataclass(frozen=True, eq=False)
+class ClassRef(Value):
+    cls: ClassInfo
+
+
+@dataclass(frozen=True, eq=False)
+class ModuleRef(Value):
+    module: ModuleInfo
+
+
+@dataclass(frozen=True, eq=False)
+class Lib(Value):
+    """Something from a library, by dotted name: ``requests.get``, ``itertools.batched``."""
+
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class Bound(Value):
+    """A method looked up on a value: ``headers.update``, ``",".join``, ``resp.json``."""
+
+    target: Value
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class SuperRef(Value):
+    instance: Value
+    cls: ClassInfo
+
+
+def walk_values(value: Value, depth: int = 0) -> Iterator[Value]:
+    """The value and the values it holds (string holes, list items, dict entries)."""
+    if depth > 6:
+        return
+    yield value
+    children: list[Any] = []
+    if isinstance(value, Str):
+        children = list(value.slots)
+    elif isinstance(value, ListV):
+        children = [*list(value.items or ()), value.elem]
+        if value.origin is not None:
+            children.append(value.origin)
+    elif isinstance(value, DictV):
+        children = list(value.entries.values())
+    elif isinstance(value, Joined):
+        children = [value.seq]
+    for child in children:
+        yield from walk_values(child, depth + 1)

@@ -1,0 +1,32 @@
+"""Scan small projects written by a test, the way the CLI scans a folder."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from auditor.code.scan import scan_paths
+from auditor.config import Settings
+from auditor.findings import Finding
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def scan_files(
+    root: Path, files: dict[str, str], settings: Settings | None = None
+) -> list[Finding]:
+    write_project(root, files)
+    return scan_paths([root], settings or Settings()).findings
+
+
+def rules_at(findings: list[Finding]) -> list[tuple[str, str, int]]:
+    """(rule, path, line) of each finding, sorted: what assertions compare."""
+    return sorted(
+        (f.rule, f.location.path, f.location.line) for f in findings if f.location is not None
+    )
