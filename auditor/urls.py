@@ -42,6 +42,10 @@ def split_url(template: str) -> SplitUrl:
         authority = rest if slash < 0 else rest[:slash]
         rest = "" if slash < 0 else rest[slash:]
         host = authority.split(":", 1)[0].lower() if HOLE not in authority else None
+    elif rest.startswith(HOLE):
+        # an unknown base URL ("{base}/users"): what follows its first slash is the path
+        slash = rest.find("/")
+        rest = rest[slash:] if slash >= 0 else ""
     rest = rest.split("#", 1)[0]
     path, _, query_text = rest.partition("?")
     segments: list[str | None] = []

@@ -25,6 +25,9 @@ class ClassInfo:
     bases: list[Value] | None = None
     default_instance: Value | None = None
 
+    def __repr__(self) -> str:
+        return f"ClassInfo({self.module.rel_path}:{self.name})"
+
 
 @dataclass(eq=False)
 class ModuleInfo:
@@ -38,6 +41,9 @@ class ModuleInfo:
     state: str = "new"
     """new → evaluating → done; imports of a module being evaluated see what is bound so far."""
     _positions: dict[cst.CSTNode, CodeRange] | None = None
+
+    def __repr__(self) -> str:
+        return f"ModuleInfo({self.rel_path!r})"
 
     @classmethod
     def parse(cls, rel_path: str, name: str, text: str) -> ModuleInfo:

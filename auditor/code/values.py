@@ -24,6 +24,9 @@ class NodeRef:
     function: int | None = None
     """id() of the enclosing function definition (None at module level)."""
 
+    def __repr__(self) -> str:
+        return f"NodeRef({self.module.rel_path}, {type(self.node).__name__})"
+
 
 class Value:
     """Base of all abstract values."""

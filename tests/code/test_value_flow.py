@@ -1,0 +1,232 @@
+"""URLs, headers and responses are followed through assignments, calls, imports and classes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.config import Settings
+from tests.code.helpers import rules_at, scan_files
+
+V1 = '"application/vnd.dokeos+json;version=1"'
+V2 = '"application/vnd.dokeos+json;version=2"'
+
+
+@pytest.mark.parametrize(
+    "url_expr",
+    [
+        '"https://acme.dokeos.com/api/participations/" + str(pid)',
+        'f"{BASE}/participations/{pid}"',
+        '"{}/participations/{}".format(BASE, pid)',
+        '"{base}/participations/{id}".format(base=BASE, id=pid)',
+        '"%s/participations/%s" % (BASE, pid)',
+        'urljoin(BASE + "/", f"participations/{pid}")',
+        'BASE + PARTICIPATION % pid',
+    ],
+)
+def test_url_building_forms_all_reach_the_endpoint(tmp_path: Path, url_expr: str) -> None:
+    findings = scan_files(tmp_path, {"progress.py": f"""
+        from urllib.parse import urljoin
+        import requests
+
+        BASE = "https://acme.dokeos.com/api"
+        PARTICIPATION = "/participations/%s"
+
+        def progress(pid):
+            resp = requests.get({url_expr}, headers={{"Accept": {V2}}})
+            return resp.json()["progressions"]
+    """})
+    assert rules_at(findings) == [("DK002", "progress.py", 9)]
+
+
+def test_constants_imported_from_another_module(tmp_path: Path) -> None:
+    findings = scan_files(tmp_path, {
+        "app/__init__.py": "",
+        "app/settings.py": f"""
+            DOKEOS_URL = "https://acme.dokeos.com/api"
+            DOKEOS_ACCEPT = {V1}
+        """,
+        "app/sync.py": """
+            import requests
+
+            from app.settings import DOKEOS_ACCEPT, DOKEOS_URL
+            from . import settings
+
+            def remove(user_id):
+                requests.delete(f"{DOKEOS_URL}/user/{user_id}", headers={"Accept": DOKEOS_ACCEPT})
+
+            def remove_again(user_id):
+                url = settings.DOKEOS_URL + "/user/" + str(user_id)
+                requests.delete(url, headers={"Accept": settings.DOKEOS_ACCEPT})
+        """,
+    })
+    assert rules_at(findings) == [
+        ("DK001", "app/settings.py", 2),
+        ("DK005", "app/sync.py", 7),
+        ("DK005", "app/sync.py", 11),
+    ]
+
+
+@pytest.mark.parametrize(
+    "headers_setup",
+    [
+        'HEADERS = dict(BASE_HEADERS, Accept=ACCEPT)',
+        'HEADERS = {**BASE_HEADERS, "Accept": ACCEPT}',
+        'HEADERS = BASE_HEADERS.copy()\nHEADERS["Accept"] = ACCEPT',
+        'HEADERS = dict(BASE_HEADERS)\nHEADERS.update({"Accept": ACCEPT})',
+    ],
+)
+def test_header_dicts_built_in_every_way(tmp_path: Path, headers_setup: str) -> None:
+    source = "\n".join([
+        "import requests",
+        f"ACCEPT = {V1}",
+        'BASE_HEADERS = {"User-Agent": "hr-sync/2.1"}',
+        headers_setup,
+        "def trainings():",
+        '    return requests.get("https://lms.acme.test/api/trainings", headers=HEADERS).json()',
+    ])
+    findings = scan_files(tmp_path, {"client.py": source})
+    assert rules_at(findings) == [("DK001", "client.py", 2)]
+
+
+def test_base_class_sets_headers_and_base_url_for_subclasses(tmp_path: Path) -> None:
+    findings = scan_files(tmp_path, {
+        "lms/base.py": f"""
+            import requests
+
+            class DokeosBase:
+                def __init__(self, base_url):
+                    self.base_url = base_url.rstrip("/")
+                    self.session = requests.Session()
+                    self.session.headers.update({{"Accept": {V2}, "Authorization": "Bearer x"}})
+
+                def _get(self, path, **params):
+                    resp = self.session.get(self.base_url + path, params=params)
+                    resp.raise_for_status()
+                    return resp.json()
+        """,
+        "lms/users.py": """
+            from lms.base import DokeosBase
+
+            class UserDirectory(DokeosBase):
+                def roles(self, email):
+                    found = self._get("/users", email=email)["data"]
+                    return found[0]["role_names"] if found else []
+
+                def everyone(self):
+                    return [u["id"] for u in self._get("/users")["data"]]
+        """,
+        "main.py": """
+            import os
+            from lms.users import UserDirectory
+
+            def main():
+                directory = UserDirectory(os.environ["LMS_URL"])
+                print(directory.roles("ada@example.org"), len(directory.everyone()))
+        """,
+    })
+    assert rules_at(findings) == [("DK002", "lms/users.py", 6), ("DK004", "lms/users.py", 9)]
+
+
+def test_session_subclass_with_base_url(tmp_path: Path) -> None:
+    findings = scan_files(tmp_path, {"api.py": f"""
+        import requests
+
+        class DokeosSession(requests.Session):
+            base_url = "https://acme.dokeos.com/api/v2"
+
+            def __init__(self):
+                super().__init__()
+                self.headers["Accept"] = {V2}
+
+            def request(self, method, url, *args, **kwargs):
+                return super().request(method, self.base_url + url, *args, **kwargs)
+
+        def purge(user_ids):
+            api = DokeosSession()
+            for user_id in user_ids:
+                api.delete(f"/user/{{user_id}}")
+    """})
+    assert rules_at(findings) == [("DK005", "api.py", 16)]
+
+
+def test_local_helper_returning_json_carries_the_response(tmp_path: Path) -> None:
+    findings = scan_files(tmp_path, {"report.py": f"""
+        import requests
+
+        H = {{"Accept": {V2}}}
+        BASE = "https://acme.dokeos.com/api"
+
+        def fetch(path, **params):
+            return requests.get(BASE + path, params=params, headers=H).json()
+
+        def progress_table(training_id):
+            rows = []
+            for p in fetch("/participations", training_ids=str(training_id), page=1)["data"]:
+                modules = p.get("progressions", [])
+                rows.append((p["user_id"], len(modules)))
+            return rows
+
+        def skills():
+            return {{u["id"]: u["skills"] for u in fetch("/users", page=1)["data"]}}
+    """})
+    assert rules_at(findings) == [("DK002", "report.py", 12), ("DK002", "report.py", 17)]
+
+
+def test_response_attributes_in_params_in_url_or_from_constants(tmp_path: Path) -> None:
+    findings = scan_files(tmp_path, {"attrs.py": f"""
+        import requests
+
+        H = {{"Accept": {V2}}}
+        BASE = "https://acme.dokeos.com/api"
+        USER_ATTRS = ["group_ids", "role_names"]
+
+        def a(pid):
+            r = requests.get(f"{{BASE}}/participations/{{pid}}?response_attributes=progressions",
+                             headers=H)
+            return r.json()["progressions"]
+
+        def b():
+            r = requests.get(f"{{BASE}}/users", headers=H,
+                             params={{"page": 1, "response_attributes": ",".join(USER_ATTRS)}})
+            return [(u["group_ids"], u["role_names"], u["tag_ids"]) for u in r.json()["data"]]
+    """})
+    assert rules_at(findings) == [("DK002", "attrs.py", 15)]
+
+
+def test_other_hosts_and_vendors_are_not_dokeos(tmp_path: Path) -> None:
+    findings = scan_files(tmp_path, {"others.py": """
+        '''Mirror of our old Dokeos client (sent application/vnd.dokeos+json;version=1).'''
+        import logging
+        import requests
+
+        log = logging.getLogger(__name__)
+        ACME = {"Accept": "application/vnd.acme+json;version=1"}
+        OLD_ACCEPT = "application/vnd.dokeos+json;version=1"  # kept for the changelog only
+
+        def github_users():
+            return [u["login"] for u in requests.get("https://api.github.com/users").json()]
+
+        def canvas_progress(course):
+            url = f"https://canvas.example.edu/api/v1/courses/{course}/users"
+            return [u["progressions"] for u in requests.get(url).json()]
+
+        def acme_delete(uid):
+            requests.delete(f"https://api.acme.test/user/{uid}", headers=ACME)
+            log.info("sent %s", OLD_ACCEPT)
+    """})
+    assert findings == []
+
+
+def test_configured_host_marks_dokeos_traffic(tmp_path: Path) -> None:
+    source = {"lms.py": """
+        import requests
+
+        def users():
+            return requests.get("https://learning.acme-corp.test/api/groups").json()
+    """}
+    assert scan_files(tmp_path / "a", source) == []
+    findings = scan_files(tmp_path / "b", source,
+                          Settings(hosts=("learning.acme-corp.test",)))
+    assert rules_at(findings) == [("DK004", "lms.py", 4)]
