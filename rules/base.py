@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from auditor.findings import FlowRef, Location, Severity
 
 if TYPE_CHECKING:
-    from auditor.traffic.exchange import Exchange, TrafficHistory
-
     from auditor.catalog import Catalog
     from auditor.code.model import HttpCall, JobPoll
+    from auditor.traffic.exchange import Exchange, TrafficHistory
 
 
 @dataclass(frozen=True)

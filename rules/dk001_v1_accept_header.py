@@ -12,6 +12,7 @@ from auditor.findings import Severity
 if TYPE_CHECKING:
     from auditor.catalog import Catalog
     from auditor.code.model import HttpCall
+    from auditor.traffic.exchange import Exchange, TrafficHistory
 
 
 class V1AcceptHeader(Rule):
@@ -108,3 +109,19 @@ class V1AcceptHeader(Rule):
                     endpoint=None,
                     key="accept",
                 )
+
+    def check_exchange(
+        self, exchange: Exchange, history: TrafficHistory, catalog: Catalog
+    ) -> Iterator[RawFinding]:
+        # whatever the answer: the request itself is what stops working
+        versions = catalog.accept_versions(exchange.accept())
+        withdrawn = [v for v in versions if v in catalog.withdrawn_versions]
+        if withdrawn:
+            yield RawFinding(
+                self.id,
+                f"asks the Dokeos API for version {withdrawn[0]}, which is withdrawn: send "
+                f"{catalog.media_type};version={catalog.current_version}",
+                exchange.endpoint,
+                flow=exchange.flow_ref(),
+                key="accept",
+            )

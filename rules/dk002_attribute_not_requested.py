@@ -12,6 +12,7 @@ from auditor.findings import Severity
 if TYPE_CHECKING:
     from auditor.catalog import Catalog
     from auditor.code.model import HttpCall
+    from auditor.traffic.exchange import Exchange, TrafficHistory
 
 V2 = {"Accept": "application/vnd.dokeos+json;version=2"}
 
@@ -118,3 +119,30 @@ class AttributeNotRequested(Rule):
                     endpoint=call.endpoint,
                     key=read.key,
                 )
+
+    def check_exchange(
+        self, exchange: Exchange, history: TrafficHistory, catalog: Catalog
+    ) -> Iterator[RawFinding]:
+        if exchange.method != "GET":
+            return
+        opt_in = catalog.opt_in_attributes(exchange.endpoint)
+        if not opt_in:
+            return
+        asked = {
+            item.strip().lower()
+            for item in exchange.param_values(catalog.response_attributes_param)
+        }
+        # only what arrived is evidence: a response without the attribute proves nothing
+        arrived = {key for record in exchange.records() for key in record}
+        unasked = [name for name in opt_in if name in arrived and name.lower() not in asked]
+        if unasked:
+            names = ",".join(unasked)
+            yield RawFinding(
+                self.id,
+                f"the response of {exchange.endpoint} carries {', '.join(unasked)} without "
+                f"{catalog.response_attributes_param}={names} in the request: V2 stops "
+                "sending them by default",
+                exchange.endpoint,
+                flow=exchange.flow_ref(),
+                key=names,
+            )

@@ -12,6 +12,7 @@ from auditor.findings import Severity
 if TYPE_CHECKING:
     from auditor.catalog import Catalog
     from auditor.code.model import HttpCall
+    from auditor.traffic.exchange import Exchange, TrafficHistory
 
 V2 = {"Accept": "application/vnd.dokeos+json;version=2"}
 
@@ -138,3 +139,24 @@ class IdListOverLimit(Rule):
                     call.endpoint,
                     key=ids.param,
                 )
+
+    def check_exchange(
+        self, exchange: Exchange, history: TrafficHistory, catalog: Catalog
+    ) -> Iterator[RawFinding]:
+        id_filter = catalog.id_filter_for(exchange.endpoint)
+        if id_filter is None:
+            return
+        over = []
+        for param in id_filter.params:
+            count = len(exchange.param_values(param, body=True))
+            if count > id_filter.max_ids:
+                over.append(f"{count} {param}")
+        if over:
+            yield RawFinding(
+                self.id,
+                f"sends {' and '.join(over)} to {exchange.endpoint}; V2 accepts at most "
+                f"{id_filter.max_ids} per filter: send them in chunks of {id_filter.max_ids}",
+                exchange.endpoint,
+                flow=exchange.flow_ref(),
+                key="ids",
+            )

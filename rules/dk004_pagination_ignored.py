@@ -12,6 +12,7 @@ from auditor.findings import Severity
 if TYPE_CHECKING:
     from auditor.catalog import Catalog
     from auditor.code.model import HttpCall
+    from auditor.traffic.exchange import Exchange, TrafficHistory
 
 V2 = {"Accept": "application/vnd.dokeos+json;version=2"}
 
@@ -136,3 +137,114 @@ class PaginationIgnored(Rule):
                 call.endpoint,
                 key="no-pages",
             )
+
+    def check_exchange(
+        self, exchange: Exchange, history: TrafficHistory, catalog: Catalog
+    ) -> Iterator[RawFinding]:
+        if exchange.method != "GET" or not catalog.is_list_endpoint(exchange.endpoint):
+            return iter(())
+        assert exchange.endpoint is not None
+        query_key, position = self._paging(exchange, catalog)
+        waiting = history.pending_pages.get(query_key)
+        if waiting:
+            # this request is the next page an earlier full page was waiting for
+            still = [page for page in waiting if not position & page.next_positions]
+            if still:
+                history.pending_pages[query_key] = still
+            else:
+                del history.pending_pages[query_key]
+        items = exchange.list_items()
+        if not exchange.succeeded or items is None or len(items) < catalog.page_size:
+            return iter(())
+        if self._is_last_page(exchange, len(items), catalog):
+            return iter(())
+        from auditor.traffic.exchange import PendingPage
+
+        history.pending_pages.setdefault(query_key, []).append(
+            PendingPage(
+                exchange.flow_ref(),
+                exchange.endpoint,
+                len(items),
+                self._next_positions(exchange, len(items), catalog),
+            )
+        )
+        return iter(())
+
+    def finish_traffic(self, history: TrafficHistory, catalog: Catalog) -> Iterator[RawFinding]:
+        for waiting in history.pending_pages.values():
+            for page in waiting:
+                yield RawFinding(
+                    self.id,
+                    f"got {page.items} items from {page.endpoint}, a full page, and never asked "
+                    f"for the next one: V2 returns {catalog.page_size} items a page, walk the "
+                    "pages until one comes back short or empty",
+                    page.endpoint,
+                    flow=page.flow,
+                    key="no-next-page",
+                )
+
+    @staticmethod
+    def _page_kind(param: str) -> str:
+        lowered = param.lower()
+        if "offset" in lowered:
+            return "offset"
+        if "cursor" in lowered or "token" in lowered:
+            return "cursor"
+        return "page"
+
+    def _paging(
+        self, exchange: Exchange, catalog: Catalog
+    ) -> tuple[str, frozenset[tuple[str, str]]]:
+        """The query without its page parameters, and where in the list this request reads."""
+        page_params = {p.lower() for p in catalog.page_params}
+        kept = sorted((k, v) for k, v in exchange.query if k.lower() not in page_params)
+        query_key = f"{exchange.host}/{'/'.join(exchange.segments)}?{kept!r}"
+        position: set[tuple[str, str]] = set()
+        for key, value in exchange.query:
+            if key.lower() in page_params:
+                kind = self._page_kind(key)
+                position.add((kind, "*" if kind == "cursor" else value.strip()))
+        if not position:
+            # no page parameter means the first page, whichever style the client walks with
+            position = {("page", "1"), ("offset", "0")}
+        return query_key, frozenset(position)
+
+    def _next_positions(
+        self, exchange: Exchange, items: int, catalog: Catalog
+    ) -> frozenset[tuple[str, str]]:
+        _, position = self._paging(exchange, catalog)
+        following: set[tuple[str, str]] = {("cursor", "*")}
+        for kind, value in position:
+            if kind == "page" and value.isdigit():
+                following.add(("page", str(int(value) + 1)))
+            elif kind == "offset" and value.isdigit():
+                following.add(("offset", str(int(value) + items)))
+        return frozenset(following)
+
+    @staticmethod
+    def _is_last_page(exchange: Exchange, items: int, catalog: Catalog) -> bool:
+        """The response says itself that nothing follows: shorter than the size asked for,
+        an explicit empty next link, no more pages, or a total already reached."""
+        for key, value in exchange.query:
+            if key.lower() in catalog.page_size_params and value.strip().isdigit():
+                if items < int(value):
+                    return True
+        body = exchange.json()
+        if not isinstance(body, dict):
+            return False
+        page = 1
+        for key, value in exchange.query:
+            if key.lower() in ("page", "page[number]") and value.strip().isdigit():
+                page = int(value)
+        for holder in (body, body.get("meta"), body.get("links"), body.get("pagination")):
+            if not isinstance(holder, dict):
+                continue
+            for key in ("next", "next_page", "next_url"):
+                if key in holder and holder[key] in (None, "", False):
+                    return True
+            if holder.get("has_more") is False:
+                return True
+            for key in ("total_pages", "last_page", "page_count"):
+                if isinstance(holder.get(key), int) and holder[key] <= page:
+                    return True
+        return False

@@ -12,6 +12,7 @@ from auditor.findings import Severity
 if TYPE_CHECKING:
     from auditor.catalog import Catalog
     from auditor.code.model import HttpCall
+    from auditor.traffic.exchange import Exchange, TrafficHistory
 
 V2 = {"Accept": "application/vnd.dokeos+json;version=2"}
 
@@ -112,3 +113,51 @@ class AsyncJobIgnored(Rule):
             call.endpoint,
             key="job",
         )
+
+    def check_exchange(
+        self, exchange: Exchange, history: TrafficHistory, catalog: Catalog
+    ) -> Iterator[RawFinding]:
+        if not exchange.succeeded or exchange.endpoint is None:
+            return
+        # group calls are jobs only when they change members: the path or body says which
+        evidence = "/".join(exchange.segments) + " " + exchange.request_body[:65536].decode(
+            "utf-8", errors="replace"
+        )
+        if catalog.async_operation(exchange.endpoint, evidence) is None:
+            return
+        job_ids = history.job_ids_in(exchange, catalog.job_id_key)
+        if not job_ids:
+            # a V1 answer: no job exists, so nothing later can show the job being followed
+            yield RawFinding(
+                self.id,
+                f"{exchange.endpoint} answered without a {catalog.job_id_key}, and the client "
+                f"moved on: in V2 it runs as a job, follow its {catalog.job_id_key} on "
+                f"{catalog.job_poll.text}",
+                exchange.endpoint,
+                flow=exchange.flow_ref(),
+                key="job",
+            )
+            return
+        from auditor.traffic.exchange import AwaitedJobs
+
+        history.awaiting_poll[exchange.index] = AwaitedJobs(
+            exchange.flow_ref(), exchange.endpoint, job_ids
+        )
+
+    def finish_traffic(self, history: TrafficHistory, catalog: Catalog) -> Iterator[RawFinding]:
+        for awaited in history.awaiting_poll.values():
+            unfollowed = [
+                job_id
+                for job_id in awaited.job_ids
+                if job_id not in history.jobs or history.jobs[job_id].polls == 0
+            ]
+            if unfollowed:
+                shown = ", ".join(unfollowed[:3]) + (" …" if len(unfollowed) > 3 else "")
+                yield RawFinding(
+                    self.id,
+                    f"{awaited.endpoint} returned {catalog.job_id_key} {shown}, never followed "
+                    f"on {catalog.job_poll.text}: the call only queued the work",
+                    awaited.endpoint,
+                    flow=awaited.flow,
+                    key="job",
+                )

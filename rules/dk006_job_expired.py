@@ -12,6 +12,7 @@ from auditor.findings import Severity
 if TYPE_CHECKING:
     from auditor.catalog import Catalog
     from auditor.code.model import JobPoll
+    from auditor.traffic.exchange import Exchange, TrafficHistory
 
 V2 = {"Accept": "application/vnd.dokeos+json;version=2"}
 
@@ -88,6 +89,28 @@ class JobExpired(Rule):
             '        print(job_id, r.json()["status"])\n',
             expect=0,
         ),
+        TrafficExample(
+            (
+                # 8 days apart on the wall clocks, 6 days and 19 hours apart in UTC
+                {
+                    "method": "DELETE",
+                    "url": "https://acme.dokeos.com/api/user/42",
+                    "request_headers": V2,
+                    "status": 202,
+                    "response_json": {"job_id": "j-2"},
+                    "timestamp": "2026-11-01T23:00:00-05:00",
+                },
+                {
+                    "method": "GET",
+                    "url": "https://acme.dokeos.com/api/jobs/j-2",
+                    "request_headers": V2,
+                    "status": 200,
+                    "response_json": {"job_id": "j-2", "status": "done"},
+                    "timestamp": "2026-11-09T01:00:00+02:00",
+                },
+            ),
+            expect=0,
+        ),
     )
 
     def check_poll(self, poll: JobPoll, catalog: Catalog) -> Iterator[RawFinding]:
@@ -106,4 +129,28 @@ class JobExpired(Rule):
                 f"polls job ids up to {poll.bound_days:g} days old; a job id lives {lifetime} days",
                 poll.endpoint,
                 key="long-bound",
+            )
+
+    def check_exchange(
+        self, exchange: Exchange, history: TrafficHistory, catalog: Catalog
+    ) -> Iterator[RawFinding]:
+        if exchange.endpoint != catalog.job_poll.text or not exchange.segments:
+            return
+        issued = history.jobs.get(exchange.segments[-1])
+        # a job whose issuing flow is not in the capture cannot be judged
+        if issued is None or issued.issued_at is None or exchange.timestamp is None:
+            return
+        from datetime import timedelta
+
+        age = exchange.timestamp - issued.issued_at  # both aware: offsets are accounted for
+        if age > timedelta(days=catalog.job_lifetime_days):
+            days = age.total_seconds() / 86400
+            yield RawFinding(
+                self.id,
+                f"follows job {issued.job_id} {days:.1f} days after {issued.endpoint or 'the call'}"
+                f" issued it (flow {issued.flow.index}); a job id lives "
+                f"{catalog.job_lifetime_days} days",
+                exchange.endpoint,
+                flow=exchange.flow_ref(),
+                key="late-poll",
             )

@@ -1,0 +1,52 @@
+"""`dokeos-audit traffic CAPTURE...`: the rules over recorded flow dumps and HAR files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from auditor.cli.common import (
+    EXIT_USAGE,
+    emit,
+    exit_code,
+    output_options,
+    settings_from_options,
+    user_errors,
+)
+from auditor.findings import ErrorEntry
+from auditor.traffic.session import analyze_captures
+
+
+def _report_error(error: ErrorEntry) -> None:
+    where = f" (flow {error.index})" if error.index is not None else ""
+    click.echo(f"dokeos-audit: warning: {error.path}{where}: {error.reason}", err=True)
+
+
+@click.command("traffic")
+@click.argument("captures", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@output_options
+@user_errors
+def traffic_command(
+    captures: tuple[str, ...],
+    output_format: str | None,
+    output: Path | None,
+    select: str | None,
+    ignore: str | None,
+    fail_on: str | None,
+    hosts: tuple[str, ...],
+) -> None:
+    """Check recorded traffic: mitmproxy flow dumps (any version mitmproxy reads) and HAR files.
+
+    The format is told from each file's content, not its name. Each capture is one session,
+    analyzed in time order; only Dokeos traffic is checked (the vnd.dokeos media type, a host
+    containing "dokeos", or a --host). Flows that cannot be read are listed in `errors`.
+    """
+    settings = settings_from_options(select=select, ignore=ignore, fail_on=fail_on, hosts=hosts)
+    result, readable = analyze_captures(list(captures), settings, on_error=_report_error)
+    emit([result], output_format, output)
+    if not readable:
+        click.echo("dokeos-audit: error: none of the captures could be read", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(exit_code([result], settings, readable=readable))

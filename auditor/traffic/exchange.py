@@ -1,0 +1,315 @@
+"""One request/response read from traffic (`Exchange`) and a session's memory (`TrafficHistory`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+from urllib.parse import parse_qsl
+
+from auditor.findings import FlowRef
+from auditor.traffic.bodies import decode_body_lenient
+from auditor.traffic.redact import redact_url
+from auditor.urls import split_url
+
+_NOT_JSON = object()
+_MAX_JSON_BYTES = 32 * 1024 * 1024
+"""Larger response bodies are not parsed: list pages and job answers are far smaller."""
+
+
+def format_timestamp(moment: datetime | None) -> str:
+    """ISO 8601 in UTC with a `Z`, as SPEC.md shows it; "" when the capture has no time."""
+    if moment is None:
+        return ""
+    moment = moment.astimezone(UTC)
+    spec = "seconds" if moment.microsecond == 0 else "milliseconds"
+    return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+def _split_list(value: str) -> list[str]:
+    """Items of one parameter value: `1,2`, a JSON array `[1,2]`, or one item."""
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list):
+            return [str(item) for item in parsed]
+        text = text.strip("[]")
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _list_items(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    if isinstance(value, str):
+        return _split_list(value)
+    if isinstance(value, int | float):
+        return [str(value)]
+    return []
+
+
+@dataclass(frozen=True, eq=False)
+class Exchange:
+    """A request and its response (if any), read once from a capture or the live proxy.
+
+    Holds secrets as captured: it never leaves the process. Everything output goes through
+    `flow_ref()` (redacted URL) or the redaction helpers.
+    """
+
+    file: str
+    """The capture as given on the command line (or the live session's name)."""
+    index: int
+    """0-based position of the flow in its capture, non-HTTP flows included."""
+    method: str
+    url: str
+    host: str
+    request_headers: tuple[tuple[str, str], ...]
+    request_raw_body: bytes
+    status: int | None
+    """None when the flow has no response (failed or still open)."""
+    response_headers: tuple[tuple[str, str], ...]
+    response_raw_body: bytes | None
+    """As received: still under its Content-Encoding (decoded lazily by `response_body`)."""
+    timestamp: datetime | None
+    """When the request started, as an aware UTC datetime; None when the capture lacks it."""
+    endpoint: str | None = None
+    """The catalog endpoint (`GET /users`), filled in once the session knows it is Dokeos."""
+
+    # -- request ----------------------------------------------------------------------
+    @cached_property
+    def _split(self) -> tuple[tuple[str | None, ...], tuple[tuple[str, str], ...]]:
+        parts = split_url(self.url)
+        return parts.segments, parts.query
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """Path segments, percent-decoded."""
+        return tuple(s or "" for s in self._split[0])
+
+    @property
+    def query(self) -> tuple[tuple[str, str], ...]:
+        """Query pairs, percent-decoded, in order (repeated keys kept)."""
+        return self._split[1]
+
+    def header(self, name: str) -> str | None:
+        """All request header values of that name, joined with ", " as HTTP allows."""
+        return _header(self.request_headers, name)
+
+    def response_header(self, name: str) -> str | None:
+        return _header(self.response_headers, name)
+
+    def accept(self) -> str:
+        return self.header("accept") or ""
+
+    @cached_property
+    def request_body(self) -> bytes:
+        return decode_body_lenient(self.request_raw_body, self.header("content-encoding"))
+
+    @cached_property
+    def request_json(self) -> Any:
+        """The request body parsed as JSON, or None."""
+        return _parse_json(self.request_body)
+
+    def request_form(self) -> list[tuple[str, str]]:
+        content_type = (self.header("content-type") or "").lower()
+        if "x-www-form-urlencoded" not in content_type:
+            return []
+        try:
+            return parse_qsl(self.request_body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            return []
+
+    def param_values(self, name: str, *, body: bool = False) -> list[str]:
+        """Every item sent for a list parameter, in any encoding.
+
+        `k=1,2`, `k=1&k=2`, `k[]=1`, `k[0]=1`, `k=[1,2]` in the query (percent-encoded or
+        not), and with ``body`` also a JSON or form body.
+        """
+        pattern = re.compile(re.escape(name) + r"(\[\d*\])?")
+        items: list[str] = []
+        pairs = list(self.query)
+        if body:
+            pairs += self.request_form()
+        for key, value in pairs:
+            if pattern.fullmatch(key):
+                items.extend(_split_list(value))
+        if body and isinstance(self.request_json, dict) and name in self.request_json:
+            items.extend(_list_items(self.request_json[name]))
+        return items
+
+    def has_param(self, name: str) -> bool:
+        pattern = re.compile(re.escape(name) + r"(\[\d*\])?")
+        return any(pattern.fullmatch(key) for key, _ in self.query)
+
+    # -- response ---------------------------------------------------------------------
+    @property
+    def succeeded(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @cached_property
+    def response_body(self) -> bytes:
+        """The response body with its Content-Encoding undone (as sent when that fails)."""
+        if not self.response_raw_body:
+            return b""
+        return decode_body_lenient(self.response_raw_body, self.response_header("content-encoding"))
+
+    @cached_property
+    def _json(self) -> Any:
+        body = self.response_body
+        if not body or len(body) > _MAX_JSON_BYTES:
+            return _NOT_JSON
+        parsed = _parse_json(body, missing=_NOT_JSON)
+        return parsed
+
+    def json(self) -> Any:
+        """The response body parsed as JSON; None when it is empty, cut, or not JSON."""
+        parsed = self._json
+        return None if parsed is _NOT_JSON else parsed
+
+    def list_items(self) -> list[Any] | None:
+        """The items of a list response: a bare array (V1) or `{"data": [...]}` (V2)."""
+        parsed = self.json()
+        if isinstance(parsed, list):
+            return parsed
+        if isinstance(parsed, dict) and isinstance(parsed.get("data"), list):
+            data: list[Any] = parsed["data"]
+            return data
+        return None
+
+    def records(self) -> list[dict[str, Any]]:
+        """The resource objects of the response: each list item, or the one object."""
+        items = self.list_items()
+        if items is not None:
+            return [item for item in items if isinstance(item, dict)]
+        parsed = self.json()
+        if isinstance(parsed, dict):
+            data = parsed.get("data")
+            return [data] if isinstance(data, dict) else [parsed]
+        return []
+
+    def values_of_key(self, key: str, *, depth: int = 6) -> Iterator[Any]:
+        """Every value stored under ``key`` anywhere in the JSON response, shallow first."""
+        level: list[Any] = [self.json()]
+        for _ in range(depth):
+            following: list[Any] = []
+            for node in level:
+                if isinstance(node, dict):
+                    if key in node:
+                        yield node[key]
+                    following.extend(v for v in node.values() if isinstance(v, dict | list))
+                elif isinstance(node, list):
+                    following.extend(v for v in node if isinstance(v, dict | list))
+            if not following:
+                return
+            level = following
+
+    # -- output -----------------------------------------------------------------------
+    def flow_ref(self) -> FlowRef:
+        """Where a finding comes from, with the URL's credentials redacted."""
+        return FlowRef(
+            file=self.file,
+            index=self.index,
+            method=self.method,
+            url=redact_url(self.url),
+            timestamp=format_timestamp(self.timestamp),
+            status=self.status,
+        )
+
+
+def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    lowered = name.lower()
+    values = [v for k, v in headers if k.lower() == lowered]
+    return ", ".join(values) if values else None
+
+
+def _parse_json(body: bytes, missing: Any = None) -> Any:
+    if not body:
+        return missing
+    try:
+        return json.loads(body.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return missing
+
+
+# -- the session's memory ----------------------------------------------------------------
+
+
+@dataclass
+class IssuedJob:
+    """A job id some response handed out, and whether the session followed it."""
+
+    job_id: str
+    issued_at: datetime | None
+    flow: FlowRef
+    endpoint: str | None
+    polls: int = 0
+
+
+@dataclass
+class PendingPage:
+    """A full list page whose next page nobody has asked for yet (DK004)."""
+
+    flow: FlowRef
+    endpoint: str
+    items: int
+    next_positions: frozenset[tuple[str, str]]
+    """Request positions that count as the next page: ("page", "2"), ("offset", "20")."""
+
+
+@dataclass
+class AwaitedJobs:
+    """An asynchronous call whose job ids must all be polled later (DK005)."""
+
+    flow: FlowRef
+    endpoint: str
+    job_ids: tuple[str, ...]
+
+
+@dataclass
+class TrafficHistory:
+    """What a session remembers of earlier exchanges: compact facts only, never bodies.
+
+    `jobs` is kept by the session itself (every Dokeos response carrying job ids, and every
+    poll of them); `pending_pages` and `awaiting_poll` belong to DK004 and DK005, which fill
+    them in `check_exchange` and read what is left in `finish_traffic`.
+    """
+
+    exchanges: int = 0
+    jobs: dict[str, IssuedJob] = field(default_factory=dict)
+    pending_pages: dict[str, list[PendingPage]] = field(default_factory=dict)
+    awaiting_poll: dict[int, AwaitedJobs] = field(default_factory=dict)
+    endpoints_seen: set[str] = field(default_factory=set)
+
+    def job_ids_in(self, exchange: Exchange, key: str) -> tuple[str, ...]:
+        """Job ids in a response, whether one (`{"job_id": …}`) or one per session."""
+        found: list[str] = []
+        for value in exchange.values_of_key(key):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str | int) and not isinstance(item, bool) and str(item):
+                    found.append(str(item))
+        return tuple(dict.fromkeys(found))
+
+    def record(self, exchange: Exchange, job_id_key: str, poll_endpoint: str) -> None:
+        """Remember the facts of one Dokeos exchange, after the rules have seen it."""
+        self.exchanges += 1
+        if exchange.endpoint is not None:
+            self.endpoints_seen.add(exchange.endpoint)
+        if exchange.endpoint == poll_endpoint and exchange.segments:
+            job = self.jobs.get(exchange.segments[-1])
+            if job is not None:
+                job.polls += 1
+            return
+        if not exchange.succeeded:
+            return
+        for job_id in self.job_ids_in(exchange, job_id_key):
+            # the first flow that handed out an id is when its week started
+            self.jobs.setdefault(
+                job_id,
+                IssuedJob(job_id, exchange.timestamp, exchange.flow_ref(), exchange.endpoint),
+            )

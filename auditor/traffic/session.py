@@ -1,0 +1,155 @@
+"""Runs the traffic rules over a session of exchanges in time order, and over whole captures."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from auditor.catalog import Catalog, load_catalog
+from auditor.config import Settings
+from auditor.engine import complete_traffic_finding
+from auditor.findings import ErrorEntry, Finding, RunResult
+from auditor.rules import ALL_RULES
+from auditor.rules.base import RawFinding, Rule
+from auditor.traffic.capture import CaptureStats, read_capture
+from auditor.traffic.exchange import Exchange, TrafficHistory
+
+REORDER_WINDOW = 512
+"""How far out of time order an exchange may be written and still be analyzed in order.
+
+Dumps are written when a response completes, HAR exports roughly in start order; a small
+window sorts both by start time while keeping memory flat."""
+
+
+def is_dokeos(exchange: Exchange, catalog: Catalog) -> bool:
+    """Dokeos traffic: the Accept (or answer) names the Dokeos media type, or the host is Dokeos."""
+    if catalog.names_dokeos_media_type(exchange.accept()):
+        return True
+    if catalog.is_dokeos_host(exchange.host):
+        return True
+    host_header = exchange.header("host")
+    if host_header and catalog.is_dokeos_host(host_header.rsplit(":", 1)[0]):
+        return True
+    content_type = exchange.response_header("content-type") or ""
+    return catalog.names_dokeos_media_type(content_type)
+
+
+class TrafficSession:
+    """One capture or live proxy run: rules see each Dokeos exchange after those before it."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        settings: Settings,
+        on_finding: Callable[[Finding], None] | None = None,
+        rules: Sequence[Rule] = ALL_RULES,
+    ) -> None:
+        self.catalog = catalog
+        self.settings = settings
+        self.history = TrafficHistory()
+        self.rules = [rule for rule in rules if settings.rule_enabled(rule.id)]
+        self.findings: list[Finding] = []
+        self._on_finding = on_finding
+        self._reported: set[tuple[str, str, int]] = set()
+
+    def feed(self, exchange: Exchange) -> list[Finding]:
+        """Analyze one exchange; returns the findings it produced right away."""
+        if not is_dokeos(exchange, self.catalog):
+            return []
+        endpoint = self.catalog.endpoint_of(exchange.method, exchange.segments)
+        if endpoint is not None:
+            exchange = replace(exchange, endpoint=endpoint)
+        new: list[Finding] = []
+        for rule in self.rules:
+            new.extend(self._complete(rule.check_exchange(exchange, self.history, self.catalog)))
+        self.history.record(exchange, self.catalog.job_id_key, self.catalog.job_poll.text)
+        return new
+
+    def finish(self) -> list[Finding]:
+        """Let rules that wait for later evidence report what never came."""
+        new: list[Finding] = []
+        for rule in self.rules:
+            new.extend(self._complete(rule.finish_traffic(self.history, self.catalog)))
+        return new
+
+    def _complete(self, raw_findings: Iterable[RawFinding]) -> list[Finding]:
+        out: list[Finding] = []
+        for raw in raw_findings:
+            if raw.flow is None:
+                continue
+            identity = (raw.rule, raw.flow.file, raw.flow.index)
+            if identity in self._reported:
+                continue  # one finding per flow and rule
+            finding = complete_traffic_finding(raw, self.settings)
+            if finding is None:
+                continue
+            self._reported.add(identity)
+            self.findings.append(finding)
+            out.append(finding)
+            if self._on_finding is not None:
+                self._on_finding(finding)
+        return out
+
+
+def in_time_order(
+    items: Iterable[Exchange | ErrorEntry], window: int = REORDER_WINDOW
+) -> Iterator[Exchange | ErrorEntry]:
+    """Exchanges sorted by start time within a bounded window; errors pass straight through.
+
+    An exchange without a time keeps its place by taking the time of the one before it.
+    """
+    heap: list[tuple[float, int, Exchange]] = []
+    counter = itertools.count()
+    last_time = float("-inf")
+    for item in items:
+        if not isinstance(item, Exchange):
+            yield item
+            continue
+        moment = item.timestamp.timestamp() if isinstance(item.timestamp, datetime) else last_time
+        last_time = moment
+        heapq.heappush(heap, (moment, next(counter), item))
+        if len(heap) > window:
+            yield heapq.heappop(heap)[2]
+    while heap:
+        yield heapq.heappop(heap)[2]
+
+
+def analyze_captures(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    on_finding: Callable[[Finding], None] | None = None,
+    on_error: Callable[[ErrorEntry], None] | None = None,
+) -> tuple[RunResult, bool]:
+    """Analyze captures, one session each; returns the run and whether anything was read."""
+    catalog = load_catalog().with_hosts(settings.hosts)
+    result = RunResult(name=", ".join(paths), kind="traffic")
+    endpoints: set[str] = set()
+    readable = False
+    formats: dict[str, str] = {}
+    skipped = 0
+    for display in paths:
+        stats = CaptureStats()
+        session = TrafficSession(catalog, settings, on_finding=on_finding)
+        for item in in_time_order(read_capture(Path(display), display, stats)):
+            if isinstance(item, ErrorEntry):
+                result.errors.append(item)
+                if on_error is not None:
+                    on_error(item)
+                continue
+            session.feed(item)
+        session.finish()
+        result.findings.extend(session.findings)
+        endpoints |= session.history.endpoints_seen
+        result.flows_read += stats.exchanges
+        skipped += stats.skipped
+        formats[display] = stats.format
+        readable = readable or stats.read_anything or stats.problems == 0
+    result.extra["endpoints_seen"] = sorted(endpoints)
+    result.extra["non_http_flows_skipped"] = skipped
+    result.extra["capture_formats"] = formats
+    return result, readable
