@@ -48,6 +48,7 @@ from auditor.code.values import (
     ModuleRef,
     NodeRef,
     Num,
+    OneOf,
     RequestObj,
     Response,
     Str,
@@ -381,6 +382,15 @@ class Analyzer:
             elif isinstance(owner, Client) and attr in ("headers", "params"):
                 if isinstance(value, DictV):
                     setattr(owner, attr, value.copy())
+            elif isinstance(owner, Client) and attr == "addheaders":
+                # urllib openers take headers as a list of (name, value) pairs
+                headers = DictV()
+                for pair in value.items or () if isinstance(value, ListV) else ():
+                    if isinstance(pair, ListV) and pair.items and len(pair.items) == 2:
+                        key = pair.items[0]
+                        if isinstance(key, Str) and key.known:
+                            headers.set_ci(key.text, pair.items[1], frame.ref(target))
+                owner.headers = headers
             elif isinstance(owner, ClassRef):
                 attrs = self.class_attrs(owner.cls)
                 attrs[attr] = value
@@ -927,9 +937,7 @@ class Analyzer:
                     param.default, Frame(func.module, None, func.module.env, (), None)
                 )
             else:
-                frame.env[name] = Unknown(
-                    source="a function argument", name=name, param_of=func.key
-                )
+                frame.env[name] = self.unknown_param(func, param)
         for param in params.kwonly_params:
             name = param.name.value
             if name in kwargs:
@@ -939,9 +947,7 @@ class Analyzer:
                     param.default, Frame(func.module, None, func.module.env, (), None)
                 )
             else:
-                frame.env[name] = Unknown(
-                    source="a function argument", name=name, param_of=func.key
-                )
+                frame.env[name] = self.unknown_param(func, param)
         if isinstance(params.star_arg, cst.Param):
             frame.env[params.star_arg.name.value] = (
                 ListV(items=remaining, size=len(remaining))
@@ -953,16 +959,124 @@ class Analyzer:
             rest = {k: v for k, v in kwargs.items() if k != "**"}
             frame.env[params.star_kwarg.name.value] = DictV(rest, open=open_kwargs)
 
+    def unknown_param(self, func: Func, param: cst.Param) -> Value:
+        """A parameter nobody passed: its annotation may still say what it is."""
+        name = param.name.value
+        if param.annotation is not None:
+            typed = self.annotated_value(func.module, param.annotation.annotation)
+            if typed is not None:
+                return typed
+        return Unknown(source="a function argument", name=name, param_of=func.key)
+
+    def annotated_value(self, module: ModuleInfo, annotation: cst.BaseExpression) -> Value | None:
+        frame = Frame(module, None, module.env, (), None)
+        candidates: list[cst.BaseExpression] = []
+        if isinstance(annotation, cst.SimpleString):
+            try:
+                annotation = cst.parse_expression(str(annotation.evaluated_value))
+            except (cst.ParserSyntaxError, ValueError):
+                return None
+        # `X | None`, `Optional[X]`: look at every name in the annotation
+        for node in _names_in(annotation):
+            candidates.append(node)
+        for node in candidates:
+            value = self.eval(node, frame)
+            if isinstance(value, ClassRef):
+                return self.default_instance(value.cls)
+            if isinstance(value, Lib) and _normalize_lib(value.name) in lib.CLIENT_CLASSES:
+                return Client(lib.CLIENT_CLASSES[_normalize_lib(value.name)])
+        return None
+
     def default_instance(self, cls: ClassInfo) -> Value:
         if cls.default_instance is None:
             instance = self.new_instance(cls)
             cls.default_instance = instance
             init = self.lookup_method(cls, "__init__")
-            if init is not None:
-                bound = Func(init.module, init.node, init.cls, instance)
-                with contextlib.suppress(_Budget):
+            with contextlib.suppress(_Budget):
+                if init is not None:
+                    bound = Func(init.module, init.node, init.cls, instance)
                     self.call_function(bound, [], {}, None, None, entry=True)
+                elif self.is_dataclass(cls):
+                    self.init_dataclass(instance, [], {}, None, None)
         return cls.default_instance
+
+    def is_dataclass(self, cls: ClassInfo, seen: int = 0) -> bool:
+        if seen > 10:
+            return False
+        names = {_decorator_name(d) for d in cls.node.decorators}
+        if names & {"dataclass", "define", "frozen", "mutable", "attrs", "s"}:
+            return True
+        return any(
+            isinstance(base, ClassRef) and self.is_dataclass(base.cls, seen + 1)
+            for base in self.class_bases(cls)
+        )
+
+    def dataclass_fields(self, cls: ClassInfo, seen: int = 0) -> list[cst.AnnAssign]:
+        """Annotated class attributes in definition order, base classes first."""
+        if seen > 10:
+            return []
+        fields: list[cst.AnnAssign] = []
+        for base in self.class_bases(cls):
+            if isinstance(base, ClassRef):
+                fields.extend(self.dataclass_fields(base.cls, seen + 1))
+        body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        annotation = cst.Module([]).code_for_node(small.annotation.annotation)
+                        if "ClassVar" not in annotation:
+                            fields.append(small)
+        return fields
+
+    def init_dataclass(
+        self,
+        instance: Instance,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call | None,
+        frame: Frame | None,
+    ) -> None:
+        """The __init__ a dataclass decorator writes: fields from arguments or defaults."""
+        cls = instance.cls
+        remaining = list(args)
+        for field_node in self.dataclass_fields(cls):
+            assert isinstance(field_node.target, cst.Name)
+            name = field_node.target.value
+            value: Value
+            if remaining:
+                value = remaining.pop(0)
+            elif name in kwargs:
+                value = kwargs[name]
+            else:
+                value = self.dataclass_default(cls, field_node)
+            instance.attrs[name] = value
+        post_init = self.lookup_method(cls, "__post_init__")
+        if post_init is not None:
+            bound = Func(post_init.module, post_init.node, post_init.cls, instance)
+            self.call_function(bound, [], {}, node, frame, entry=frame is None)
+
+    def dataclass_default(self, cls: ClassInfo, field_node: cst.AnnAssign) -> Value:
+        frame = Frame(cls.module, None, cls.module.env, (), None)
+        default = field_node.value
+        if default is None:
+            return UNKNOWN
+        if isinstance(default, cst.Call) and _dotted(default.func) in (
+            "field",
+            "dataclasses.field",
+            "attr.ib",
+            "attrs.field",
+        ):
+            for arg in default.args:
+                if arg.keyword is None:
+                    continue
+                if arg.keyword.value == "default":
+                    return self.eval(arg.value, frame)
+                if arg.keyword.value in ("default_factory", "factory"):
+                    factory = self.eval(arg.value, frame)
+                    return self.call(factory, [], {}, default, frame)
+            return UNKNOWN
+        return self.eval(default, frame)
 
     def new_instance(self, cls: ClassInfo) -> Instance:
         instance = Instance(cls)
@@ -985,6 +1099,8 @@ class Analyzer:
             self.call_function(
                 Func(init.module, init.node, init.cls, instance), args, kwargs, node, frame
             )
+        elif self.is_dataclass(cls):
+            self.init_dataclass(instance, args, kwargs, node, frame)
         elif instance.client is not None:
             self.configure_client(instance.client, args, kwargs)
         return instance
@@ -1147,6 +1263,8 @@ class Analyzer:
 
     # -- items and slices ---------------------------------------------------------------
     def item(self, owner: Value, key: Value, node: cst.CSTNode, frame: Frame) -> Value:
+        if isinstance(owner, OneOf):
+            return OneOf(tuple(self.item(o, key, node, frame) for o in owner.options))
         if isinstance(owner, Json):
             if isinstance(key, Str) and key.known:
                 return self.read_key(owner, key.text, node, frame)
@@ -1233,6 +1351,13 @@ class Analyzer:
         if isinstance(value, ListV):
             if isinstance(value.origin, Json) and not first_only:
                 value.origin.call.complete_use = True
+            if (
+                value.items
+                and len(value.items) > 1
+                and any(isinstance(v, Json | Response | OneOf) for v in value.items)
+            ):
+                # responses collected in a loop: each of them is iterated over
+                return OneOf(tuple(value.items))
             element = value.element()
             if isinstance(element, Unknown) and value.source and not element.source:
                 return Unknown(source=value.source, stored=_stored_source(value.source))
@@ -1291,7 +1416,9 @@ class Analyzer:
                 body,
                 frame.ref(node),
             )
-        if name in lib.URLOPEN or name.endswith("build_opener.open"):
+        if name in ("urllib.request.build_opener", "urllib2.build_opener"):
+            return Client("urllib")
+        if name in lib.URLOPEN:
             target = args[0] if args else kwargs.get("url", UNKNOWN)
             return self.urlopen(
                 target, args[1] if len(args) > 1 else kwargs.get("data"), node, frame
@@ -1559,8 +1686,10 @@ class Analyzer:
                 if target.items is not None:
                     target.items.append(args[0])
                     target.size = len(target.items)
-                else:
+                elif isinstance(target.elem, Unknown):
                     target.elem = args[0]
+                else:
+                    target.elem = OneOf((target.elem, args[0]))
                 return UNKNOWN
             if name == "extend" and args:
                 self.mark_complete(args[0])
@@ -1621,6 +1750,29 @@ class Analyzer:
             )
         if name == "send" and args and isinstance(args[0], RequestObj):
             return self.send_request(client, args[0], node, frame)
+        if name == "open" and client.kind == "urllib" and args:
+            target = args[0]
+            if isinstance(target, RequestObj):
+                method = target.method or ("POST" if target.body is not None else "GET")
+                return self.http_call(
+                    client,
+                    method,
+                    target.url,
+                    {"headers": target.headers},
+                    node,
+                    frame,
+                    stack="urllib",
+                )
+            data = args[1] if len(args) > 1 else kwargs.get("data")
+            return self.http_call(
+                client,
+                "POST" if data is not None else "GET",
+                target,
+                {},
+                node,
+                frame,
+                stack="urllib",
+            )
         return UNKNOWN
 
     def json_method(
@@ -1943,9 +2095,10 @@ class Analyzer:
                 item.call.escaped = True
             elif isinstance(item, Json):
                 record = item.call
-                if record.async_change is not None:
-                    record.job_kept = True
-                record.escaped = True
+                if _carries_job(item.path):
+                    record.escaped = True
+                    if record.async_change is not None:
+                        record.job_kept = True
                 if not any(step == "[]" for step in item.path):
                     record.complete_use = True
             elif isinstance(item, Joined):
@@ -2064,16 +2217,18 @@ class Analyzer:
         if accept is None:
             return
         value = self.as_str(accept)
-        node_ref = None
-        for origin in value.origins:
-            text = _literal_text(origin.node)
-            if text is not None and ("version" in text.lower() or "vnd." in text.lower()):
-                node_ref = origin
-                break
+        # the header definition: the dict entry or assignment that sets Accept; the literal
+        # (perhaps a constant in another module) only when no definition node is known
+        node_ref = next(
+            (ref for key, ref in record.headers.keys_nodes.items() if key.lower() == "accept"),
+            None,
+        )
         if node_ref is None:
-            for key, ref in record.headers.keys_nodes.items():
-                if key.lower() == "accept":
-                    node_ref = ref
+            for origin in value.origins:
+                text = _literal_text(origin.node)
+                if text is not None and ("version" in text.lower() or "vnd." in text.lower()):
+                    node_ref = origin
+                    break
         if node_ref is None:
             node_ref = record.site
         yield HeaderSource("accept", value.text, node_ref.module.location(node_ref.node))
@@ -2412,6 +2567,24 @@ def _literal_text(node: cst.CSTNode) -> str | None:
 def _mentions(node: cst.BaseExpression, words: tuple[str, ...]) -> bool:
     text = cst.Module([]).code_for_node(node).lower()
     return any(w in text for w in words)
+
+
+def _carries_job(path: tuple[str, ...]) -> bool:
+    """Whether data at this path of an async response can hold its job id."""
+    keys = [p for p in path if p not in ("[]", "*", "values()", "items()")]
+    return not keys or any("job" in k.lower() for k in keys) or keys[0] in ("data", "result")
+
+
+def _names_in(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    if isinstance(node, cst.Name | cst.Attribute):
+        yield node
+    elif isinstance(node, cst.BinaryOperation):
+        yield from _names_in(node.left)
+        yield from _names_in(node.right)
+    elif isinstance(node, cst.Subscript):
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                yield from _names_in(element.slice.value)
 
 
 def _entry_functions(info: ModuleInfo) -> Iterator[Func]:

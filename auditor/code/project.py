@@ -13,7 +13,9 @@ from pathlib import Path
 from auditor.errors import UnreadableSource
 
 _IMPORT = re.compile(
-    rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import\b|import[ \t]+([\w., \t]+))", re.MULTILINE
+    rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[\w, \t]+)"
+    rb"|import[ \t]+([\w., \t]+))",
+    re.MULTILINE,
 )
 SKIP_DIRS = frozenset(
     {
@@ -163,8 +165,14 @@ class Project:
                     base = package[: len(package) - (dots - 1)] if dots - 1 <= len(package) else []
                     target = ".".join([*base, name] if name else base)
                 yield target
+                # `from pkg import mod` imports the module pkg.mod
+                names = match.group(2).decode("ascii", "replace").strip("()")
+                for item in names.split(","):
+                    imported = item.strip().split(" ")[0]
+                    if imported and imported != "*":
+                        yield f"{target}.{imported}" if target else imported
             else:
-                for item in match.group(2).decode("ascii", "replace").split(","):
+                for item in match.group(3).decode("ascii", "replace").split(","):
                     name = item.strip().split(" ")[0]
                     if name:
                         yield name

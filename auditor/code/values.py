@@ -233,6 +233,13 @@ class Bound(Value):
 
 
 @dataclass(frozen=True, eq=False)
+class OneOf(Value):
+    """One of several values (the items of a list built by appends, in a loop)."""
+
+    options: tuple[Value, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class SuperRef(Value):
     instance: Value
     cls: ClassInfo
@@ -254,5 +261,7 @@ def walk_values(value: Value, depth: int = 0) -> Iterator[Value]:
         children = list(value.entries.values())
     elif isinstance(value, Joined):
         children = [value.seq]
+    elif isinstance(value, OneOf):
+        children = list(value.options)
     for child in children:
         yield from walk_values(child, depth + 1)
