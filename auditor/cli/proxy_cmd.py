@@ -1,0 +1,86 @@
+"""`dokeos-audit proxy`: mitmproxy with the audit addon, findings live, a report when it stops."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from auditor.cli.common import (
+    emit,
+    exit_code,
+    output_options,
+    settings_from_options,
+    user_errors,
+)
+from auditor.traffic.addon import DokeosAudit
+from auditor.traffic.proxy import run_proxy, validate_mode
+
+
+@click.command("proxy")
+@click.option(
+    "--listen-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 exposes the proxy to the network: only if you mean it).",
+)
+@click.option("--listen-port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--mode",
+    default="regular",
+    show_default=True,
+    metavar="regular|reverse:URL",
+    help="Regular (HTTP_PROXY) or reverse proxy in front of URL.",
+)
+@click.option(
+    "--save-flows",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also save the flows (credentials redacted) as a mitmproxy dump for `traffic`.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Do not print each finding as it happens.")
+@output_options
+@user_errors
+def proxy_command(
+    listen_host: str,
+    listen_port: int,
+    mode: str,
+    save_flows: Path | None,
+    quiet: bool,
+    output_format: str | None,
+    output: Path | None,
+    select: str | None,
+    ignore: str | None,
+    fail_on: str | None,
+    hosts: tuple[str, ...],
+) -> None:
+    """Run a proxy that checks the Dokeos traffic going through it.
+
+    Point the integration at it (HTTP_PROXY=http://127.0.0.1:8080 in regular mode, or its
+    base URL at the proxy in reverse mode). Each finding is printed on stderr as it happens;
+    on SIGINT or SIGTERM the report is written (--output, --format) and the exit code says
+    whether there were findings.
+    """
+    settings = settings_from_options(select=select, ignore=ignore, fail_on=fail_on, hosts=hosts)
+    validate_mode(mode)
+    addon = DokeosAudit()
+    extra = {
+        "dokeos_audit_hosts": list(settings.hosts),
+        "dokeos_audit_select": select or "",
+        "dokeos_audit_ignore": ignore or "",
+        "dokeos_audit_save_flows": str(save_flows) if save_flows else "",
+        "dokeos_audit_quiet": quiet,
+    }
+    run_proxy(
+        addon, listen_host=listen_host, listen_port=listen_port, mode=mode, extra_options=extra
+    )
+    result = addon.result()
+    emit([result], output_format, output)
+    if output is not None:
+        click.echo(
+            f"dokeos-audit: {len(result.findings)} finding(s) in {result.flows_read} flow(s); "
+            f"report written to {output}",
+            err=True,
+        )
+    sys.exit(exit_code([result], settings, readable=True))

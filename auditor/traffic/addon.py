@@ -1,0 +1,232 @@
+"""The mitmproxy addon: live findings on stderr and a report when mitmproxy stops."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from mitmproxy import ctx, http
+from mitmproxy.io import FlowWriter
+
+from auditor.catalog import load_catalog
+from auditor.cli.common import settings_from_options, write_atomically
+from auditor.config import Settings
+from auditor.errors import AuditError
+from auditor.findings import ErrorEntry, Finding, RunResult
+from auditor.traffic.flowdump import exchange_from_flow
+from auditor.traffic.redact import REDACTED, is_secret_name, redact_body, redact_url
+from auditor.traffic.session import TrafficSession
+
+logger = logging.getLogger(__name__)
+
+LIVE_FILE = "live"
+"""`flow.file` of live findings: the flows are numbered in the order they completed."""
+
+
+def redacted_copy(flow: http.HTTPFlow) -> http.HTTPFlow:
+    """A copy of a flow with credentials masked, for a saved dump that may be shared."""
+    copy = flow.copy()
+    for message in (copy.request, copy.response):
+        if message is None:
+            continue
+        for name in list(message.headers.keys()):
+            if is_secret_name(name):
+                message.headers[name] = REDACTED
+        content = message.get_content(strict=False)
+        if content:
+            cleaned = redact_body(content, message.headers.get("content-type"))
+            if cleaned is not content:
+                # set_content re-applies the Content-Encoding and fixes Content-Length
+                try:
+                    message.content = cleaned
+                except ValueError:
+                    message.raw_content = cleaned
+    request = copy.request
+    url = redact_url(request.url)
+    if url != request.url:
+        request.url = url
+    return copy
+
+
+class DokeosAudit:
+    """Checks each flow as it completes; writes the report in `done` (shutdown, SIGINT, SIGTERM)."""
+
+    def __init__(self, *, echo: Callable[[str], None] | None = None) -> None:
+        self._echo = echo or (lambda line: print(line, file=sys.stderr, flush=True))
+        self._settings = Settings()
+        self._session: TrafficSession | None = None
+        self._result = RunResult(name="live", kind="traffic")
+        self._index = 0
+        self._saved: IO[bytes] | None = None
+        self._writer: FlowWriter | None = None
+        self._finished = False
+
+    # -- options ----------------------------------------------------------------------
+    def load(self, loader: Any) -> None:
+        loader.add_option(
+            "dokeos_audit_report",
+            str,
+            "",
+            "Write the dokeos-audit report to this file when mitmproxy stops.",
+        )
+        loader.add_option(
+            "dokeos_audit_format",
+            str,
+            "json",
+            "Format of the report: text, json, or another dokeos-audit --format.",
+        )
+        loader.add_option(
+            "dokeos_audit_hosts",
+            Sequence[str],
+            [],
+            "More hosts (or *.patterns) to treat as Dokeos.",
+        )
+        loader.add_option(
+            "dokeos_audit_select", str, "", "Only these rules, comma-separated (DK001,DK003)."
+        )
+        loader.add_option("dokeos_audit_ignore", str, "", "Skip these rules, comma-separated.")
+        loader.add_option(
+            "dokeos_audit_save_flows",
+            str,
+            "",
+            "Also save every flow, with credentials redacted, to this mitmproxy dump file.",
+        )
+        loader.add_option("dokeos_audit_quiet", bool, False, "Do not print each finding on stderr.")
+
+    def configure(self, updated: set[str]) -> None:
+        options = ctx.options
+        if updated & {"dokeos_audit_hosts", "dokeos_audit_select", "dokeos_audit_ignore"}:
+            try:
+                self._settings = settings_from_options(
+                    select=options.dokeos_audit_select or None,
+                    ignore=options.dokeos_audit_ignore or None,
+                    hosts=tuple(options.dokeos_audit_hosts),
+                )
+            except AuditError as exc:
+                from mitmproxy.exceptions import OptionsError
+
+                raise OptionsError(str(exc)) from None
+            self._session = None
+        if "dokeos_audit_format" in updated:
+            from auditor.reports import RENDERERS
+
+            if options.dokeos_audit_format not in RENDERERS:
+                from mitmproxy.exceptions import OptionsError
+
+                known = ", ".join(sorted(RENDERERS))
+                raise OptionsError(
+                    f"dokeos_audit_format {options.dokeos_audit_format!r} is not one of {known}"
+                )
+        if "dokeos_audit_save_flows" in updated:
+            self._close_saved()
+            if options.dokeos_audit_save_flows:
+                path = Path(options.dokeos_audit_save_flows).expanduser()
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    self._saved = path.open("wb")
+                except OSError as exc:
+                    from mitmproxy.exceptions import OptionsError
+
+                    raise OptionsError(f"cannot write {path}: {exc.strerror or exc}") from None
+                self._writer = FlowWriter(self._saved)
+
+    def running(self) -> None:
+        try:
+            proxyserver = ctx.master.addons.get("proxyserver")
+            for address in proxyserver.listen_addrs() if proxyserver else []:
+                host, port = address[0], address[1]
+                self._echo(f"dokeos-audit: proxy listening on {host}:{port}")
+        except Exception as exc:  # a missing address line must never stop the proxy
+            logger.debug("dokeos-audit: cannot tell the listen address: %s", exc)
+
+    # -- flows ------------------------------------------------------------------------
+    def response(self, flow: http.HTTPFlow) -> None:
+        self._observe(flow)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        # a flow that failed before its response still made its request (DK001 judges
+        # the request alone); one that failed after it was already seen in `response`
+        if isinstance(flow, http.HTTPFlow) and flow.response is None:
+            self._observe(flow)
+
+    def _observe(self, flow: http.HTTPFlow) -> None:
+        index = self._index
+        self._index += 1
+        try:
+            exchange = exchange_from_flow(flow, LIVE_FILE, index)
+            self._result.flows_read += 1
+            self._live_session().feed(exchange)
+        except Exception as exc:
+            # whatever goes wrong in the audit, the proxied traffic must flow on
+            self._internal_error(index, exc)
+        if self._writer is not None:
+            try:
+                self._writer.add(redacted_copy(flow))
+            except Exception as exc:
+                self._internal_error(index, exc, "cannot save the flow")
+
+    def _live_session(self) -> TrafficSession:
+        if self._session is None:
+            catalog = load_catalog().with_hosts(self._settings.hosts)
+            self._session = TrafficSession(catalog, self._settings, on_finding=self._print)
+        return self._session
+
+    def _print(self, finding: Finding) -> None:
+        if ctx.options.dokeos_audit_quiet:
+            return
+        flow = finding.flow
+        where = f"{flow.method} {flow.url}" if flow is not None else ""
+        self._echo(
+            f"dokeos-audit: {finding.rule} {finding.severity.value}: {where}: {finding.message}"
+        )
+
+    def _internal_error(self, index: int, exc: Exception, what: str = "cannot analyze") -> None:
+        reason = f"{what} this flow ({type(exc).__name__}: {exc})"
+        self._result.errors.append(ErrorEntry(LIVE_FILE, reason, index))
+        logger.warning("dokeos-audit: flow %d: %s", index, reason)
+
+    # -- the end ----------------------------------------------------------------------
+    def result(self) -> RunResult:
+        """The run so far, with the findings rules held back until the end."""
+        if not self._finished:
+            session = self._live_session()
+            try:
+                session.finish()
+            except Exception as exc:
+                self._internal_error(self._index, exc, "cannot finish the session after")
+            self._finished = True
+            self._result.findings = list(session.findings)
+            self._result.extra["endpoints_seen"] = sorted(session.history.endpoints_seen)
+        return self._result
+
+    def done(self) -> None:
+        self._close_saved()
+        try:
+            result = self.result()
+            report = ctx.options.dokeos_audit_report
+            if report:
+                from auditor.reports import renderer_for
+
+                text = renderer_for(ctx.options.dokeos_audit_format)([result])
+                write_atomically(Path(report).expanduser(), text)
+                self._echo(
+                    f"dokeos-audit: {len(result.findings)} finding(s) in {result.flows_read} "
+                    f"flow(s); report written to {report}"
+                )
+        except Exception as exc:
+            self._echo(f"dokeos-audit: error: cannot write the report: {exc}")
+
+    def _close_saved(self) -> None:
+        if self._saved is not None:
+            with contextlib.suppress(OSError):
+                self._saved.close()
+        self._saved = None
+        self._writer = None
+
+
+# `mitmdump -s auditor/traffic/addon.py` loads this file as a script and looks for `addons`.
+addons = [DokeosAudit()] if __name__ != "auditor.traffic.addon" else []
