@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from auditor import TOOL_NAME, __version__
 from auditor.findings import RunResult
+from auditor.reports.model import is_input_errors
+from auditor.reports.redact import redact_runs
 
 
 def document(results: Sequence[RunResult]) -> dict[str, Any]:
+    results = redact_runs(results)
     if len(results) == 1:
         return results[0].to_json()
     findings: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    by_rule: dict[str, int] = {}
+    by_rule: Counter[str] = Counter()
+    by_severity: Counter[str] = Counter()
     runs = []
     for result in results:
         doc = result.to_json()
+        if is_input_errors(result):
+            # input files `report` could not read belong to no run
+            errors.extend(doc["errors"])
+            continue
         for finding in doc["findings"]:
             finding.setdefault("run", result.name)
             findings.append(finding)
         for error in doc["errors"]:
             error.setdefault("run", result.name)
             errors.append(error)
-        for rule, count in doc["summary"]["by_rule"].items():
-            by_rule[rule] = by_rule.get(rule, 0) + count
+        by_rule.update(doc["summary"]["by_rule"])
+        by_severity.update(doc["summary"]["by_severity"])
         runs.append({"name": result.name, "kind": result.kind, "summary": doc["summary"]})
     return {
         "tool": {"name": TOOL_NAME, "version": __version__},
@@ -37,9 +46,18 @@ def document(results: Sequence[RunResult]) -> dict[str, Any]:
             "files_scanned": sum(r.files_scanned for r in results),
             "flows_read": sum(r.flows_read for r in results),
             "by_rule": dict(sorted(by_rule.items())),
+            "by_severity": dict(sorted(by_severity.items())),
         },
     }
 
 
+def dumps(value: Any) -> str:
+    """JSON whose strings carry no raw ``<``, ``>`` or ``&``: the same data once parsed, but
+    inert if a CI page or a report ever pastes it into HTML (those characters can only
+    occur inside strings, so escaping them everywhere is exact)."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e") + "\n"
+
+
 def render(results: Sequence[RunResult]) -> str:
-    return json.dumps(document(results), indent=2, ensure_ascii=False) + "\n"
+    return dumps(document(results))

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 
 from auditor.findings import Finding, RunResult
+from auditor.reports.model import is_input_errors
+from auditor.reports.redact import redact_text, redact_url
+
+# Control characters from user content could move the cursor or recolour a terminal,
+# and a newline would forge a finding line: show them escaped instead.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 def finding_line(finding: Finding) -> str:
@@ -14,26 +26,27 @@ def finding_line(finding: Finding) -> str:
     else:
         assert finding.flow is not None
         flow = finding.flow
-        where = f"{flow.file}#{flow.index}: {flow.method} {flow.url}"
-    return f"{where}: {finding.rule} {finding.message}"
+        where = f"{flow.file}#{flow.index}: {flow.method} {redact_url(flow.url)}"
+    return one_line(f"{where}: {finding.rule} {redact_text(finding.message)}")
 
 
 def render(results: Sequence[RunResult]) -> str:
     lines: list[str] = []
-    total = 0
+    runs = [r for r in results if not is_input_errors(r)]
     for result in results:
-        prefix = f"[{result.name}] " if len(results) > 1 else ""
+        prefix = (
+            f"[{one_line(result.name)}] " if len(runs) > 1 and not is_input_errors(result) else ""
+        )
         for finding in result.sorted_findings():
             lines.append(prefix + finding_line(finding))
         for error in result.errors:
             at = f" (flow {error.index})" if error.index is not None else ""
-            lines.append(f"{prefix}{error.path}{at}: error: {error.reason}")
-        total += len(result.findings)
+            lines.append(one_line(f"{prefix}{error.path}{at}: error: {redact_text(error.reason)}"))
+    by_rule: Counter[str] = Counter()
+    for result in runs:
+        by_rule.update(result.by_rule())
+    total = sum(by_rule.values())
     if total:
-        by_rule: dict[str, int] = {}
-        for result in results:
-            for rule, count in result.by_rule().items():
-                by_rule[rule] = by_rule.get(rule, 0) + count
         detail = ", ".join(f"{rule}: {count}" for rule, count in sorted(by_rule.items()))
         lines.append(f"Found {total} problem{'s' if total != 1 else ''} ({detail}).")
     else:
