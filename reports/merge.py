@@ -1,0 +1,213 @@
+"""Reads dokeos-audit JSON results back into runs, so several runs merge into one report."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from auditor import TOOL_NAME
+from auditor.errors import ResultFileError
+from auditor.findings import ErrorEntry, Finding, RunResult
+
+INPUTS_RUN_NAME = "report inputs"
+"""Name of the pseudo-run holding the input files `report` could not read."""
+
+_SUMMARY_FIELDS = ("files_scanned", "flows_read", "by_rule", "by_severity")
+RunKind = Literal["code", "traffic", "merged"]
+_KINDS = ("code", "traffic", "merged")
+
+
+@dataclass(frozen=True)
+class LoadedResults:
+    runs: list[RunResult]
+    unreadable: list[ErrorEntry]
+
+    def for_rendering(self, runs: Sequence[RunResult] | None = None) -> list[RunResult]:
+        """The runs (these, or all), plus a pseudo-run carrying the unreadable inputs as errors."""
+        chosen = list(self.runs if runs is None else runs)
+        if self.unreadable:
+            chosen.append(RunResult(INPUTS_RUN_NAME, "merged", errors=list(self.unreadable)))
+        return chosen
+
+
+def load_results(paths: Sequence[Path]) -> LoadedResults:
+    """Every run of every readable file; a file that is not a result becomes an error entry."""
+    loaded: list[tuple[RunResult, str]] = []
+    unreadable: list[ErrorEntry] = []
+    for path in expand_inputs(paths):
+        try:
+            loaded.extend((run, _file_label(path)) for run in load_result_file(path))
+        except ResultFileError as exc:
+            unreadable.append(ErrorEntry(str(path), str(exc)))
+    return LoadedResults(name_runs_uniquely(loaded), unreadable)
+
+
+def expand_inputs(paths: Iterable[Path]) -> list[Path]:
+    """A folder stands for the JSON files directly inside it, in name order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.glob("*.json") if p.is_file()))
+        else:
+            out.append(path)
+    return out
+
+
+def load_result_file(path: Path) -> list[RunResult]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ResultFileError("not a dokeos-audit JSON result (not UTF-8 text)") from None
+    except OSError as exc:
+        raise ResultFileError(f"cannot read it: {exc.strerror or exc}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultFileError(
+            f"not a dokeos-audit JSON result (invalid JSON at line {exc.lineno}, "
+            f"column {exc.colno})"
+        ) from None
+    return runs_from_document(document, fallback_name=_file_label(path))
+
+
+def runs_from_document(document: Any, fallback_name: str) -> list[RunResult]:
+    """The runs of a single-run document (``run``) or of a merged one (``runs``)."""
+    if not isinstance(document, dict):
+        raise ResultFileError("not a dokeos-audit JSON result (not a JSON object)")
+    tool = document.get("tool")
+    if not isinstance(tool, dict) or tool.get("name") != TOOL_NAME:
+        raise ResultFileError(f"not a dokeos-audit JSON result (no tool.name {TOOL_NAME!r})")
+    raw_findings = document.get("findings")
+    if not isinstance(raw_findings, list):
+        raise ResultFileError("not a dokeos-audit JSON result (no findings list)")
+    findings = [(raw, _finding(raw, i)) for i, raw in enumerate(raw_findings)]
+    errors = [(raw, _error(raw, i)) for i, raw in enumerate(_list(document.get("errors")))]
+
+    runs_meta = document.get("runs")
+    if isinstance(runs_meta, list) and runs_meta:
+        return _merged_runs(runs_meta, findings, errors, fallback_name)
+
+    meta = _object(document.get("run"))
+    summary = _object(document.get("summary"))
+    result = _run(
+        str(meta.get("name") or fallback_name),
+        meta.get("kind"),
+        summary,
+        [f for _, f in findings],
+    )
+    result.errors = [e for _, e in errors]
+    return [result]
+
+
+def _merged_runs(
+    runs_meta: list[Any],
+    findings: list[tuple[Any, Finding]],
+    errors: list[tuple[Any, ErrorEntry]],
+    fallback_name: str,
+) -> list[RunResult]:
+    runs: dict[str, RunResult] = {}
+    for i, meta in enumerate(runs_meta):
+        if not isinstance(meta, dict):
+            raise ResultFileError(f"runs[{i}] is not an object")
+        name = str(meta.get("name") or f"{fallback_name} #{i + 1}")
+        runs[name] = _run(name, meta.get("kind"), _object(meta.get("summary")), [])
+    for raw, finding in findings:
+        owner = str(raw.get("run") or "")
+        run = runs.get(owner) or runs.setdefault(fallback_name, _run(fallback_name, None, {}, []))
+        run.findings.append(finding)
+    for raw, error in errors:
+        run = runs.get(str(raw.get("run") or "")) or next(iter(runs.values()))
+        run.errors.append(error)
+    for run in runs.values():
+        if run.kind not in ("code", "traffic"):
+            run.kind = _guess_kind(run.findings, run.flows_read)
+    return list(runs.values())
+
+
+def _run(name: str, kind: Any, summary: dict[str, Any], findings: list[Finding]) -> RunResult:
+    flows_read = _int(summary.get("flows_read"))
+    chosen: RunKind = kind if kind in _KINDS else _guess_kind(findings, flows_read)
+    return RunResult(
+        name=name,
+        kind=chosen,
+        findings=findings,
+        files_scanned=_int(summary.get("files_scanned")),
+        flows_read=flows_read,
+        extra={k: v for k, v in summary.items() if k not in _SUMMARY_FIELDS},
+    )
+
+
+def _guess_kind(findings: list[Finding], flows_read: int) -> RunKind:
+    if flows_read or any(f.origin == "traffic" for f in findings):
+        return "traffic"
+    return "code"
+
+
+def _finding(raw: Any, index: int) -> Finding:
+    if not isinstance(raw, dict):
+        raise ResultFileError(f"findings[{index}] is not an object")
+    try:
+        finding = Finding.from_json(raw)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ResultFileError(f"findings[{index}] is not a finding ({_why(exc)})") from None
+    if finding.location is None and finding.flow is None:
+        raise ResultFileError(f"findings[{index}] has neither a location nor a flow")
+    return finding
+
+
+def _error(raw: Any, index: int) -> ErrorEntry:
+    if not isinstance(raw, dict) or "path" not in raw:
+        raise ResultFileError(f"errors[{index}] is not an error entry")
+    index_value = raw.get("index")
+    return ErrorEntry(
+        str(raw["path"]),
+        str(raw.get("reason", "")),
+        index_value if isinstance(index_value, int) else None,
+    )
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing {exc.args[0]!r}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _file_label(path: Path) -> str:
+    return path.stem if path.suffix.lower() == ".json" else path.name
+
+
+def name_runs_uniquely(loaded: list[tuple[RunResult, str]]) -> list[RunResult]:
+    """Give each run a distinct, meaningful name, given the label of the file it came from.
+
+    A bare ``.`` (a scan of the current folder, as CI runs it) says nothing in a portfolio,
+    and two runs of one name would be merged by the filters and the SARIF categories.
+    """
+    for run, label in loaded:
+        if run.name.strip() in ("", ".", "./"):
+            run.name = label
+    counts = Counter(run.name for run, _ in loaded)
+    for run, label in loaded:
+        if counts[run.name] > 1 and label != run.name:
+            run.name = f"{run.name} ({label})"
+    seen: Counter[str] = Counter()
+    for run, _ in loaded:
+        seen[run.name] += 1
+        if seen[run.name] > 1:
+            run.name = f"{run.name} #{seen[run.name]}"
+    return [run for run, _ in loaded]
