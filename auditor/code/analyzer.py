@@ -12,7 +12,7 @@ import contextlib
 import re
 import string
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin
 
 import libcst as cst
@@ -169,6 +169,16 @@ class Analyzer:
         """HttpCalls of every context that is not superseded by a calling context."""
         calls: list[HttpCall] = []
         polls: list[JobPoll] = []
+        # A client passed around by type only (`client: httpx.Client`) is a Dokeos client
+        # when every configured client of that library in the project talks to Dokeos.
+        dokeos_stacks = {r.stack for r in self.records if r.is_dokeos and not r.typed_client}
+        other_stacks = {
+            r.stack for r in self.records
+            if not r.is_dokeos and not r.typed_client and split_url(r.url.text).host
+        }
+        for record in self.records:
+            if record.typed_client and not record.is_dokeos:
+                record.is_dokeos = record.stack in dokeos_stacks - other_stacks
         for record in self.records:
             if record.entry is not None and record.entry in self.called:
                 continue  # this function was also evaluated from its callers
@@ -362,7 +372,7 @@ class Analyzer:
                 elif isinstance(value, Json):
                     part = Json(value.call, (*value.path, "[]"))
                 elif isinstance(value, Unknown):
-                    part = Unknown(value.source, stored=value.stored, param_of=value.param_of)
+                    part = replace(value, name="")
                 elif isinstance(value, ListV):
                     part = value.element()
                 else:
@@ -403,6 +413,8 @@ class Analyzer:
             key = self.subscript_key(target, frame)
             if isinstance(owner, DictV) and isinstance(key, Str) and key.known:
                 owner.set_ci(key.text, value, frame.ref(target))
+            elif isinstance(owner, DictV):
+                owner.elem = value if owner.elem is None else OneOf((owner.elem, value))
             elif isinstance(owner, Client | Instance):
                 self.keep(value)
             elif isinstance(owner, ListV):
@@ -739,8 +751,9 @@ class Analyzer:
         return self.comprehension(node.for_in, node.elt, frame)
 
     def eval_DictComp(self, node: cst.DictComp, frame: Frame) -> Value:
-        self.comprehension(node.for_in, node.key, frame, value=node.value)
-        return DictV(open=True)
+        result = self.comprehension(node.for_in, node.key, frame, value=node.value)
+        value = result.origin_value if isinstance(result, ListV) else None
+        return DictV(open=True, elem=value)
 
     def comprehension(
         self,
@@ -777,8 +790,7 @@ class Analyzer:
             clause = clause.inner_for_in
             first = False
         element = self.eval(elt, inner)
-        if value is not None:
-            self.eval(value, inner)
+        dict_value = self.eval(value, inner) if value is not None else None
         size = outer_iter.size if isinstance(outer_iter, ListV) else None
         bound = outer_iter.bound if isinstance(outer_iter, ListV) else None
         has_ifs = bool(for_in.ifs)
@@ -791,13 +803,15 @@ class Analyzer:
         )
         if isinstance(outer_iter, Json):
             source = "an API response"
-        return ListV(
+        result = ListV(
             size=None if has_ifs else size,
             bound=bound if bound is not None else (size if has_ifs else None),
             elem=element,
             source=source or "a comprehension",
             origin=outer_iter,
         )
+        result.origin_value = dict_value
+        return result
 
     def eval_Call(self, node: cst.Call, frame: Frame) -> Value:
         func = self.eval(node.func, frame)
@@ -848,7 +862,12 @@ class Analyzer:
         # an unknown callee: whatever we pass it is handed on
         name = _callee_name(node)
         self.hand_on(args, kwargs, name)
-        return Unknown(source=_describe_source(name), stored=name in lib.STORAGE_READS, name=name)
+        return Unknown(
+            source=_describe_source(name),
+            stored=name in lib.STORAGE_READS,
+            name=name,
+            made_in=frame.func_id,
+        )
 
     def hand_on(self, args: list[Value], kwargs: dict[str, Value], name: str) -> None:
         if name in lib.LOGGING_SINKS:
@@ -903,10 +922,13 @@ class Analyzer:
         finally:
             self.active.pop()
         if inner.yields:
-            return ListV(
+            result: Value = ListV(
                 elem=_join(inner.yields), source="a generator", bound=_common_bound(inner.yields)
             )
-        return _join(inner.returns)
+        else:
+            result = _join(inner.returns)
+        # stored data reaches the caller here: a late poll starts in the caller
+        return _retag(result, frame.func_id) if frame is not None else result
 
     def bind_params(
         self,
@@ -984,7 +1006,7 @@ class Analyzer:
             if isinstance(value, ClassRef):
                 return self.default_instance(value.cls)
             if isinstance(value, Lib) and _normalize_lib(value.name) in lib.CLIENT_CLASSES:
-                return Client(lib.CLIENT_CLASSES[_normalize_lib(value.name)])
+                return Client(lib.CLIENT_CLASSES[_normalize_lib(value.name)], typed=True)
         return None
 
     def default_instance(self, cls: ClassInfo) -> Value:
@@ -1234,12 +1256,7 @@ class Analyzer:
         if isinstance(owner, Json | DictV | Str | ListV | RequestObj):
             return Bound(owner, attr)
         if isinstance(owner, Unknown):
-            return Unknown(
-                source=owner.source or f"`.{attr}`",
-                name=attr,
-                stored=owner.stored,
-                param_of=owner.param_of,
-            )
+            return replace(owner, source=owner.source or f"`.{attr}`", name=attr)
         return UNKNOWN
 
     def instance_attribute(
@@ -1276,8 +1293,9 @@ class Analyzer:
         if isinstance(owner, DictV):
             if isinstance(key, Str) and key.known:
                 found = owner.get_ci(key.text)
-                return found if found is not None else UNKNOWN
-            return UNKNOWN
+                if found is not None:
+                    return found
+            return owner.elem if owner.elem is not None else UNKNOWN
         if isinstance(owner, ListV):
             if isinstance(key, Num) and owner.items is not None:
                 index = key.as_int
@@ -1295,9 +1313,7 @@ class Analyzer:
             return Unknown(source="the command line")
         if isinstance(owner, Unknown):
             name = key.text if isinstance(key, Str) and key.known else owner.name
-            return Unknown(
-                source=owner.source, name=name, stored=owner.stored, param_of=owner.param_of
-            )
+            return replace(owner, name=name)
         return UNKNOWN
 
     def read_key(self, owner: Json, key: str, node: cst.CSTNode, frame: Frame) -> Value:
@@ -1360,17 +1376,16 @@ class Analyzer:
                 return OneOf(tuple(value.items))
             element = value.element()
             if isinstance(element, Unknown) and value.source and not element.source:
-                return Unknown(source=value.source, stored=_stored_source(value.source))
+                return Unknown(
+                    source=value.source,
+                    stored=_stored_source(value.source),
+                    made_in=frame.func_id,
+                )
             return element
         if isinstance(value, DictV):
             return Str(HOLE, (UNKNOWN,))
         if isinstance(value, Unknown):
-            return Unknown(
-                source=value.source,
-                stored=value.stored,
-                param_of=value.param_of,
-                name=_singular(value.name),
-            )
+            return replace(value, name=_singular(value.name))
         if isinstance(value, Response):
             value.call.body_used = True
             return Json(value.call, ("[]",))
@@ -1470,9 +1485,9 @@ class Analyzer:
             if isinstance(arg, Response):
                 arg.call.body_used = True
                 return Json(arg.call)
-            return Unknown(source="a file", stored=True)
+            return Unknown(source="a file", stored=True, made_in=frame.func_id)
         if name in ("csv.reader", "csv.DictReader"):
-            return ListV(source="a file", elem=Unknown(source="a file", stored=True))
+            return ListV(source="a file", elem=Unknown(source="a file", stored=True, made_in=frame.func_id))
         if name in ("os.getenv", "os.environ.get"):
             key = args[0] if args else UNKNOWN
             default = args[1] if len(args) > 1 else UNKNOWN
@@ -1486,7 +1501,9 @@ class Analyzer:
             return self.call_builtin(short, args, kwargs, node, frame)
         self.hand_on(args, kwargs, short)
         stored = short in lib.STORAGE_READS or module in ("pickle", "shelve", "sqlite3", "redis")
-        return Unknown(source=_describe_source(short), stored=stored, name=short)
+        return Unknown(
+            source=_describe_source(short), stored=stored, name=short, made_in=frame.func_id
+        )
 
     def configure_client(self, client: Client, args: list[Value], kwargs: dict[str, Value]) -> None:
         base = kwargs.get("base_url")
@@ -1537,7 +1554,7 @@ class Analyzer:
             if isinstance(arg, Unknown):
                 return ListV(
                     source=arg.source or "other data",
-                    elem=Unknown(source=arg.source, stored=arg.stored),
+                    elem=replace(arg, name=""),
                     origin=arg,
                 )
             return ListV(source="other data")
@@ -1608,7 +1625,7 @@ class Analyzer:
         if name == "iter":
             return arg
         if name == "open":
-            return Unknown(source="a file", stored=True)
+            return Unknown(source="a file", stored=True, made_in=frame.func_id)
         if name == "input":
             return Unknown(source="user input")
         if name == "super":
@@ -1822,10 +1839,18 @@ class Analyzer:
                     return found
                 if name == "setdefault" and len(args) > 1:
                     target.set_ci(key.text, args[1], frame.ref(node))
+            if target.elem is not None:
+                return target.elem
             return args[1] if len(args) > 1 else UNKNOWN
         if name == "copy":
             return target.copy()
-        if name in ("items", "values", "keys"):
+        values = [*target.entries.values(), *([target.elem] if target.elem is not None else [])]
+        if name == "values":
+            return ListV(elem=_join(values), source="a dict")
+        if name == "items":
+            return ListV(elem=ListV(items=[Str(HOLE, (UNKNOWN,)), _join(values)], size=2),
+                         source="a dict")
+        if name == "keys":
             return ListV(source="a dict")
         return UNKNOWN
 
@@ -2045,6 +2070,10 @@ class Analyzer:
         record.is_dokeos = self.catalog.is_dokeos_host(split.host) or (
             self.catalog.names_dokeos_media_type(accept_text)
         )
+        record.stack = stack
+        record.typed_client = (
+            client is not None and client.typed and split.host is None and accept is None
+        )
         record.endpoint = self.catalog.endpoint_of(method, split.segments)
         if record.endpoint is not None:
             evidence = url.text + " " + _body_evidence(body)
@@ -2067,6 +2096,7 @@ class Analyzer:
                     kept = value
         if not fresh and kept is not None:
             record.job_source = kept.source or "storage"
+            record.job_read_in = kept.made_in
             # the age limit may sit in this function or in any caller: keep their lists
             record.duration_lists = (frame.durations, *frame.stack_durations)
 
@@ -2176,8 +2206,15 @@ class Analyzer:
         if record.job_source is None or not record.is_dokeos:
             return None
         durations = [d for values in record.duration_lists for d in values if d > 0]
+        location = self._call_location(record)
+        # the poll that can run too late is the one fed with the stored id: in a wrapper's
+        # caller, the call that passes it
+        for ref in reversed(record.chain):
+            if record.job_read_in is not None and ref.function == record.job_read_in:
+                location = ref.module.location(ref.node)
+                break
         return JobPoll(
-            location=self._call_location(record),
+            location=location,
             endpoint=record.endpoint or self.catalog.job_poll.text,
             bound_days=min(durations) if durations else None,
             source=record.job_source,
@@ -2567,6 +2604,24 @@ def _literal_text(node: cst.CSTNode) -> str | None:
 def _mentions(node: cst.BaseExpression, words: tuple[str, ...]) -> bool:
     text = cst.Module([]).code_for_node(node).lower()
     return any(w in text for w in words)
+
+
+def _retag(value: Value, function: int | None, depth: int = 0) -> Value:
+    """The same value, with the stored data in it marked as read in ``function``."""
+    if depth > 4:
+        return value
+    if isinstance(value, Unknown):
+        return replace(value, made_in=function) if value.stored else value
+    if isinstance(value, ListV):
+        items = value.items
+        if items is not None:
+            items = [_retag(v, function, depth + 1) for v in items]
+        return ListV(items=items, size=value.size, bound=value.bound,
+                     elem=_retag(value.elem, function, depth + 1), source=value.source,
+                     origin=value.origin, origin_value=value.origin_value)
+    if isinstance(value, OneOf):
+        return OneOf(tuple(_retag(v, function, depth + 1) for v in value.options))
+    return value
 
 
 def _carries_job(path: tuple[str, ...]) -> bool:

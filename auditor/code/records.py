@@ -22,6 +22,9 @@ class CallRecord:
     params: DictV
     body: Value | None
     is_dokeos: bool = False
+    stack: str = ""
+    typed_client: bool = False
+    """Made through a client known only by its annotation, with no host or Accept of its own."""
     endpoint: str | None = None
     async_change: str | None = None
     segments: tuple[str | None, ...] = ()
@@ -41,5 +44,6 @@ class CallRecord:
 
     # for job polls
     job_source: str | None = None
+    job_read_in: int | None = None
     duration_lists: tuple[list[float], ...] = ()
     """Age limits seen in the poll's function and its callers, in days."""

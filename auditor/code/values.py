@@ -43,6 +43,8 @@ class Unknown(Value):
     """Read back from storage: a database, a file, a queue, a cache."""
     param_of: int | None = None
     """id() of the function whose parameter this is."""
+    made_in: int | None = None
+    """id() of the function that read it from storage (where a late poll starts)."""
 
 
 UNKNOWN = Unknown()
@@ -103,6 +105,8 @@ class ListV(Value):
     source: str = ""
     origin: Value | None = None
     """The value this sequence was derived from (for taints and response tracking)."""
+    origin_value: Value | None = None
+    """For a dict comprehension evaluated as a sequence: the value expression."""
 
     def element(self) -> Value:
         if self.items:
@@ -123,9 +127,11 @@ class DictV(Value):
     keys_nodes: dict[str, NodeRef] = field(default_factory=dict)
     open: bool = False
     """True when unknown keys may be present (``{**unknown}``)."""
+    elem: Value | None = None
+    """The value stored under keys the analysis cannot spell (``{u["id"]: u for u in …}``)."""
 
     def copy(self) -> DictV:
-        return DictV(dict(self.entries), dict(self.keys_nodes), self.open)
+        return DictV(dict(self.entries), dict(self.keys_nodes), self.open, self.elem)
 
     def get_ci(self, key: str) -> Value | None:
         lowered = key.lower()
@@ -153,6 +159,8 @@ class Client(Value):
     base_url: Value | None = None
     headers: DictV = field(default_factory=DictV)
     params: DictV = field(default_factory=DictV)
+    typed: bool = False
+    """Known only from a type annotation: its configuration is somewhere else."""
 
 
 @dataclass(eq=False)
@@ -259,6 +267,8 @@ def walk_values(value: Value, depth: int = 0) -> Iterator[Value]:
             children.append(value.origin)
     elif isinstance(value, DictV):
         children = list(value.entries.values())
+        if value.elem is not None:
+            children.append(value.elem)
     elif isinstance(value, Joined):
         children = [value.seq]
     elif isinstance(value, OneOf):
