@@ -1009,6 +1009,22 @@ class Analyzer:
                 return Client(lib.CLIENT_CLASSES[_normalize_lib(value.name)], typed=True)
         return None
 
+    def setting(self, name: str) -> Value | None:
+        """A framework setting (``django.conf.settings.X``): the project's settings module."""
+        for module_name, rels in sorted(self.project.by_module.items()):
+            if module_name.split(".")[-1] != "settings" and not module_name.startswith(
+                "settings."
+            ):
+                continue
+            for rel in rels:
+                info = self.module(rel)
+                if info is None:
+                    continue
+                env = self.module_env(info)
+                if name in env:
+                    return env[name]
+        return None
+
     def default_instance(self, cls: ClassInfo) -> Value:
         if cls.default_instance is None:
             instance = self.new_instance(cls)
@@ -1201,6 +1217,10 @@ class Analyzer:
             info = self.module(sub) if sub is not None else None
             return ModuleRef(info) if info is not None else UNKNOWN
         if isinstance(owner, Lib):
+            if owner.name in _SETTINGS_OBJECTS:
+                found = self.setting(attr)
+                if found is not None:
+                    return found
             return Lib(f"{owner.name}.{attr}")
         if isinstance(owner, Instance):
             return self.instance_attribute(owner, attr, node, frame)
@@ -2298,6 +2318,8 @@ class Analyzer:
 
 
 # -- helpers ------------------------------------------------------------------------------
+_SETTINGS_OBJECTS = frozenset({"django.conf.settings", "flask.current_app.config"})
+
 _BUILTINS = frozenset(
     {
         "len",
