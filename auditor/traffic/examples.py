@@ -35,7 +35,7 @@ def exchange_from_example(flow: Mapping[str, Any], index: int, file: str = "exam
     response_body: bytes | None
     if "response_json" in flow:
         response_body = json.dumps(flow["response_json"]).encode()
-        response_headers.setdefault("Content-Type", "application/vnd.dokeos+json")
+        response_headers.setdefault("Content-Type", "application/json")
     elif "response_body" in flow:
         raw = flow["response_body"]
         response_body = raw.encode() if isinstance(raw, str) else bytes(raw)

@@ -57,7 +57,7 @@ def make_flow(spec: Mapping[str, Any], index: int = 0) -> http.HTTPFlow:
     if spec.get("status") is None:
         flow.response = None
         return flow
-    response_headers = {"content-type": "application/vnd.dokeos+json;version=2"}
+    response_headers = {"content-type": "application/json"}
     response_headers.update(spec.get("response_headers", {}))
     if "response_raw" in spec:
         content = spec["response_raw"]
