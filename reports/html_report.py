@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from auditor import TOOL_NAME, __version__
 from auditor.findings import RunResult
@@ -18,6 +19,7 @@ from auditor.reports.redact import redact_runs
 from auditor.rules import ALL_RULES, RULES_BY_ID
 
 TEMPLATE = "report.html.j2"
+_BACKTICKS = re.compile(r"`([^`]+)`")
 BAR_WIDTH = 180
 CELL_MARK = {Verdict.NEEDS_WORK: "\u2716", Verdict.READY: "\u2714", Verdict.NOT_EXERCISED: "\u2013"}
 
@@ -32,6 +34,7 @@ def environment() -> Environment:
         lstrip_blocks=False,
     )
     env.filters["when"] = when
+    env.filters["inline_code"] = inline_code
     return env
 
 
@@ -40,6 +43,12 @@ def _static(name: str) -> str:
     assert env.loader is not None
     source, _, _ = env.loader.get_source(env, name)
     return source
+
+
+def inline_code(text: str) -> Markup:
+    """Our own rule texts mark code with backticks: escape first, then turn those into <code>."""
+    escaped = str(escape(text))
+    return Markup(_BACKTICKS.sub(r"<code>\1</code>", escaped))
 
 
 def csp_source(text: str) -> str:
