@@ -13,7 +13,7 @@ import re
 import string
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from urllib.parse import urljoin
+from urllib.parse import unquote_plus, urljoin
 
 import libcst as cst
 
@@ -171,10 +171,15 @@ class Analyzer:
         polls: list[JobPoll] = []
         # A client passed around by type only (`client: httpx.Client`) is a Dokeos client
         # when every configured client of that library in the project talks to Dokeos.
+        # A host the project's Dokeos clients talk to is a Dokeos host for every call.
+        hosts = {id(r): split_url(r.url.text).host for r in self.records}
+        dokeos_hosts = {hosts[id(r)] for r in self.records if r.is_dokeos} - {None}
+        for record in self.records:
+            if not record.is_dokeos and hosts[id(record)] in dokeos_hosts:
+                record.is_dokeos = True
         dokeos_stacks = {r.stack for r in self.records if r.is_dokeos and not r.typed_client}
         other_stacks = {
-            r.stack for r in self.records
-            if not r.is_dokeos and not r.typed_client and split_url(r.url.text).host
+            r.stack for r in self.records if not r.is_dokeos and not r.typed_client and hosts[id(r)]
         }
         for record in self.records:
             if record.typed_client and not record.is_dokeos:
@@ -1012,9 +1017,7 @@ class Analyzer:
     def setting(self, name: str) -> Value | None:
         """A framework setting (``django.conf.settings.X``): the project's settings module."""
         for module_name, rels in sorted(self.project.by_module.items()):
-            if module_name.split(".")[-1] != "settings" and not module_name.startswith(
-                "settings."
-            ):
+            if module_name.split(".")[-1] != "settings" and not module_name.startswith("settings."):
                 continue
             for rel in rels:
                 info = self.module(rel)
@@ -1507,7 +1510,9 @@ class Analyzer:
                 return Json(arg.call)
             return Unknown(source="a file", stored=True, made_in=frame.func_id)
         if name in ("csv.reader", "csv.DictReader"):
-            return ListV(source="a file", elem=Unknown(source="a file", stored=True, made_in=frame.func_id))
+            return ListV(
+                source="a file", elem=Unknown(source="a file", stored=True, made_in=frame.func_id)
+            )
         if name in ("os.getenv", "os.environ.get"):
             key = args[0] if args else UNKNOWN
             default = args[1] if len(args) > 1 else UNKNOWN
@@ -1868,8 +1873,9 @@ class Analyzer:
         if name == "values":
             return ListV(elem=_join(values), source="a dict")
         if name == "items":
-            return ListV(elem=ListV(items=[Str(HOLE, (UNKNOWN,)), _join(values)], size=2),
-                         source="a dict")
+            return ListV(
+                elem=ListV(items=[Str(HOLE, (UNKNOWN,)), _join(values)], size=2), source="a dict"
+            )
         if name == "keys":
             return ListV(source="a dict")
         return UNKNOWN
@@ -2071,8 +2077,8 @@ class Analyzer:
             params.open = True
             headers.open = True
         split = split_url(url.text)
-        for key, value_text in split.query:
-            params.set_ci(key, _query_value(value_text, url))
+        for key, value in _query_params(url):
+            params.set_ci(key, value)
         body = kwargs.get("json", kwargs.get("data"))
         record = CallRecord(
             site=frame.ref(node),
@@ -2477,19 +2483,33 @@ def _urljoin(base: Str, path: Str) -> Str:
     return Str(joined, slots, (*base.origins, *path.origins))
 
 
-def _query_value(text: str, url: Str) -> Value:
-    if HOLE not in text:
-        return Str(text)
-    # find the slot that produced this hole: holes are numbered in order in the URL text
-    index_in_url = url.text.find(text) if text else -1
-    if index_in_url < 0:
-        return Str(text, tuple(UNKNOWN for _ in range(text.count(HOLE))))
-    before = url.text[:index_in_url].count(HOLE)
-    count = text.count(HOLE)
-    slots = url.slots[before : before + count]
-    if len(slots) < count:
-        slots = tuple(UNKNOWN for _ in range(count))
-    return Str(text, slots)
+def _query_params(url: Str) -> list[tuple[str, Value]]:
+    """The query string's parameters, each value keeping the values of its holes."""
+    text = url.text
+    start = text.find("?")
+    if start < 0:
+        return []
+    end = text.find("#", start)
+    query = text[start + 1 : end if end >= 0 else len(text)]
+    hole_index = text[:start].count(HOLE)
+    params: list[tuple[str, Value]] = []
+    for pair in re.split(r"[&;]", query):
+        key, _, value = pair.partition("=")
+        key_holes = key.count(HOLE)
+        value_holes = value.count(HOLE)
+        slots = url.slots[hole_index + key_holes : hole_index + key_holes + value_holes]
+        hole_index += key_holes + value_holes
+        if not key or HOLE in key:
+            continue
+        if len(slots) < value_holes:
+            slots = tuple(UNKNOWN for _ in range(value_holes))
+        params.append(
+            (
+                unquote_plus(key),
+                Str(unquote_plus(value) if not value_holes else value, tuple(slots)),
+            )
+        )
+    return params
 
 
 def _body_evidence(body: Value | None) -> str:
@@ -2638,9 +2658,15 @@ def _retag(value: Value, function: int | None, depth: int = 0) -> Value:
         items = value.items
         if items is not None:
             items = [_retag(v, function, depth + 1) for v in items]
-        return ListV(items=items, size=value.size, bound=value.bound,
-                     elem=_retag(value.elem, function, depth + 1), source=value.source,
-                     origin=value.origin, origin_value=value.origin_value)
+        return ListV(
+            items=items,
+            size=value.size,
+            bound=value.bound,
+            elem=_retag(value.elem, function, depth + 1),
+            source=value.source,
+            origin=value.origin,
+            origin_value=value.origin_value,
+        )
     if isinstance(value, OneOf):
         return OneOf(tuple(_retag(v, function, depth + 1) for v in value.options))
     return value
