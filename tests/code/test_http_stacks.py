@@ -160,7 +160,8 @@ def test_urllib_request_with_headers_and_method(tmp_path: Path) -> None:
         },
     )
     assert rules_at(findings) == [
-        ("DK001", "legacy.py", 5),
+        ("DK001", "legacy.py", 9),
+        ("DK001", "legacy.py", 15),
         ("DK002", "legacy.py", 17),
         ("DK005", "legacy.py", 10),
     ]

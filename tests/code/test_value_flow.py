@@ -22,11 +22,14 @@ V2 = '"application/vnd.dokeos+json;version=2"'
         '"{base}/participations/{id}".format(base=BASE, id=pid)',
         '"%s/participations/%s" % (BASE, pid)',
         'urljoin(BASE + "/", f"participations/{pid}")',
-        'BASE + PARTICIPATION % pid',
+        "BASE + PARTICIPATION % pid",
     ],
 )
 def test_url_building_forms_all_reach_the_endpoint(tmp_path: Path, url_expr: str) -> None:
-    findings = scan_files(tmp_path, {"progress.py": f"""
+    findings = scan_files(
+        tmp_path,
+        {
+            "progress.py": f"""
         from urllib.parse import urljoin
         import requests
 
@@ -36,18 +39,22 @@ def test_url_building_forms_all_reach_the_endpoint(tmp_path: Path, url_expr: str
         def progress(pid):
             resp = requests.get({url_expr}, headers={{"Accept": {V2}}})
             return resp.json()["progressions"]
-    """})
+    """
+        },
+    )
     assert rules_at(findings) == [("DK002", "progress.py", 9)]
 
 
 def test_constants_imported_from_another_module(tmp_path: Path) -> None:
-    findings = scan_files(tmp_path, {
-        "app/__init__.py": "",
-        "app/settings.py": f"""
+    findings = scan_files(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": f"""
             DOKEOS_URL = "https://acme.dokeos.com/api"
             DOKEOS_ACCEPT = {V1}
         """,
-        "app/sync.py": """
+            "app/sync.py": """
             import requests
 
             from app.settings import DOKEOS_ACCEPT, DOKEOS_URL
@@ -60,9 +67,12 @@ def test_constants_imported_from_another_module(tmp_path: Path) -> None:
                 url = settings.DOKEOS_URL + "/user/" + str(user_id)
                 requests.delete(url, headers={"Accept": settings.DOKEOS_ACCEPT})
         """,
-    })
+        },
+    )
+    # one finding per header definition (two dicts here), none on the shared constant
     assert rules_at(findings) == [
-        ("DK001", "app/settings.py", 2),
+        ("DK001", "app/sync.py", 7),
+        ("DK001", "app/sync.py", 11),
         ("DK005", "app/sync.py", 7),
         ("DK005", "app/sync.py", 11),
     ]
@@ -71,28 +81,36 @@ def test_constants_imported_from_another_module(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "headers_setup",
     [
-        'HEADERS = dict(BASE_HEADERS, Accept=ACCEPT)',
+        "HEADERS = dict(BASE_HEADERS, Accept=ACCEPT)",
         'HEADERS = {**BASE_HEADERS, "Accept": ACCEPT}',
         'HEADERS = BASE_HEADERS.copy()\nHEADERS["Accept"] = ACCEPT',
         'HEADERS = dict(BASE_HEADERS)\nHEADERS.update({"Accept": ACCEPT})',
     ],
 )
 def test_header_dicts_built_in_every_way(tmp_path: Path, headers_setup: str) -> None:
-    source = "\n".join([
-        "import requests",
-        f"ACCEPT = {V1}",
-        'BASE_HEADERS = {"User-Agent": "hr-sync/2.1"}',
-        headers_setup,
-        "def trainings():",
-        '    return requests.get("https://lms.acme.test/api/trainings", headers=HEADERS).json()',
-    ])
+    source = "\n".join(
+        [
+            "import requests",
+            f"ACCEPT = {V1}",
+            'BASE_HEADERS = {"User-Agent": "hr-sync/2.1"}',
+            headers_setup,
+            "def trainings():",
+            '    return requests.get("https://lms.acme.test/trainings", headers=HEADERS).json()',
+        ]
+    )
     findings = scan_files(tmp_path, {"client.py": source})
-    assert rules_at(findings) == [("DK001", "client.py", 2)]
+    # the finding sits on the header definition, not on the constant it reads
+    definition_line = 4 + next(
+        i for i, line in enumerate(headers_setup.splitlines()) if "Accept" in line
+    )
+    assert rules_at(findings) == [("DK001", "client.py", definition_line)]
 
 
 def test_base_class_sets_headers_and_base_url_for_subclasses(tmp_path: Path) -> None:
-    findings = scan_files(tmp_path, {
-        "lms/base.py": f"""
+    findings = scan_files(
+        tmp_path,
+        {
+            "lms/base.py": f"""
             import requests
 
             class DokeosBase:
@@ -106,7 +124,7 @@ def test_base_class_sets_headers_and_base_url_for_subclasses(tmp_path: Path) -> 
                     resp.raise_for_status()
                     return resp.json()
         """,
-        "lms/users.py": """
+            "lms/users.py": """
             from lms.base import DokeosBase
 
             class UserDirectory(DokeosBase):
@@ -117,7 +135,7 @@ def test_base_class_sets_headers_and_base_url_for_subclasses(tmp_path: Path) -> 
                 def everyone(self):
                     return [u["id"] for u in self._get("/users")["data"]]
         """,
-        "main.py": """
+            "main.py": """
             import os
             from lms.users import UserDirectory
 
@@ -125,12 +143,16 @@ def test_base_class_sets_headers_and_base_url_for_subclasses(tmp_path: Path) -> 
                 directory = UserDirectory(os.environ["LMS_URL"])
                 print(directory.roles("ada@example.org"), len(directory.everyone()))
         """,
-    })
+        },
+    )
     assert rules_at(findings) == [("DK002", "lms/users.py", 6), ("DK004", "lms/users.py", 9)]
 
 
 def test_session_subclass_with_base_url(tmp_path: Path) -> None:
-    findings = scan_files(tmp_path, {"api.py": f"""
+    findings = scan_files(
+        tmp_path,
+        {
+            "api.py": f"""
         import requests
 
         class DokeosSession(requests.Session):
@@ -147,12 +169,17 @@ def test_session_subclass_with_base_url(tmp_path: Path) -> None:
             api = DokeosSession()
             for user_id in user_ids:
                 api.delete(f"/user/{{user_id}}")
-    """})
+    """
+        },
+    )
     assert rules_at(findings) == [("DK005", "api.py", 16)]
 
 
 def test_local_helper_returning_json_carries_the_response(tmp_path: Path) -> None:
-    findings = scan_files(tmp_path, {"report.py": f"""
+    findings = scan_files(
+        tmp_path,
+        {
+            "report.py": f"""
         import requests
 
         H = {{"Accept": {V2}}}
@@ -170,12 +197,17 @@ def test_local_helper_returning_json_carries_the_response(tmp_path: Path) -> Non
 
         def skills():
             return {{u["id"]: u["skills"] for u in fetch("/users", page=1)["data"]}}
-    """})
+    """
+        },
+    )
     assert rules_at(findings) == [("DK002", "report.py", 12), ("DK002", "report.py", 17)]
 
 
 def test_response_attributes_in_params_in_url_or_from_constants(tmp_path: Path) -> None:
-    findings = scan_files(tmp_path, {"attrs.py": f"""
+    findings = scan_files(
+        tmp_path,
+        {
+            "attrs.py": f"""
         import requests
 
         H = {{"Accept": {V2}}}
@@ -191,12 +223,17 @@ def test_response_attributes_in_params_in_url_or_from_constants(tmp_path: Path) 
             r = requests.get(f"{{BASE}}/users", headers=H,
                              params={{"page": 1, "response_attributes": ",".join(USER_ATTRS)}})
             return [(u["group_ids"], u["role_names"], u["tag_ids"]) for u in r.json()["data"]]
-    """})
+    """
+        },
+    )
     assert rules_at(findings) == [("DK002", "attrs.py", 15)]
 
 
 def test_other_hosts_and_vendors_are_not_dokeos(tmp_path: Path) -> None:
-    findings = scan_files(tmp_path, {"others.py": """
+    findings = scan_files(
+        tmp_path,
+        {
+            "others.py": """
         '''Mirror of our old Dokeos client (sent application/vnd.dokeos+json;version=1).'''
         import logging
         import requests
@@ -215,18 +252,21 @@ def test_other_hosts_and_vendors_are_not_dokeos(tmp_path: Path) -> None:
         def acme_delete(uid):
             requests.delete(f"https://api.acme.test/user/{uid}", headers=ACME)
             log.info("sent %s", OLD_ACCEPT)
-    """})
+    """
+        },
+    )
     assert findings == []
 
 
 def test_configured_host_marks_dokeos_traffic(tmp_path: Path) -> None:
-    source = {"lms.py": """
+    source = {
+        "lms.py": """
         import requests
 
         def users():
             return requests.get("https://learning.acme-corp.test/api/groups").json()
-    """}
+    """
+    }
     assert scan_files(tmp_path / "a", source) == []
-    findings = scan_files(tmp_path / "b", source,
-                          Settings(hosts=("learning.acme-corp.test",)))
+    findings = scan_files(tmp_path / "b", source, Settings(hosts=("learning.acme-corp.test",)))
     assert rules_at(findings) == [("DK004", "lms.py", 4)]
