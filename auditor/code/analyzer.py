@@ -120,6 +120,10 @@ class Analyzer:
         self.entry_done: set[int] = set()
         self.active: list[int] = []
         self.steps = 0
+        self.stores: dict[str, Value] = {}
+        """Clients kept in shared containers (``app["dokeos"] = session``), by key."""
+        self.store_misses: dict[int, set[str]] = {}
+        self.entry_funcs: dict[int, Func] = {}
 
     # -- modules ------------------------------------------------------------------------
     def module(self, rel: str) -> ModuleInfo | None:
@@ -159,14 +163,31 @@ class Analyzer:
             if fid in self.called or fid in self.entry_done:
                 continue
             self.entry_done.add(fid)
-            self.steps = 0
-            try:
-                self.call_function(func, [], {}, None, None, entry=True)
-            except _Budget:
-                continue
+            self.entry_funcs[fid] = func
+            self.run_entry(func)
+
+    def run_entry(self, func: Func) -> None:
+        self.steps = 0
+        with contextlib.suppress(_Budget):
+            self.call_function(func, [], {}, None, None, entry=True)
+
+    def rerun_store_misses(self) -> None:
+        """Entry points that read a shared client before the code storing it was seen."""
+        stale = {
+            entry
+            for entry, keys in self.store_misses.items()
+            if keys & self.stores.keys() and entry in self.entry_funcs
+        }
+        if not stale:
+            return
+        self.records = [r for r in self.records if r.entry not in stale]
+        for entry in sorted(stale):
+            self.store_misses.pop(entry, None)
+            self.run_entry(self.entry_funcs[entry])
 
     def model(self) -> FileAnalysis:
         """HttpCalls of every context that is not superseded by a calling context."""
+        self.rerun_store_misses()
         calls: list[HttpCall] = []
         polls: list[JobPoll] = []
         # A client passed around by type only (`client: httpx.Client`) is a Dokeos client
@@ -412,6 +433,8 @@ class Analyzer:
             elif isinstance(owner, ModuleRef):
                 owner.module.env[attr] = value
             else:
+                if _is_client(value):
+                    self.stores["." + attr] = value
                 self.keep(value)
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, frame)
@@ -425,6 +448,8 @@ class Analyzer:
             elif isinstance(owner, ListV):
                 pass
             else:
+                if isinstance(key, Str) and key.known and _is_client(value):
+                    self.stores[key.text] = value
                 self.keep(value)
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, ListV(source="unpacking"), frame)
@@ -1014,6 +1039,13 @@ class Analyzer:
                 return Client(lib.CLIENT_CLASSES[_normalize_lib(value.name)], typed=True)
         return None
 
+    def stored_client(self, key: str, frame: Frame) -> Value | None:
+        if key in self.stores:
+            return self.stores[key]
+        if frame.entry is not None:
+            self.store_misses.setdefault(frame.entry, set()).add(key)
+        return None
+
     def setting(self, name: str) -> Value | None:
         """A framework setting (``django.conf.settings.X``): the project's settings module."""
         for module_name, rels in sorted(self.project.by_module.items()):
@@ -1279,6 +1311,9 @@ class Analyzer:
         if isinstance(owner, Json | DictV | Str | ListV | RequestObj):
             return Bound(owner, attr)
         if isinstance(owner, Unknown):
+            stored = self.stored_client("." + attr, frame)
+            if stored is not None:
+                return stored
             return replace(owner, source=owner.source or f"`.{attr}`", name=attr)
         return UNKNOWN
 
@@ -1335,6 +1370,10 @@ class Analyzer:
         if isinstance(owner, Lib) and owner.name == "sys.argv":
             return Unknown(source="the command line")
         if isinstance(owner, Unknown):
+            if isinstance(key, Str) and key.known:
+                stored = self.stored_client(key.text, frame)
+                if stored is not None:
+                    return stored
             name = key.text if isinstance(key, Str) and key.known else owner.name
             return replace(owner, name=name)
         return UNKNOWN
@@ -2670,6 +2709,10 @@ def _retag(value: Value, function: int | None, depth: int = 0) -> Value:
     if isinstance(value, OneOf):
         return OneOf(tuple(_retag(v, function, depth + 1) for v in value.options))
     return value
+
+
+def _is_client(value: Value) -> bool:
+    return isinstance(value, Client) or (isinstance(value, Instance) and value.client is not None)
 
 
 def _carries_job(path: tuple[str, ...]) -> bool:
