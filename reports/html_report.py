@@ -86,11 +86,12 @@ def headline(model: ReportModel) -> str:
     needs = model.verdict_count(Verdict.NEEDS_WORK)
     idle = model.verdict_count(Verdict.NOT_EXERCISED)
     if needs:
-        verb = "needs" if needs == 1 else "need"
-        return (
-            f"{needs} of the {total} changes Dokeos is making {verb} work before the switch "
-            f"to version 2 ({model.counts.phrase()})."
-        )
+        if needs == total:
+            which = f"All {total} changes Dokeos is making need"
+        else:
+            verb = "needs" if needs == 1 else "need"
+            which = f"{needs} of the {total} changes Dokeos is making {verb}"
+        return f"{which} work before the switch to version 2 ({model.counts.phrase()})."
     if idle == total:
         return (
             "Nothing checked here uses the Dokeos calls that change, so there is nothing to "
