@@ -758,7 +758,7 @@ class Analyzer:
     def eval_Yield(self, node: cst.Yield, frame: Frame) -> Value:
         if isinstance(node.value, cst.From):
             value = self.eval(node.value.item, frame)
-            frame.yields.append(value.element() if isinstance(value, ListV) else UNKNOWN)
+            frame.yields.append(self.iterate(value, frame))
         elif node.value is not None:
             frame.yields.append(self.eval(node.value, frame))
         return UNKNOWN
