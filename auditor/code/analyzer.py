@@ -92,6 +92,10 @@ class Frame:
     durations: list[float] = field(default_factory=list)
     stack_durations: tuple[list[float], ...] = ()
     global_names: set[str] = field(default_factory=set)
+    delay_days: float = 0.0
+    """How long after the calling code this runs (a task scheduled for later)."""
+    delayed_func: int | None = None
+    """id() of the function that was scheduled to run later."""
 
     @property
     def func_id(self) -> int | None:
@@ -871,6 +875,8 @@ class Analyzer:
             elif arg.star == "*":
                 if isinstance(value, ListV) and value.items is not None:
                     args.extend(value.items)
+                elif isinstance(value, ListV):
+                    args.append(value.element())
                 else:
                     args.append(UNKNOWN)
             else:
@@ -891,13 +897,70 @@ class Analyzer:
             return self.call_method(func.target, func.name, args, kwargs, node, frame)
         # an unknown callee: whatever we pass it is handed on
         name = _callee_name(node)
+        if self.schedule(name, args, kwargs, node, frame):
+            return UNKNOWN
         self.hand_on(args, kwargs, name)
         return Unknown(
             source=_describe_source(name),
-            stored=name in lib.STORAGE_READS,
+            stored=name in lib.STORAGE_READS or (isinstance(func, Unknown) and func.stored),
             name=name,
             made_in=frame.func_id,
         )
+
+    def schedule(
+        self,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+        task: Func | None = None,
+    ) -> bool:
+        """A function handed to a scheduler runs later: evaluate it with that delay."""
+        if name not in lib.SCHEDULERS:
+            return False
+        positional = list(args)
+        delay = 0.0
+        if task is None:
+            for index, value in enumerate(positional):
+                if isinstance(value, Func):
+                    task = value
+                    before, positional = positional[:index], positional[index + 1 :]
+                    # sched.enter(delay, priority, action) and loop.call_later(delay, cb)
+                    if before and isinstance(before[0], Num):
+                        delay = before[0].n / 86400
+                    if before and isinstance(before[0], Duration):
+                        delay = before[0].days
+                    break
+        if task is None:
+            for key in ("func", "target", "callback", "action"):
+                if isinstance(kwargs.get(key), Func):
+                    task = kwargs[key]  # type: ignore[assignment]
+        if task is None:
+            return False
+        for key in ("run_date", "eta", "when", "run_at", "scheduled_time"):
+            value = kwargs.get(key)
+            if isinstance(value, Duration):
+                delay = max(delay, value.days)
+        for key in ("countdown", "delay", "seconds", "enqueue_in", "time_delta"):
+            value = kwargs.get(key)
+            if isinstance(value, Num):
+                delay = max(delay, value.n / 86400)
+            elif isinstance(value, Duration):
+                delay = max(delay, value.days)
+        for key in ("days", "weeks"):
+            value = kwargs.get(key)
+            if isinstance(value, Num):
+                delay = max(delay, value.n * (7 if key == "weeks" else 1))
+        task_args = kwargs.get("args", kwargs.get("argument"))
+        if isinstance(task_args, ListV) and task_args.items is not None:
+            call_args = list(task_args.items)
+        else:
+            call_args = [v for v in positional if not isinstance(v, Str) or v.known is False]
+        task_kwargs = kwargs.get("kwargs")
+        call_kwargs = dict(task_kwargs.entries) if isinstance(task_kwargs, DictV) else {}
+        self.call_function(task, call_args, call_kwargs, node, frame, delay=delay)
+        return True
 
     def hand_on(self, args: list[Value], kwargs: dict[str, Value], name: str) -> None:
         if name in lib.LOGGING_SINKS:
@@ -914,6 +977,7 @@ class Analyzer:
         frame: Frame | None,
         *,
         entry: bool = False,
+        delay: float = 0.0,
     ) -> Value:
         key = func.key
         depth = 0 if frame is None else frame.depth + 1
@@ -943,6 +1007,9 @@ class Analyzer:
             func.closure,
         )
         inner.stack_durations = (frame.durations, *frame.stack_durations) if frame else ()
+        if frame is not None:
+            inner.delay_days = frame.delay_days + delay
+            inner.delayed_func = key if delay else frame.delayed_func
         self.bind_params(
             func, inner, args, kwargs, entry=entry, self_value=self_value, decorators=decorators
         )
@@ -976,6 +1043,10 @@ class Analyzer:
         if func.cls is not None and "staticmethod" not in decorators and positional:
             first = positional[0]
             frame.env[first.name.value] = self_value if self_value is not None else UNKNOWN
+            positional = positional[1:]
+        elif positional and _binds_task(func.node):
+            # @shared_task(bind=True): the first parameter is the task itself
+            frame.env[positional[0].name.value] = UNKNOWN
             positional = positional[1:]
         remaining = list(args)
         for param in positional:
@@ -1308,7 +1379,7 @@ class Analyzer:
             if attr == "headers":
                 return Json(record, ("headers",))
             return Bound(owner, attr)
-        if isinstance(owner, Json | DictV | Str | ListV | RequestObj):
+        if isinstance(owner, Json | DictV | Str | ListV | RequestObj | Func):
             return Bound(owner, attr)
         if isinstance(owner, Unknown):
             stored = self.stored_client("." + attr, frame)
@@ -1559,10 +1630,14 @@ class Analyzer:
             if isinstance(default, Str):
                 return default
             return hole(Unknown(source="the environment", name=env_name))
+        if name in ("asyncio.gather", "asyncio.wait", "trio.gather"):
+            return ListV(elem=_join(args), source="gathered results")
         if name == "functools.partial" and args:
             return args[0] if isinstance(args[0], Func) else UNKNOWN
         if name.startswith("builtins."):
             return self.call_builtin(short, args, kwargs, node, frame)
+        if self.schedule(short, args, kwargs, node, frame):
+            return UNKNOWN
         self.hand_on(args, kwargs, short)
         stored = short in lib.STORAGE_READS or module in ("pickle", "shelve", "sqlite3", "redis")
         return Unknown(
@@ -1740,6 +1815,14 @@ class Analyzer:
         node: cst.Call,
         frame: Frame,
     ) -> Value:
+        if isinstance(target, Func):
+            # Celery and friends: task.delay(...) runs now-ish, apply_async may run later
+            if name in ("delay", "apply", "s", "si", "send", "defer", "enqueue"):
+                return self.call_function(target, args, kwargs, node, frame)
+            if name in ("apply_async", "schedule", "enqueue_in", "enqueue_at"):
+                self.schedule("apply_async", args, kwargs, node, frame, task=target)
+                return UNKNOWN
+            return UNKNOWN
         if isinstance(target, Client):
             return self.client_method(target, name, args, kwargs, node, frame)
         if isinstance(target, Response):
@@ -2159,6 +2242,13 @@ class Analyzer:
                     fresh = True
                 elif isinstance(value, Unknown) and value.stored:
                     kept = value
+        if frame.delay_days > 0 and (fresh or kept is not None):
+            # a re-check scheduled for later: the job may be gone by then
+            days = frame.delay_days
+            record.job_source = f"a check scheduled {days:g} days after the job started"
+            record.job_read_in = frame.delayed_func
+            record.duration_lists = ([days],)
+            return
         if not fresh and kept is not None:
             record.job_source = kept.source or "storage"
             record.job_read_in = kept.made_in
@@ -2709,6 +2799,21 @@ def _retag(value: Value, function: int | None, depth: int = 0) -> Value:
     if isinstance(value, OneOf):
         return OneOf(tuple(_retag(v, function, depth + 1) for v in value.options))
     return value
+
+
+def _binds_task(node: cst.FunctionDef) -> bool:
+    for decorator in node.decorators:
+        call = decorator.decorator
+        if isinstance(call, cst.Call):
+            for arg in call.args:
+                if (
+                    arg.keyword is not None
+                    and arg.keyword.value == "bind"
+                    and isinstance(arg.value, cst.Name)
+                    and arg.value.value == "True"
+                ):
+                    return True
+    return False
 
 
 def _is_client(value: Value) -> bool:

@@ -161,3 +161,22 @@ STORAGE_WRITES = frozenset(
         "upsert",
     }
 )
+
+# calls that run a function later: the delay decides whether a job id is still alive then
+SCHEDULERS = frozenset(
+    {
+        "add_job",
+        "enter",
+        "enterabs",
+        "call_later",
+        "call_at",
+        "apply_async",
+        "schedule",
+        "enqueue_in",
+        "enqueue_at",
+        "schedule_in",
+        "run_at",
+        "add_timeout",
+        "Timer",
+    }
+)
