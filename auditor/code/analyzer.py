@@ -128,6 +128,8 @@ class Analyzer:
         """Clients kept in shared containers (``app["dokeos"] = session``), by key."""
         self.store_misses: dict[int, set[str]] = {}
         self.entry_funcs: dict[int, Func] = {}
+        self.clients: list[Client] = []
+        """Every client the code configures: their hosts tell which hosts are Dokeos."""
 
     # -- modules ------------------------------------------------------------------------
     def module(self, rel: str) -> ModuleInfo | None:
@@ -199,6 +201,15 @@ class Analyzer:
         # A host the project's Dokeos clients talk to is a Dokeos host for every call.
         hosts = {id(r): split_url(r.url.text).host for r in self.records}
         dokeos_hosts = {hosts[id(r)] for r in self.records if r.is_dokeos} - {None}
+        for client in self.clients:
+            accept = client.headers.get_ci("accept")
+            if (
+                accept is not None
+                and self.catalog.names_dokeos_media_type(self.as_str(accept).text)
+                and client.base_url is not None
+            ):
+                dokeos_hosts.add(split_url(self.as_str(client.base_url).text).host)
+        dokeos_hosts.discard(None)
         for record in self.records:
             if not record.is_dokeos and hosts[id(record)] in dokeos_hosts:
                 record.is_dokeos = True
@@ -1551,6 +1562,7 @@ class Analyzer:
         if name in lib.CLIENT_CLASSES:
             client = Client(lib.CLIENT_CLASSES[name])
             self.configure_client(client, args, kwargs)
+            self.clients.append(client)
             return client
         if name in lib.URLLIB_REQUEST:
             url = args[0] if args else kwargs.get("url", UNKNOWN)

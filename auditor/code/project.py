@@ -209,6 +209,12 @@ class Project:
                 target = self.resolve_import(name, rel)
                 if target is not None and target != rel:
                     importers.setdefault(target, set()).add(rel)
+        # what a Dokeos module imports directly (handlers an app factory registers, say)
+        for rel in list(relevant):
+            for name in self.files[rel].imports:
+                target = self.resolve_import(name, rel)
+                if target is not None and self.files[target].text is not None:
+                    relevant.add(target)
         queue = list(relevant)
         while queue:
             current = queue.pop()

@@ -30,3 +30,15 @@ def rules_at(findings: list[Finding]) -> list[tuple[str, str, int]]:
     return sorted(
         (f.rule, f.location.path, f.location.line) for f in findings if f.location is not None
     )
+
+
+def marked(files: dict[str, str]) -> list[tuple[str, str, int]]:
+    """(rule, path, line) for every `# !DK00x` marker in the test's sources, sorted."""
+    import re
+
+    found = []
+    for rel, text in files.items():
+        for number, line in enumerate(textwrap.dedent(text).lstrip("\n").splitlines(), 1):
+            for rule in re.findall(r"!(DK\d{3})", line):
+                found.append((rule, rel, number))
+    return sorted(found)
