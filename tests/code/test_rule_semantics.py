@@ -132,7 +132,8 @@ def stops_on_short_page():
 def stops_on_fifty():
     page, out = 1, []
     while True:
-        batch = requests.get(f"{BASE}/users", headers=H, params={"page": page}).json()["data"]  # !DK004
+        batch = requests.get(f"{BASE}/users", headers=H,  # !DK004
+                             params={"page": page}).json()["data"]
         out.extend(batch)
         if len(batch) < 50:
             return out
