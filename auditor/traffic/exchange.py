@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -87,7 +87,7 @@ class Exchange:
         parts = split_url(self.url)
         return parts.segments, parts.query
 
-    @property
+    @cached_property
     def segments(self) -> tuple[str, ...]:
         """Path segments, percent-decoded."""
         return tuple(s or "" for s in self._split[0])
@@ -209,6 +209,14 @@ class Exchange:
                 return
             level = following
 
+    def at_endpoint(self, endpoint: str | None) -> Exchange:
+        """This exchange with its catalog endpoint, keeping what was already worked out."""
+        classified = replace(self, endpoint=endpoint)
+        # cached properties live in __dict__ beside the fields; none depends on the endpoint
+        computed = {k: v for k, v in self.__dict__.items() if k not in _FIELD_NAMES}
+        classified.__dict__.update(computed)
+        return classified
+
     # -- output -----------------------------------------------------------------------
     def flow_ref(self) -> FlowRef:
         """Where a finding comes from, with the URL's credentials redacted."""
@@ -220,6 +228,9 @@ class Exchange:
             timestamp=format_timestamp(self.timestamp),
             status=self.status,
         )
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(Exchange))
 
 
 def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
@@ -288,6 +299,8 @@ class TrafficHistory:
 
     def job_ids_in(self, exchange: Exchange, key: str) -> tuple[str, ...]:
         """Job ids in a response, whether one (`{"job_id": …}`) or one per session."""
+        if key.encode() not in exchange.response_body:
+            return ()  # most bodies (list pages) hold no job: skip walking them
         found: list[str] = []
         for value in exchange.values_of_key(key):
             for item in value if isinstance(value, list) else [value]:

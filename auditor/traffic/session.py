@@ -5,11 +5,10 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from auditor.catalog import Catalog, load_catalog
+from auditor.catalog import Catalog, EndpointPattern, load_catalog
 from auditor.config import Settings
 from auditor.engine import complete_traffic_finding
 from auditor.findings import ErrorEntry, Finding, RunResult
@@ -55,19 +54,30 @@ class TrafficSession:
         self.findings: list[Finding] = []
         self._on_finding = on_finding
         self._reported: set[tuple[str, str, int]] = set()
+        # Catalog.endpoint_of hashes the whole frozen catalog on each call to find its cached
+        # pattern list; a session takes the list once
+        self._patterns: tuple[EndpointPattern, ...] = getattr(catalog, "_all_patterns", ())
 
     def feed(self, exchange: Exchange) -> list[Finding]:
         """Analyze one exchange; returns the findings it produced right away."""
         if not is_dokeos(exchange, self.catalog):
             return []
-        endpoint = self.catalog.endpoint_of(exchange.method, exchange.segments)
+        endpoint = self._endpoint_of(exchange)
         if endpoint is not None:
-            exchange = replace(exchange, endpoint=endpoint)
+            exchange = exchange.at_endpoint(endpoint)
         new: list[Finding] = []
         for rule in self.rules:
             new.extend(self._complete(rule.check_exchange(exchange, self.history, self.catalog)))
         self.history.record(exchange, self.catalog.job_id_key, self.catalog.job_poll.text)
         return new
+
+    def _endpoint_of(self, exchange: Exchange) -> str | None:
+        if not self._patterns:
+            return self.catalog.endpoint_of(exchange.method, exchange.segments)
+        for pattern in self._patterns:
+            if pattern.matches(exchange.method, exchange.segments):
+                return pattern.text
+        return None
 
     def finish(self) -> list[Finding]:
         """Let rules that wait for later evidence report what never came."""
