@@ -13,7 +13,6 @@ from mitmproxy import ctx, http
 from mitmproxy.io import FlowWriter
 
 from auditor.catalog import load_catalog
-from auditor.cli.common import settings_from_options, write_atomically
 from auditor.config import Settings
 from auditor.errors import AuditError
 from auditor.findings import ErrorEntry, Finding, RunResult
@@ -100,6 +99,9 @@ class DokeosAudit:
     def configure(self, updated: set[str]) -> None:
         options = ctx.options
         if updated & {"dokeos_audit_hosts", "dokeos_audit_select", "dokeos_audit_ignore"}:
+            # imported here: auditor.cli imports this module (for `dokeos-audit proxy`)
+            from auditor.cli.common import settings_from_options
+
             try:
                 self._settings = settings_from_options(
                     select=options.dokeos_audit_select or None,
@@ -209,6 +211,7 @@ class DokeosAudit:
             result = self.result()
             report = ctx.options.dokeos_audit_report
             if report:
+                from auditor.cli.common import write_atomically
                 from auditor.reports import renderer_for
 
                 text = renderer_for(ctx.options.dokeos_audit_format)([result])

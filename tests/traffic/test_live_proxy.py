@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -180,3 +181,10 @@ def test_proxy_listens_on_loopback_by_default() -> None:
 
     defaults = {p.name: p.default for p in proxy_command.params}
     assert defaults["listen_host"] == "127.0.0.1" and defaults["listen_port"] == 8080
+
+
+def test_addon_module_imports_on_its_own() -> None:
+    # mitmdump -s and our CLI load it from different ends; neither order may cycle
+    for code in ("import auditor.traffic.addon", "import auditor.cli, auditor.traffic.addon"):
+        process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert process.returncode == 0, process.stderr
