@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import io
 import os
 import re
@@ -17,6 +18,9 @@ _IMPORT = re.compile(
     rb"|import[ \t]+([\w., \t]+))",
     re.MULTILINE,
 )
+# The same statement matched at a known line start: finding the word `import` first is
+# several times faster than letting the regex try every line of every file.
+_IMPORT_AT = re.compile(_IMPORT.pattern[1:])
 SKIP_DIRS = frozenset(
     {
         ".git",
@@ -63,6 +67,14 @@ def decode_source(raw: bytes) -> str:
     """Decode Python source as the interpreter would (PEP 263 cookie, BOM), or say why not."""
     if b"\x00" in raw:
         raise UnreadableSource("binary file (NUL bytes), not Python source")
+    second_newline = raw.find(b"\n", raw.find(b"\n") + 1)
+    first_lines = raw if second_newline == -1 else raw[:second_newline]
+    if not raw.startswith(b"\xef\xbb\xbf") and b"coding" not in first_lines:
+        # no BOM and no PEP 263 cookie: UTF-8, without tokenize's slower detection
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UnreadableSource(f"cannot decode as utf-8: {exc.reason}") from None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as exc:
@@ -70,18 +82,87 @@ def decode_source(raw: bytes) -> str:
     try:
         return raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise UnreadableSource(f"cannot decode as {encoding}: {exc.reason}") from None
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+        raise UnreadableSource(f"cannot decode as {encoding}: {reason}") from None
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    """Python files under root, not following symlinked folders (no loops), sorted."""
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
+class Excluder:
+    """The ``exclude`` globs: matched against the path relative to the scanned folder, against
+    each folder and file name on the way (``migrations``), and against the path relative to
+    the configuration file's folder (``services/legacy/*`` from the repository root)."""
+
+    def __init__(self, patterns: Iterable[str], config_root: Path | None = None) -> None:
+        globs = [p.strip().rstrip("/") for p in patterns if p.strip().rstrip("/")]
+        self._regex = (
+            re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs)) if globs else None
         )
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                yield Path(directory) / name
+        self._config_root = os.path.realpath(config_root) if config_root is not None else None
+
+    def __bool__(self) -> bool:
+        return self._regex is not None
+
+    def prefix_for(self, root: Path) -> str | None:
+        """Where ``root`` sits inside the configuration's folder (``""`` at its top), if it does."""
+        if self._config_root is None:
+            return None
+        real = os.path.realpath(root)
+        if real == self._config_root:
+            return ""
+        if real.startswith(self._config_root.rstrip(os.sep) + os.sep):
+            return Path(os.path.relpath(real, self._config_root)).as_posix()
+        return None
+
+    def matches(self, rel: str, name: str, prefix: str | None) -> bool:
+        """Whether this one path (not its parents: the walk checked those) is excluded."""
+        regex = self._regex
+        if regex is None:
+            return False
+        if regex.match(rel) or regex.match(name):
+            return True
+        return prefix is not None and bool(regex.match(f"{prefix}/{rel}" if prefix else rel))
+
+    def matches_any_part(self, rel: str, prefix: str | None) -> bool:
+        """Whether the path or any folder above it is excluded (for paths given one by one)."""
+        parts = rel.split("/")
+        return any(
+            self.matches("/".join(parts[: i + 1]), parts[i], prefix) for i in range(len(parts))
+        )
+
+
+def _walk(root: Path, excluder: Excluder | None = None) -> Iterator[tuple[str, Path]]:
+    """(path relative to root, path) of the Python files under root, sorted, not following
+    symlinked folders (no loops); excluded folders are not even entered."""
+    top = os.fspath(root)
+    prefix = excluder.prefix_for(root) if excluder else None
+    # scandir's entry types come with the listing: no stat per folder, unlike os.walk
+    stack = [(top, "")]
+    while stack:
+        directory, base = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            rel = f"{base}/{name}" if base else name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if (
+                    name in SKIP_DIRS
+                    or name.endswith(".egg-info")
+                    or entry.is_symlink()
+                    or (excluder and excluder.matches(rel, name, prefix))
+                ):
+                    continue
+                subfolders.append((entry.path, rel))
+            elif name.endswith(".py") and not (excluder and excluder.matches(rel, name, prefix)):
+                yield rel, Path(entry.path)
+        stack.extend(reversed(subfolders))
 
 
 @dataclass
@@ -91,36 +172,29 @@ class Project:
     files: dict[str, SourceFile] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
     by_module: dict[str, list[str]] = field(default_factory=dict)
+    _targets: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def discover(cls, paths: Iterable[Path], exclude: Iterable[str] = ()) -> Project:
-        import fnmatch
-
+    def discover(
+        cls, paths: Iterable[Path], exclude: Iterable[str] = (), config_root: Path | None = None
+    ) -> Project:
         project = cls()
-        patterns = list(exclude)
+        excluder = Excluder(exclude, config_root)
         cwd = Path.cwd()
         for given in paths:
             if given.is_dir():
-                root = given
-                candidates = list(_walk(given))
+                for rel, path in _walk(given, excluder):
+                    project.add(SourceFile(rel, path, module_name(rel)))
             elif given.exists() or given.is_symlink():
-                root = given.parent
-                candidates = [given]
+                try:
+                    rel = given.resolve().relative_to(cwd.resolve()).as_posix()
+                except (ValueError, OSError, RuntimeError):
+                    rel = given.name
+                if excluder and _given_file_excluded(excluder, given, rel):
+                    continue
+                project.add(SourceFile(rel, given, module_name(given.name)))
             else:
                 project.errors.append((str(given), "no such file or folder"))
-                continue
-            for path in candidates:
-                if given.is_dir():
-                    rel = path.relative_to(root).as_posix()
-                else:
-                    try:
-                        rel = path.resolve().relative_to(cwd.resolve()).as_posix()
-                    except (ValueError, OSError, RuntimeError):
-                        rel = path.name
-                if any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path.name, p) for p in patterns):
-                    continue
-                mod_rel = path.relative_to(root).as_posix()
-                project.add(SourceFile(rel, path, module_name(mod_rel)))
         return project
 
     def add(self, source: SourceFile) -> None:
@@ -156,7 +230,7 @@ class Project:
         package = source.module.split(".")
         if source.abs_path.name != "__init__.py":
             package = package[:-1]
-        for match in _IMPORT.finditer(source.raw):
+        for match in _import_statements(source.raw):
             if match.group(1) is not None:
                 target = match.group(1).decode("ascii", "replace")
                 dots = len(target) - len(target.lstrip("."))
@@ -198,23 +272,25 @@ class Project:
 
     def relevant_files(self, markers: re.Pattern[bytes]) -> list[str]:
         """Files that can involve Dokeos: those with a marker, and all that import them."""
-        relevant = {
+        return self.relevant_from(
             rel
             for rel, src in self.files.items()
             if src.text is not None and markers.search(src.raw)
-        }
-        importers: dict[str, set[str]] = {}
-        for rel, src in self.files.items():
-            for name in src.imports:
-                target = self.resolve_import(name, rel)
-                if target is not None and target != rel:
-                    importers.setdefault(target, set()).add(rel)
+        )
+
+    def relevant_from(self, marked: Iterable[str]) -> list[str]:
+        """The marked files, what they import directly, and every file that imports one of
+        these, directly or not."""
+        relevant = set(marked)
+        if not relevant:
+            return []
         # what a Dokeos module imports directly (handlers an app factory registers, say)
         for rel in list(relevant):
-            for name in self.files[rel].imports:
-                target = self.resolve_import(name, rel)
-                if target is not None and self.files[target].text is not None:
-                    relevant.add(target)
+            relevant.update(t for t in self.import_targets(rel) if self.files[t].text is not None)
+        importers: dict[str, set[str]] = {}
+        for rel in self.files:
+            for target in self.import_targets(rel):
+                importers.setdefault(target, set()).add(rel)
         queue = list(relevant)
         while queue:
             current = queue.pop()
@@ -223,6 +299,77 @@ class Project:
                     relevant.add(importer)
                     queue.append(importer)
         return sorted(relevant)
+
+    def import_targets(self, rel: str) -> tuple[str, ...]:
+        """The project files ``rel`` imports (as far as the cheap text pass can tell)."""
+        targets = self._targets.get(rel)
+        if targets is None:
+            found = {self.resolve_import(name, rel) for name in self.files[rel].imports}
+            found.discard(None)
+            found.discard(rel)
+            targets = tuple(sorted(t for t in found if t is not None))
+            self._targets[rel] = targets
+        return targets
+
+    def imported_closure(self, rels: Iterable[str]) -> set[str]:
+        """``rels`` and every project file they import, directly or not."""
+        seen = set(rels)
+        queue = list(seen)
+        while queue:
+            for target in self.import_targets(queue.pop()):
+                if target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+        return seen
+
+    def components(self, entries: Iterable[str], within: Iterable[str]) -> list[list[str]]:
+        """``entries`` split into groups that share no import among the ``within`` files.
+
+        Two files land in one group when an import chain made only of ``within`` files links
+        them (in either direction); such groups can be analyzed apart from each other.
+        """
+        members = set(within)
+        parent = {rel: rel for rel in members}
+
+        def root(rel: str) -> str:
+            while parent[rel] != rel:
+                parent[rel] = parent[parent[rel]]
+                rel = parent[rel]
+            return rel
+
+        for rel in sorted(members):
+            for target in self.import_targets(rel):
+                if target in members:
+                    a, b = root(rel), root(target)
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+        groups: dict[str, list[str]] = {}
+        for rel in sorted(set(entries)):
+            groups.setdefault(root(rel) if rel in members else rel, []).append(rel)
+        return sorted(groups.values())
+
+
+def _given_file_excluded(excluder: Excluder, given: Path, rel: str) -> bool:
+    if excluder.matches_any_part(rel, None):
+        return True
+    prefix = excluder.prefix_for(given.parent)
+    if prefix is None:
+        return False
+    return excluder.matches_any_part(f"{prefix}/{given.name}" if prefix else given.name, None)
+
+
+def _import_statements(raw: bytes) -> Iterator[re.Match[bytes]]:
+    """The import statements of a file, as ``_IMPORT.finditer`` would find them."""
+    line_starts: set[int] = set()
+    at = raw.find(b"import")
+    while at != -1:
+        start = raw.rfind(b"\n", 0, at) + 1
+        if start not in line_starts:
+            line_starts.add(start)
+            match = _IMPORT_AT.match(raw, start)
+            if match is not None:
+                yield match
+        at = raw.find(b"import", at + 6)
 
 
 def _common_prefix(a: str, b: str) -> int:
