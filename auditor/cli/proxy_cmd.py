@@ -14,6 +14,7 @@ from auditor.cli.common import (
     settings_from_options,
     user_errors,
 )
+from auditor.cli.traffic_cmd import project_settings
 from auditor.traffic.addon import DokeosAudit
 from auditor.traffic.proxy import run_proxy, validate_mode
 
@@ -62,13 +63,12 @@ def proxy_command(
     on SIGINT or SIGTERM the report is written (--output, --format) and the exit code says
     whether there were findings.
     """
-    settings = settings_from_options(select=select, ignore=ignore, fail_on=fail_on, hosts=hosts)
+    settings = settings_from_options(
+        project_settings(), select=select, ignore=ignore, fail_on=fail_on, hosts=hosts
+    )
     validate_mode(mode)
-    addon = DokeosAudit()
+    addon = DokeosAudit(settings=settings)
     extra = {
-        "dokeos_audit_hosts": list(settings.hosts),
-        "dokeos_audit_select": select or "",
-        "dokeos_audit_ignore": ignore or "",
         "dokeos_audit_save_flows": str(save_flows) if save_flows else "",
         "dokeos_audit_quiet": quiet,
     }

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from auditor import config
 from auditor.cli.common import (
     EXIT_USAGE,
     emit,
@@ -15,8 +16,24 @@ from auditor.cli.common import (
     settings_from_options,
     user_errors,
 )
+from auditor.config import Settings
 from auditor.findings import ErrorEntry
+from auditor.rules import RULES_BY_ID
 from auditor.traffic.session import analyze_captures
+
+
+def project_settings() -> Settings | None:
+    """`[tool.dokeos-audit]` of the nearest pyproject.toml above the working directory.
+
+    Captures live outside the project, so the configuration (its Dokeos hosts above all)
+    is looked up from where the command runs. Older auditor.config versions had no loader.
+    """
+    find_config = getattr(config, "find_config", None)
+    load_config = getattr(config, "load_config", None)
+    if find_config is None or load_config is None:
+        return None
+    path = find_config(Path.cwd())
+    return load_config(path, RULES_BY_ID) if path is not None else None
 
 
 def _report_error(error: ErrorEntry) -> None:
@@ -43,7 +60,9 @@ def traffic_command(
     analyzed in time order; only Dokeos traffic is checked (the vnd.dokeos media type, a host
     containing "dokeos", or a --host). Flows that cannot be read are listed in `errors`.
     """
-    settings = settings_from_options(select=select, ignore=ignore, fail_on=fail_on, hosts=hosts)
+    settings = settings_from_options(
+        project_settings(), select=select, ignore=ignore, fail_on=fail_on, hosts=hosts
+    )
     result, readable = analyze_captures(list(captures), settings, on_error=_report_error)
     emit([result], output_format, output)
     if not readable:

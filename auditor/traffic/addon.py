@@ -54,9 +54,13 @@ def redacted_copy(flow: http.HTTPFlow) -> http.HTTPFlow:
 class DokeosAudit:
     """Checks each flow as it completes; writes the report in `done` (shutdown, SIGINT, SIGTERM)."""
 
-    def __init__(self, *, echo: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, *, settings: Settings | None = None, echo: Callable[[str], None] | None = None
+    ) -> None:
         self._echo = echo or (lambda line: print(line, file=sys.stderr, flush=True))
-        self._settings = Settings()
+        self._base_settings = settings or Settings()
+        """What our CLI resolved (pyproject, options); mitmproxy options add to it."""
+        self._settings = self._base_settings
         self._session: TrafficSession | None = None
         self._result = RunResult(name="live", kind="traffic")
         self._index = 0
@@ -104,6 +108,7 @@ class DokeosAudit:
 
             try:
                 self._settings = settings_from_options(
+                    self._base_settings,
                     select=options.dokeos_audit_select or None,
                     ignore=options.dokeos_audit_ignore or None,
                     hosts=tuple(options.dokeos_audit_hosts),

@@ -118,3 +118,23 @@ def test_text_output_names_the_capture_and_flow_index(tmp_path: Path) -> None:
     bad = write_dump(tmp_path / "bad.mitm", [make_flow(V2_TRAININGS), make_flow(V1_PARTICIPATIONS)])
     _, stdout, _ = run(str(bad))
     assert f"{bad}#1: GET https://acme.dokeos.com/api/participations" in stdout
+
+
+@pytest.mark.skipif(
+    not hasattr(__import__("auditor.config").config, "find_config"),
+    reason="this auditor.config has no pyproject loader",
+)
+def test_hosts_configured_in_pyproject_make_their_traffic_dokeos(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = {**V1_PARTICIPATIONS, "request_headers": {"Accept": "application/json"}}
+    spec["url"] = "https://lms.example.org/api/participations?training_ids=1,2,3,4,5,6"
+    capture = write_dump(tmp_path / "c.mitm", [make_flow(spec)])
+    monkeypatch.chdir(tmp_path)
+    assert run(str(capture))[0] == 0
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.dokeos-audit]\nhosts = ["*.example.org"]\nselect = ["DK003"]\n'
+    )
+    code, stdout, _ = run(str(capture), "--format", "json")
+    assert code == 1
+    assert [f["rule"] for f in json.loads(stdout)["findings"]] == ["DK003"]
