@@ -120,9 +120,8 @@ class AsyncJobIgnored(Rule):
         if not exchange.succeeded or exchange.endpoint is None:
             return
         # group calls are jobs only when they change members: the path or body says which
-        evidence = "/".join(exchange.segments) + " " + exchange.request_body[:65536].decode(
-            "utf-8", errors="replace"
-        )
+        body = exchange.request_body[:65536].decode("utf-8", errors="replace")
+        evidence = "/".join(exchange.segments) + " " + body
         if catalog.async_operation(exchange.endpoint, evidence) is None:
             return
         job_ids = history.job_ids_in(exchange, catalog.job_id_key)
