@@ -1,14 +1,20 @@
-"""Run settings: what to check, what counts as Dokeos, and when to fail."""
+"""Run settings (what to check, what is Dokeos, when to fail), also read from pyproject.toml."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from auditor.errors import ConfigError
 from auditor.findings import Finding, Severity
 
 FAIL_LEVELS = ("error", "warning", "never")
+SECTION = "tool.dokeos-audit"
+CONFIG_KEYS = ("select", "ignore", "exclude", "hosts", "fail-on", "severity")
+"""The keys of ``[tool.dokeos-audit]``; anything else is a typo we refuse to guess about."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,9 @@ class Settings:
     exclude: tuple[str, ...] = ()
     fail_on: str = "warning"
     severity: dict[str, Severity] = field(default_factory=dict)
+    config_path: Path | None = None
+    """The file these settings were read from; ``exclude`` globs also match relative to its
+    folder, so a pyproject at the repository root works whatever sub-folder is scanned."""
 
     def rule_enabled(self, rule_id: str) -> bool:
         if rule_id in self.ignore:
@@ -36,6 +45,10 @@ class Settings:
         threshold = Severity(self.fail_on).rank
         return any(f.severity.rank >= threshold for f in findings)
 
+    @property
+    def config_root(self) -> Path | None:
+        return self.config_path.parent if self.config_path is not None else None
+
 
 def parse_rule_ids(text: str | Iterable[str] | None, known: Iterable[str]) -> frozenset[str] | None:
     """Parse ``DK001,DK002`` (or a list of ids); unknown ids are a ConfigError."""
@@ -47,3 +60,131 @@ def parse_rule_ids(text: str | Iterable[str] | None, known: Iterable[str]) -> fr
     if unknown:
         raise ConfigError(f"unknown rule id(s): {', '.join(unknown)} (see `dokeos-audit rules`)")
     return ids
+
+
+# -- the configuration file ---------------------------------------------------------------
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a ``[tool.dokeos-audit]`` table, from start upwards.
+
+    Like ruff, a pyproject.toml without our table does not stop the search: a sub-package's
+    own pyproject should not hide the repository's settings.
+    """
+    try:
+        here = start.resolve()
+    except (OSError, RuntimeError):
+        return None
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if _mentions_us(candidate) and _our_table(_read_toml(candidate), candidate) is not None:
+            return candidate
+    return None
+
+
+def _mentions_us(path: Path) -> bool:
+    # A cheap look before parsing: an unrelated (even broken) pyproject.toml on the way up
+    # is none of our business.
+    try:
+        return b"dokeos-audit" in path.read_bytes()
+    except OSError:
+        return False
+
+
+def load_config(path: Path, known_rules: Iterable[str]) -> Settings:
+    """Settings from a pyproject.toml (``[tool.dokeos-audit]``) or a standalone TOML file.
+
+    A standalone file (any name but pyproject.toml) holds the keys at its top level, or in
+    a ``[tool.dokeos-audit]`` table. Every problem is one ConfigError naming file and key.
+    """
+    document = _read_toml(path)
+    table = _our_table(document, path)
+    where = f"{path}: [{SECTION}]"
+    if table is None:
+        table = {} if path.name == "pyproject.toml" else document
+        where = str(path)
+    return settings_from_table(table, known_rules, where=where, path=path)
+
+
+def settings_from_table(
+    table: Mapping[str, Any],
+    known_rules: Iterable[str],
+    *,
+    where: str,
+    path: Path | None = None,
+) -> Settings:
+    known = frozenset(known_rules)
+    unknown_keys = sorted(set(table) - set(CONFIG_KEYS))
+    if unknown_keys:
+        raise ConfigError(
+            f"{where}: unknown key {', '.join(map(repr, unknown_keys))} "
+            f"(known keys: {', '.join(CONFIG_KEYS)})"
+        )
+    changes: dict[str, Any] = {"config_path": path}
+    for key in ("select", "ignore"):
+        if key in table:
+            ids = _strings(table[key], f"{where} {key}")
+            try:
+                changes[key] = parse_rule_ids(ids, known) or frozenset()
+            except ConfigError as exc:
+                raise ConfigError(f"{where} {key}: {exc}") from None
+    for key in ("exclude", "hosts"):
+        if key in table:
+            changes[key] = tuple(_strings(table[key], f"{where} {key}"))
+    if "fail-on" in table:
+        level = table["fail-on"]
+        if level not in FAIL_LEVELS:
+            raise ConfigError(f"{where} fail-on: {level!r} is not one of {', '.join(FAIL_LEVELS)}")
+        changes["fail_on"] = level
+    if "severity" in table:
+        changes["severity"] = _severities(table["severity"], known, f"{where} severity")
+    return Settings(**changes)
+
+
+def _severities(value: Any, known: frozenset[str], where: str) -> dict[str, Severity]:
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where}: expected a table such as {{ DK004 = "error" }}')
+    levels = [s.value for s in Severity]
+    out: dict[str, Severity] = {}
+    for rule_id, level in value.items():
+        if rule_id.upper() not in known:
+            raise ConfigError(f"{where}: unknown rule id {rule_id!r} (see `dokeos-audit rules`)")
+        if level not in levels:
+            raise ConfigError(f"{where}: {rule_id} = {level!r} is not one of {', '.join(levels)}")
+        out[rule_id.upper()] = Severity(level)
+    return out
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    # a comma-separated string is accepted too: it is what the command line takes
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    raise ConfigError(f"{where}: expected a list of strings")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _our_table(document: Mapping[str, Any], path: Path) -> dict[str, Any] | None:
+    tool = document.get("tool")
+    if not isinstance(tool, dict):
+        return None
+    table = tool.get("dokeos-audit")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{SECTION}] must be a table")
+    return table

@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 import click
 
-from auditor.config import FAIL_LEVELS, Settings, parse_rule_ids
+from auditor.baseline import BaselineEntry, baseline_text, load_baseline, match_baseline
+from auditor.config import FAIL_LEVELS, Settings, find_config, load_config, parse_rule_ids
 from auditor.errors import AuditError
 from auditor.findings import RunResult
 from auditor.reports import FORMATS, renderer_for
@@ -89,6 +90,99 @@ def settings_from_options(
     if hosts:
         changes["hosts"] = tuple(settings.hosts) + tuple(hosts)
     return replace(settings, **changes) if changes else settings
+
+
+def config_option(command: F) -> F:
+    """--config FILE: settings from that file instead of the nearest pyproject.toml."""
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar="FILE",
+        help=(
+            "Read settings from FILE: a pyproject.toml ([tool.dokeos-audit]) or a TOML file "
+            "with the same keys. Default: the nearest pyproject.toml with that table above "
+            "the first PATH (scan) or the working directory (traffic). Command-line options "
+            "override it."
+        ),
+    )(command)
+
+
+def baseline_options(command: F) -> F:
+    """--baseline FILE and --write-baseline FILE."""
+    options = [
+        click.option(
+            "--baseline",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            metavar="FILE",
+            help="Report (and fail on) only the findings this baseline does not hold.",
+        ),
+        click.option(
+            "--write-baseline",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            metavar="FILE",
+            help="Record the current findings as the baseline in FILE, then exit 0.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def settings_for(
+    start: Path | None,
+    config_file: Path | None,
+    *,
+    select: str | None = None,
+    ignore: str | None = None,
+    fail_on: str | None = None,
+    hosts: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> Settings:
+    """The configuration file's settings (``--config``, else the nearest pyproject.toml
+    above ``start``), with the command line on top: --select, --ignore and --fail-on
+    replace the file's values, --host and --exclude add to them."""
+    from dataclasses import replace
+
+    path = config_file if config_file is not None else find_config(start or Path.cwd())
+    base = load_config(path, RULES_BY_ID) if path is not None else Settings()
+    settings = settings_from_options(
+        base, select=select, ignore=ignore, fail_on=fail_on, hosts=hosts
+    )
+    if exclude:
+        settings = replace(settings, exclude=(*settings.exclude, *exclude))
+    return settings
+
+
+def read_baseline(path: Path | None) -> list[BaselineEntry] | None:
+    """The baseline, read before the scan: a wrong path should not cost a whole scan."""
+    return load_baseline(path) if path is not None else None
+
+
+def apply_baseline(
+    result: RunResult,
+    baseline: list[BaselineEntry] | None,
+    write_to: Path | None,
+) -> None:
+    """Record the findings (--write-baseline), then keep only those the baseline lacks."""
+    if write_to is not None:
+        try:
+            write_atomically(write_to, baseline_text(result.findings))
+        except OSError as exc:
+            raise AuditError(f"cannot write {write_to}: {exc.strerror or exc}") from None
+        count = len(result.findings)
+        click.echo(
+            f"dokeos-audit: recorded {count} finding{'s' if count != 1 else ''} "
+            f"in the baseline {write_to}",
+            err=True,
+        )
+    if baseline is not None:
+        match = match_baseline(result.sorted_findings(), baseline)
+        result.findings = match.new
+        result.extra["baseline"] = match.summary()
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -9,10 +9,15 @@ import click
 
 from auditor import config
 from auditor.cli.common import (
+    EXIT_OK,
     EXIT_USAGE,
+    apply_baseline,
+    baseline_options,
+    config_option,
     emit,
     exit_code,
     output_options,
+    read_baseline,
     settings_from_options,
     user_errors,
 )
@@ -44,6 +49,8 @@ def _report_error(error: ErrorEntry) -> None:
 @click.command("traffic")
 @click.argument("captures", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @output_options
+@config_option
+@baseline_options
 @user_errors
 def traffic_command(
     captures: tuple[str, ...],
@@ -53,6 +60,9 @@ def traffic_command(
     ignore: str | None,
     fail_on: str | None,
     hosts: tuple[str, ...],
+    config_file: Path | None = None,
+    baseline: Path | None = None,
+    write_baseline: Path | None = None,
 ) -> None:
     """Check recorded traffic: mitmproxy flow dumps (any version mitmproxy reads) and HAR files.
 
@@ -60,12 +70,22 @@ def traffic_command(
     analyzed in time order; only Dokeos traffic is checked (the vnd.dokeos media type, a host
     containing "dokeos", or a --host). Flows that cannot be read are listed in `errors`.
     """
-    settings = settings_from_options(
-        project_settings(), select=select, ignore=ignore, fail_on=fail_on, hosts=hosts
+    base = (
+        config.load_config(config_file, RULES_BY_ID)
+        if config_file is not None
+        else project_settings()
     )
+    settings = settings_from_options(
+        base, select=select, ignore=ignore, fail_on=fail_on, hosts=hosts
+    )
+    known = read_baseline(baseline)
     result, readable = analyze_captures(list(captures), settings, on_error=_report_error)
+    if readable:
+        apply_baseline(result, known, write_baseline)
     emit([result], output_format, output)
     if not readable:
         click.echo("dokeos-audit: error: none of the captures could be read", err=True)
         sys.exit(EXIT_USAGE)
+    if write_baseline is not None:
+        sys.exit(EXIT_OK)
     sys.exit(exit_code([result], settings, readable=readable))

@@ -2,66 +2,179 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
+from auditor.cache import CACHE_DIR_NAME, FileDigests, ResultCache
 from auditor.catalog import Catalog, load_catalog
-from auditor.code.analyzer import Analyzer
-from auditor.code.model import CodeModel
 from auditor.code.project import Project
 from auditor.config import Settings
 from auditor.engine import complete_code_findings
 from auditor.findings import ErrorEntry, RunResult
-from auditor.rules import ALL_RULES
-from auditor.rules.base import RawFinding
+from auditor.parallel import GroupResult, Progress, analyze_groups, run_rules
+from auditor.suppressions import apply_suppressions
+
+__all__ = ["ScanOptions", "marker_pattern", "marker_test", "run_rules", "scan_paths"]
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How to run a scan; the defaults (one process, no cache) suit library callers."""
+
+    jobs: int = 1
+    cache_dir: Path | None = None
+    """Where group results are kept between runs (None: no cache)."""
+    diff_ref: str | None = None
+    """Only the Python files changed against this git ref are analyzed and reported."""
+    report_unused_suppressions: bool = False
+    progress: TextIO | None = None
+    """Where to show progress, when it is a terminal."""
 
 
 def marker_pattern(catalog: Catalog) -> re.Pattern[bytes]:
     """Text that shows a file can talk to Dokeos: the media type, host markers, user hosts."""
-    words = {catalog.media_type.split("/", 1)[1].split("+", 1)[0], *catalog.host_markers}
-    for host in catalog.extra_hosts:
-        words.add(host.lstrip("*.").replace("*", ""))
-    alternatives = "|".join(re.escape(w) for w in sorted(words) if w)
+    alternatives = "|".join(re.escape(w) for w in sorted(_marker_words(catalog)))
     return re.compile(alternatives.encode(), re.IGNORECASE)
 
 
-def run_rules(model: CodeModel, catalog: Catalog, settings: Settings) -> list[RawFinding]:
-    raw: list[RawFinding] = []
-    rules = [r for r in ALL_RULES if settings.rule_enabled(r.id)]
-    for call in model.calls:
-        for rule in rules:
-            raw.extend(rule.check_call(call, catalog))
-    for poll in model.polls:
-        for rule in rules:
-            raw.extend(rule.check_poll(poll, catalog))
-    return raw
+def marker_test(catalog: Catalog) -> Callable[[bytes], bool]:
+    """The same test as ``marker_pattern``, about 30 times faster: a case-insensitive regex
+    over every file is most of the cost of scanning a large project that never says Dokeos."""
+    words = [w.lower().encode() for w in sorted(_marker_words(catalog))]
+    return lambda raw: any(w in raw.lower() for w in words) if words else False
 
 
-def scan_paths(paths: Sequence[Path], settings: Settings, name: str | None = None) -> RunResult:
+def _marker_words(catalog: Catalog) -> set[str]:
+    words = {catalog.media_type.split("/", 1)[1].split("+", 1)[0], *catalog.host_markers}
+    for host in catalog.extra_hosts:
+        # `lms-*.example.org`: the longest literal piece is what a file must contain
+        words.add(max(host.split("*"), key=len).strip("."))
+    return {w for w in words if w}
+
+
+def scan_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    name: str | None = None,
+    *,
+    options: ScanOptions | None = None,
+) -> RunResult:
+    options = options or ScanOptions()
     catalog = load_catalog().with_hosts(settings.hosts)
-    project = Project.discover(paths, settings.exclude)
+    project = Project.discover(paths, settings.exclude, settings.config_root)
     project.read_all()
     result = RunResult(name=name or ", ".join(str(p) for p in paths), kind="code")
+
+    changed: set[str] | None = None
+    if options.diff_ref is not None and paths:
+        changed = _changed_in_project(project, options.diff_ref, paths[0])
+
+    def in_scope(rel: str) -> bool:
+        return changed is None or rel in changed
+
     result.errors.extend(ErrorEntry(path, reason) for path, reason in project.errors)
     for source in project.files.values():
-        if source.error is not None:
+        if source.error is not None and in_scope(source.rel_path):
             result.errors.append(ErrorEntry(source.rel_path, source.error))
-    result.files_scanned = sum(1 for s in project.files.values() if s.error is None)
-
-    analyzer = Analyzer(project, catalog)
-    for rel in project.relevant_files(marker_pattern(catalog)):
-        analyzer.analyze(rel)
-    analysis = analyzer.model()
-    model = CodeModel(analysis.calls, analysis.polls)
-    for rel, reason in analyzer.errors.items():
-        result.errors.append(ErrorEntry(rel, reason))
-
-    sources = {rel: s.text for rel, s in project.files.items() if s.text is not None}
-    raw = run_rules(model, catalog, settings)
-    result.findings = complete_code_findings(raw, sources, settings)
-    result.extra["endpoints_seen"] = sorted(
-        {c.endpoint for c in model.calls if c.is_dokeos and c.endpoint is not None}
+    result.files_scanned = sum(
+        1 for s in project.files.values() if s.error is None and in_scope(s.rel_path)
     )
+
+    has_marker = marker_test(catalog)
+    relevant = project.relevant_from(
+        rel for rel, s in project.files.items() if s.text is not None and has_marker(s.raw)
+    )
+    # Each group is analyzed on its own: files that share no import cannot affect each
+    # other's model, and a group is what the cache keeps and a worker process receives.
+    groups = project.components([r for r in relevant if in_scope(r)], relevant)
+    group_results = _analyze(project, catalog, groups, settings, options)
+
+    raw = [f for g in group_results for f in g.findings]
+    sources = {rel: s.text for rel, s in project.files.items() if s.text is not None}
+    findings = complete_code_findings(raw, sources, settings)
+    findings = [f for f in findings if f.location is None or in_scope(f.location.path)]
+    suppression = apply_suppressions(
+        findings,
+        sources,
+        checked_files=(
+            [rel for rel in sources if in_scope(rel)] if options.report_unused_suppressions else ()
+        ),
+        rule_enabled=settings.rule_enabled,
+    )
+    result.findings = suppression.kept
+    result.extra["suppressed"] = suppression.suppressed
+    if options.report_unused_suppressions:
+        result.extra["unused_suppressions"] = [u.to_json() for u in suppression.unused]
+
+    analyzer_errors = {(rel, reason) for g in group_results for rel, reason in g.errors}
+    result.errors.extend(
+        ErrorEntry(rel, why) for rel, why in sorted(analyzer_errors) if in_scope(rel)
+    )
+    result.extra["endpoints_seen"] = sorted({e for g in group_results for e in g.endpoints})
     result.errors.sort(key=lambda e: e.path)
     return result
+
+
+def _analyze(
+    project: Project,
+    catalog: Catalog,
+    groups: list[list[str]],
+    settings: Settings,
+    options: ScanOptions,
+) -> list[GroupResult]:
+    progress = Progress(options.progress)
+    if options.cache_dir is None:
+        return analyze_groups(project, catalog, groups, jobs=options.jobs, progress=progress)
+
+    digest = FileDigests(project)
+    cache = ResultCache.for_scan(options.cache_dir, _settings_salt(project, settings))
+    keys = [cache.key(group, digest) for group in groups]
+    results: list[GroupResult | None] = [cache.get(key, digest) for key in keys]
+    missing = [i for i, r in enumerate(results) if r is None]
+
+    def remember(index: int, result: GroupResult) -> None:
+        cache.put(keys[missing[index]], result, digest)
+
+    fresh = analyze_groups(
+        project,
+        catalog,
+        [groups[i] for i in missing],
+        jobs=options.jobs,
+        progress=progress,
+        on_result=remember,
+    )
+    for i, result in zip(missing, fresh, strict=True):
+        results[i] = result
+    return [r for r in results if r is not None]
+
+
+def _settings_salt(project: Project, settings: Settings) -> list[str]:
+    # What changes a group's raw findings besides its files: the extra Dokeos hosts, and
+    # which settings modules exist (framework settings are looked up by name, not import).
+    settings_modules = sorted(
+        rel
+        for module, rels in project.by_module.items()
+        if module.split(".")[-1] == "settings" or module.startswith("settings.")
+        for rel in rels
+    )
+    return [json.dumps({"hosts": sorted(settings.hosts), "settings_modules": settings_modules})]
+
+
+def _changed_in_project(project: Project, ref: str, where: Path) -> set[str]:
+    from auditor.gitdiff import changed_python_files
+
+    changed = changed_python_files(ref, where)
+    return {
+        rel for rel, source in project.files.items() if os.path.realpath(source.abs_path) in changed
+    }
+
+
+def default_cache_dir(paths: Sequence[Path]) -> Path:
+    """``.dokeos-audit-cache`` in the scanned folder (the first one given, or a file's)."""
+    first = paths[0] if paths else Path(".")
+    return (first if first.is_dir() else first.parent) / CACHE_DIR_NAME

@@ -1,0 +1,231 @@
+"""Analyze groups of files that share no imports, each with its own analyzer, over processes."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from typing import Any, TextIO
+
+from auditor.catalog import Catalog
+from auditor.code.model import CodeModel
+from auditor.code.project import Project
+from auditor.config import Settings
+from auditor.findings import Location
+from auditor.rules import ALL_RULES
+from auditor.rules.base import RawFinding
+
+PARALLEL_OVERHEAD_FILES = 2
+"""Starting a pool costs about as much as analyzing this many files: below that gain, the
+groups are analyzed in this process."""
+
+
+@dataclass
+class GroupResult:
+    """What analyzing one group gave: what a cache entry holds and a worker sends back."""
+
+    findings: list[RawFinding] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    endpoints: list[str] = field(default_factory=list)
+    loaded: list[str] = field(default_factory=list)
+    """Every project file the analysis read: the files this result depends on."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "findings": [
+                {
+                    "rule": f.rule,
+                    "message": f.message,
+                    "endpoint": f.endpoint,
+                    "key": f.key,
+                    "location": asdict(f.location) if f.location is not None else None,
+                }
+                for f in self.findings
+            ],
+            "errors": [list(e) for e in self.errors],
+            "endpoints": self.endpoints,
+            "loaded": self.loaded,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> GroupResult:
+        return cls(
+            findings=[
+                RawFinding(
+                    rule=str(f["rule"]),
+                    message=str(f["message"]),
+                    endpoint=f["endpoint"],
+                    location=Location(**f["location"]) if f["location"] else None,
+                    key=str(f["key"]),
+                )
+                for f in raw["findings"]
+            ],
+            errors=[(str(path), str(reason)) for path, reason in raw["errors"]],
+            endpoints=[str(e) for e in raw["endpoints"]],
+            loaded=[str(rel) for rel in raw["loaded"]],
+        )
+
+
+def run_rules(model: CodeModel, catalog: Catalog, settings: Settings) -> list[RawFinding]:
+    raw: list[RawFinding] = []
+    rules = [r for r in ALL_RULES if settings.rule_enabled(r.id)]
+    for call in model.calls:
+        for rule in rules:
+            raw.extend(rule.check_call(call, catalog))
+    for poll in model.polls:
+        for rule in rules:
+            raw.extend(rule.check_poll(poll, catalog))
+    return raw
+
+
+def analyze_group(project: Project, catalog: Catalog, entries: Sequence[str]) -> GroupResult:
+    """Every rule over one group; the engine later drops the rules a run leaves out, so the
+    result (and its cache entry) serves any --select."""
+    # libcst is imported only when something needs analyzing: a warm cache never pays it
+    from auditor.code.analyzer import Analyzer
+
+    analyzer = Analyzer(project, catalog)
+    for rel in entries:
+        analyzer.analyze(rel)
+    analysis = analyzer.model()
+    model = CodeModel(analysis.calls, analysis.polls)
+    endpoints = {c.endpoint for c in model.calls if c.is_dokeos and c.endpoint is not None}
+    loaded = set(getattr(analyzer, "modules", {})) | set(entries)
+    return GroupResult(
+        findings=run_rules(model, catalog, Settings()),
+        errors=sorted(analyzer.errors.items()),
+        endpoints=sorted(endpoints),
+        loaded=sorted(loaded),
+    )
+
+
+class Progress:
+    """``analyzing 3/12 groups (40/130 files)`` on a terminal's stderr; silent elsewhere."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream if stream is not None and _is_terminal(stream) else None
+        self._groups = self._files = self._done_groups = self._done_files = 0
+        self._shown = 0.0
+
+    def start(self, groups: int, files: int) -> None:
+        self._groups, self._files = groups, files
+        self._show(force=True)
+
+    def advance(self, files: int) -> None:
+        self._done_groups += 1
+        self._done_files += files
+        self._show(force=self._done_groups == self._groups)
+
+    def finish(self) -> None:
+        if self._stream is not None and self._shown:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+
+    def _show(self, *, force: bool = False) -> None:
+        if self._stream is None or not self._groups:
+            return
+        now = time.monotonic()
+        if not force and now - self._shown < 0.1:
+            return
+        self._shown = now
+        self._stream.write(
+            f"\r\x1b[Kdokeos-audit: analyzing {self._done_groups}/{self._groups} groups "
+            f"({self._done_files}/{self._files} files)"
+        )
+        self._stream.flush()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def worth_a_pool(group_sizes: Sequence[int], jobs: int) -> bool:
+    """Whether spreading the groups over ``jobs`` processes ends sooner than one process.
+
+    The pool can finish no sooner than its largest group, nor than an even share of all
+    files, and starting it costs a little; a group cannot be split (its files need each
+    other), so one big group and a few small ones stay here.
+    """
+    if jobs <= 1 or len(group_sizes) <= 1:
+        return False
+    total = sum(group_sizes)
+    parallel = max(max(group_sizes), -(-total // jobs)) + PARALLEL_OVERHEAD_FILES
+    return parallel < total
+
+
+def analyze_groups(
+    project: Project,
+    catalog: Catalog,
+    groups: Sequence[Sequence[str]],
+    *,
+    jobs: int,
+    progress: Progress,
+    on_result: Callable[[int, GroupResult], None] = lambda index, result: None,
+) -> list[GroupResult]:
+    """One GroupResult per group, in the groups' order; ``on_result`` sees each as it ends."""
+    results: list[GroupResult | None] = [None] * len(groups)
+    progress.start(len(groups), sum(len(g) for g in groups))
+    try:
+        if worth_a_pool([len(g) for g in groups], jobs):
+            _in_pool(project, catalog, groups, jobs, results, progress, on_result)
+        else:
+            for index, group in enumerate(groups):
+                results[index] = analyze_group(project, catalog, group)
+                on_result(index, results[index])  # type: ignore[arg-type]
+                progress.advance(len(group))
+    finally:
+        progress.finish()
+    return [r for r in results if r is not None]
+
+
+def _in_pool(
+    project: Project,
+    catalog: Catalog,
+    groups: Sequence[Sequence[str]],
+    jobs: int,
+    results: list[GroupResult | None],
+    progress: Progress,
+    on_result: Callable[[int, GroupResult], None],
+) -> None:
+    # Each worker gets the project once (inherited as is where processes fork, pickled
+    # otherwise: plain text, never libcst trees) and builds its own analyzer per group.
+    # Largest groups first, so the last one to finish is a small one.
+    order = sorted(range(len(groups)), key=lambda i: -len(groups[i]))
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(groups)),
+        initializer=_start_worker,
+        initargs=(project, catalog),
+    ) as pool:
+        futures = {pool.submit(_analyze_in_worker, list(groups[i])): i for i in order}
+        for future in as_completed(futures):
+            index = futures[future]
+            result = GroupResult.from_json(future.result())
+            results[index] = result
+            on_result(index, result)
+            progress.advance(len(groups[index]))
+
+
+_worker_state: dict[str, Any] = {}
+"""Set once in each worker process by its initializer (never in the parent)."""
+
+
+def _start_worker(project: Project, catalog: Catalog) -> None:
+    _worker_state["project"] = project
+    _worker_state["catalog"] = catalog
+
+
+def _analyze_in_worker(entries: list[str]) -> dict[str, Any]:
+    result = analyze_group(_worker_state["project"], _worker_state["catalog"], entries)
+    return result.to_json()
