@@ -59,7 +59,6 @@ from auditor.code.values import (
     hole,
     walk_values,
 )
-from auditor.findings import Location
 from auditor.urls import HOLE, render, split_url
 
 MAX_DEPTH = 8
@@ -92,6 +91,8 @@ class Frame:
     durations: list[float] = field(default_factory=list)
     stack_durations: tuple[list[float], ...] = ()
     global_names: set[str] = field(default_factory=set)
+    unit: cst.CSTNode | None = None
+    """At module level: the top-level statement being evaluated (positions are per unit)."""
     delay_days: float = 0.0
     """How long after the calling code this runs (a task scheduled for later)."""
     delayed_func: int | None = None
@@ -102,7 +103,7 @@ class Frame:
         return id(self.func) if self.func is not None else None
 
     def ref(self, node: cst.CSTNode) -> NodeRef:
-        return NodeRef(self.module, node, self.func_id)
+        return NodeRef(self.module, node, self.func_id, self.unit if self.func is None else None)
 
 
 @dataclass
@@ -128,6 +129,11 @@ class Analyzer:
         """Clients kept in shared containers (``app["dokeos"] = session``), by key."""
         self.store_misses: dict[int, set[str]] = {}
         self.entry_funcs: dict[int, Func] = {}
+        self.literals: dict[cst.SimpleString, str] = {}
+        """String literals already decoded (decoding is a literal_eval)."""
+        self.memo: dict[tuple[object, ...], Value] = {}
+        """Results of functions already evaluated in the current entry point."""
+        self.instances: dict[tuple[object, ...], Instance] = {}
         self.clients: list[Client] = []
         """Every client the code configures: their hosts tell which hosts are Dokeos."""
 
@@ -150,9 +156,13 @@ class Analyzer:
     def module_env(self, info: ModuleInfo) -> dict[str, Value]:
         if info.state == "new":
             info.state = "evaluating"
+            self.memo.clear()
+            self.instances.clear()
             frame = Frame(info, None, info.env, (), None)
             with contextlib.suppress(_Budget):
-                self.exec_block(info.tree.body, frame)
+                for statement in info.tree.body:
+                    frame.unit = statement
+                    self.exec_statement(statement, frame)
             info.state = "done"
         return info.env
 
@@ -174,6 +184,8 @@ class Analyzer:
 
     def run_entry(self, func: Func) -> None:
         self.steps = 0
+        self.memo.clear()
+        self.instances.clear()
         with contextlib.suppress(_Budget):
             self.call_function(func, [], {}, None, None, entry=True)
 
@@ -508,12 +520,14 @@ class Analyzer:
         return UNKNOWN
 
     def eval_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
-        try:
-            text = node.evaluated_value
-        except Exception:
-            return hole(UNKNOWN)
-        if isinstance(text, bytes):
-            text = text.decode("latin-1")
+        text = self.literals.get(node)
+        if text is None:
+            try:
+                raw = node.evaluated_value
+            except Exception:  # odd literals are simply unknown text
+                return hole(UNKNOWN)
+            text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+            self.literals[node] = text
         self.note_interval(text, frame)
         return Str(text.replace(HOLE, ""), (), (frame.ref(node),))
 
@@ -725,18 +739,13 @@ class Analyzer:
                 n = other.as_int
                 if n is None or n <= 0:
                     continue
-                op = operator
+                op: type[cst.CSTNode] = type(operator)
                 if flipped:
-                    op = {
-                        cst.GreaterThan: cst.LessThan(),
-                        cst.GreaterThanEqual: cst.LessThanEqual(),
-                    }.get(type(op), op)
-                if isinstance(op, cst.LessThan):
+                    op = _FLIPPED.get(op, op)
+                if op is cst.LessThan or op is cst.Equal or op is cst.NotEqual:
                     stop = n
-                elif isinstance(op, cst.LessThanEqual):
+                elif op is cst.LessThanEqual:
                     stop = n + 1
-                elif isinstance(op, cst.Equal | cst.NotEqual):
-                    stop = n
                 else:
                     continue
                 record = length.call
@@ -992,11 +1001,24 @@ class Analyzer:
     ) -> Value:
         key = func.key
         depth = 0 if frame is None else frame.depth + 1
+        memo_key: tuple[object, ...] | None = None
         if not entry:
             if depth > MAX_DEPTH or key in self.active:
                 self.hand_on(args, kwargs, "")
                 return UNKNOWN
             self.called.add(key)
+            # Within one entry point, a function called again with the same abstract
+            # arguments gives the same result: evaluate it once.
+            memo_key = (
+                key,
+                _signature(func.bound_self),
+                tuple(_signature(a) for a in args),
+                tuple(sorted((k, _signature(v)) for k, v in kwargs.items())),
+                delay,
+                frame.delay_days if frame is not None else 0.0,
+            )
+            if memo_key in self.memo:
+                return self.memo[memo_key]
         node_def = func.node
         self_value = func.bound_self
         cls = func.cls
@@ -1036,7 +1058,10 @@ class Analyzer:
         else:
             result = _join(inner.returns)
         # stored data reaches the caller here: a late poll starts in the caller
-        return _retag(result, frame.func_id) if frame is not None else result
+        result = _retag(result, frame.func_id) if frame is not None else result
+        if memo_key is not None:
+            self.memo[memo_key] = result
+        return result
 
     def bind_params(
         self,
@@ -1248,7 +1273,17 @@ class Analyzer:
         node: cst.Call,
         frame: Frame,
     ) -> Value:
+        # the same class built from the same arguments twice in one entry point: one object
+        instance_key = (
+            id(cls),
+            tuple(_signature(a) for a in args),
+            tuple(sorted((k, _signature(v)) for k, v in kwargs.items())),
+        )
+        known = self.instances.get(instance_key)
+        if known is not None:
+            return known
         instance = self.new_instance(cls)
+        self.instances[instance_key] = instance
         init = self.lookup_method(cls, "__init__")
         if init is not None:
             self.call_function(
@@ -1264,6 +1299,7 @@ class Analyzer:
         if cls.attrs is None:
             cls.attrs = {}
             frame = Frame(cls.module, None, cls.attrs, (), None, closure=cls.module.env)
+            frame.unit = cls.module.units.get(id(cls.node), cls.node)
             body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
             for statement in body:
                 if isinstance(statement, cst.SimpleStatementLine):
@@ -2045,6 +2081,8 @@ class Analyzer:
             "casefold",
             "title",
         ):
+            if name in ("encode", "decode"):
+                return target
             if target.known:
                 try:
                     method = getattr(target.text, name)
@@ -2319,10 +2357,9 @@ class Analyzer:
         if not record.is_dokeos and record.endpoint is None:
             return None
         catalog = self.catalog
-        location = self._call_location(record)
         accept_headers = tuple(self._header_sources(record))
         attributes, unknown_attributes = self._response_attributes(record)
-        reads = [AttributeRead(key, ref.module.location(ref.node)) for key, ref in record.reads]
+        reads = [AttributeRead(key, ref.location) for key, ref in record.reads]
         page_keys = {k.lower() for k in record.params.entries}
         page_size_sent: int | None = None
         for key in catalog.page_size_params:
@@ -2353,8 +2390,8 @@ class Analyzer:
         )
         job = JobFacts(treated_final=not followed, followed=followed, how=how)
         return HttpCall(
-            location=location,
-            site=record.site.module.location(record.site.node),
+            locate=self._call_ref(record).location,
+            locate_site=record.site.location,
             method=record.method,
             url=render(record.url.text),
             endpoint=record.endpoint,
@@ -2373,21 +2410,21 @@ class Analyzer:
         if record.job_source is None or not record.is_dokeos:
             return None
         durations = [d for values in record.duration_lists for d in values if d > 0]
-        location = self._call_location(record)
+        located = self._call_ref(record)
         # the poll that can run too late is the one fed with the stored id: in a wrapper's
         # caller, the call that passes it
         for ref in reversed(record.chain):
             if record.job_read_in is not None and ref.function == record.job_read_in:
-                location = ref.module.location(ref.node)
+                located = ref
                 break
         return JobPoll(
-            location=location,
+            locate=located.location,
             endpoint=record.endpoint or self.catalog.job_poll.text,
             bound_days=min(durations) if durations else None,
             source=record.job_source,
         )
 
-    def _call_location(self, record: CallRecord) -> Location:
+    def _call_ref(self, record: CallRecord) -> NodeRef:
         """The call that names the endpoint: the site, or a wrapper's caller passing the path."""
         segments = [
             s
@@ -2414,7 +2451,7 @@ class Analyzer:
                 if ref.function == function:
                     chosen = ref
                     break
-        return chosen.module.location(chosen.node)
+        return chosen
 
     def _header_sources(self, record: CallRecord) -> Iterator[HeaderSource]:
         accept = record.headers.get_ci("accept")
@@ -2435,7 +2472,7 @@ class Analyzer:
                     break
         if node_ref is None:
             node_ref = record.site
-        yield HeaderSource("accept", value.text, node_ref.module.location(node_ref.node))
+        yield HeaderSource("accept", value.text, node_ref.location)
 
     def _response_attributes(self, record: CallRecord) -> tuple[frozenset[str], bool]:
         param = self.catalog.response_attributes_param
@@ -2785,8 +2822,20 @@ def _literal_text(node: cst.CSTNode) -> str | None:
 
 
 def _mentions(node: cst.BaseExpression, words: tuple[str, ...]) -> bool:
-    text = cst.Module([]).code_for_node(node).lower()
-    return any(w in text for w in words)
+    names: list[str] = []
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            names.append(current.value.lower())
+        stack.extend(current.children)
+    return any(w in name for name in names for w in words)
+
+
+_FLIPPED: dict[type[cst.CSTNode], type[cst.CSTNode]] = {
+    cst.GreaterThan: cst.LessThan,
+    cst.GreaterThanEqual: cst.LessThanEqual,
+}
 
 
 def _retag(value: Value, function: int | None, depth: int = 0) -> Value:
@@ -2811,6 +2860,23 @@ def _retag(value: Value, function: int | None, depth: int = 0) -> Value:
     if isinstance(value, OneOf):
         return OneOf(tuple(_retag(v, function, depth + 1) for v in value.options))
     return value
+
+
+def _signature(value: Value | None) -> object:
+    """What identifies an abstract value for memoizing calls: text and numbers, else identity."""
+    if value is None:
+        return None
+    if isinstance(value, Str):
+        return ("s", value.text, tuple(_signature(v) for v in value.slots[:4]))
+    if isinstance(value, Num):
+        return ("n", value.n)
+    if isinstance(value, Duration):
+        return ("d", value.days)
+    if isinstance(value, Unknown):
+        return ("u", value.stored, value.name, value.source)
+    if isinstance(value, Lib):
+        return ("l", value.name)
+    return ("id", id(value))
 
 
 def _binds_task(node: cst.FunctionDef) -> bool:

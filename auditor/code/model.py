@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from auditor.findings import Location
+
+Locator = Callable[[], Location]
+"""Computes a location when a rule reports it: positions cost time, most calls need none."""
 
 
 @dataclass(frozen=True)
@@ -13,7 +18,11 @@ class HeaderSource:
 
     name: str
     value: str
-    location: Location
+    locate: Locator = field(repr=False, compare=False)
+
+    @cached_property
+    def location(self) -> Location:
+        return self.locate()
 
 
 @dataclass(frozen=True)
@@ -21,7 +30,11 @@ class AttributeRead:
     """A read of a key of the call's JSON response (``x["progressions"]``, ``x.get(...)``)."""
 
     key: str
-    location: Location
+    locate: Locator = field(repr=False, compare=False)
+
+    @cached_property
+    def location(self) -> Location:
+        return self.locate()
 
 
 @dataclass(frozen=True)
@@ -62,9 +75,9 @@ class JobFacts:
 class HttpCall:
     """One HTTP call as the analysis resolved it, in one calling context."""
 
-    location: Location
+    locate: Locator = field(repr=False)
     """Where rules about the call point: the call that names the endpoint."""
-    site: Location
+    locate_site: Locator = field(repr=False)
     """The HTTP library call itself (inside a wrapper, it can differ from ``location``)."""
     method: str | None
     url: str
@@ -79,16 +92,28 @@ class HttpCall:
     page: PageFacts = PageFacts()
     job: JobFacts = JobFacts()
 
+    @cached_property
+    def location(self) -> Location:
+        return self.locate()
+
+    @cached_property
+    def site(self) -> Location:
+        return self.locate_site()
+
 
 @dataclass(frozen=True)
 class JobPoll:
     """A GET /jobs/:job_id whose id was kept for later (database, file, queue)."""
 
-    location: Location
+    locate: Locator = field(repr=False, compare=False)
     endpoint: str
     bound_days: float | None
     """The age limit the code puts on the ids it polls (None: none found)."""
     source: str
+
+    @cached_property
+    def location(self) -> Location:
+        return self.locate()
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from auditor.findings import Location
 from auditor.urls import HOLE
 
 if TYPE_CHECKING:
@@ -23,6 +24,11 @@ class NodeRef:
     node: cst.CSTNode
     function: int | None = None
     """id() of the enclosing function definition (None at module level)."""
+    unit: cst.CSTNode | None = None
+    """At module level, the top-level statement holding the node."""
+
+    def location(self) -> Location:
+        return self.module.location(self.node, self.function, self.unit)
 
     def __repr__(self) -> str:
         return f"NodeRef({self.module.rel_path}, {type(self.node).__name__})"
