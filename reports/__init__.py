@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from auditor.findings import RunResult
 from auditor.reports import (
+    codequality_report,
     github_report,
     html_report,
     json_report,
@@ -25,9 +26,10 @@ RENDERERS: dict[str, Renderer] = {
     "markdown": markdown_report.render,
     "github": github_report.render,
     "html": html_report.render,
+    "codequality": codequality_report.render,
 }
 
-FORMATS = ("text", "json", "sarif", "junit", "markdown", "github", "html")
+FORMATS = ("text", "json", "sarif", "junit", "markdown", "github", "html", "codequality")
 
 SUFFIX_FORMATS = {
     ".html": "html",
