@@ -35,7 +35,7 @@ def complete_code_findings(
         unique.setdefault((raw.rule, loc.path, loc.line, loc.column, raw.key), raw)
     ordered = sorted(
         unique.values(),
-        key=lambda r: (r.location.path, r.location.line, r.location.column, r.rule),  # type: ignore[union-attr]
+        key=lambda r: (r.location.path, r.location.line, r.location.column, r.rule),
     )
     seen: Counter[tuple[str, ...]] = Counter()
     out: list[Finding] = []

@@ -612,10 +612,10 @@ class Analyzer:
                     result.open = True
                 continue
             assert isinstance(element, cst.DictElement)
-            key = self.eval(element.key, frame)
+            key_value = self.eval(element.key, frame)
             value = self.eval(element.value, frame)
-            if isinstance(key, Str) and key.known:
-                result.set_ci(key.text, value, frame.ref(element))
+            if isinstance(key_value, Str) and key_value.known:
+                result.set_ci(key_value.text, value, frame.ref(element))
             else:
                 result.open = True
         return result
@@ -959,19 +959,19 @@ class Analyzer:
         if task is None:
             return False
         for key in ("run_date", "eta", "when", "run_at", "scheduled_time"):
-            value = kwargs.get(key)
-            if isinstance(value, Duration):
-                delay = max(delay, value.days)
+            setting = kwargs.get(key)
+            if isinstance(setting, Duration):
+                delay = max(delay, setting.days)
         for key in ("countdown", "delay", "seconds", "enqueue_in", "time_delta"):
-            value = kwargs.get(key)
-            if isinstance(value, Num):
-                delay = max(delay, value.n / 86400)
-            elif isinstance(value, Duration):
-                delay = max(delay, value.days)
+            setting = kwargs.get(key)
+            if isinstance(setting, Num):
+                delay = max(delay, setting.n / 86400)
+            elif isinstance(setting, Duration):
+                delay = max(delay, setting.days)
         for key in ("days", "weeks"):
-            value = kwargs.get(key)
-            if isinstance(value, Num):
-                delay = max(delay, value.n * (7 if key == "weeks" else 1))
+            setting = kwargs.get(key)
+            if isinstance(setting, Num):
+                delay = max(delay, setting.n * (7 if key == "weeks" else 1))
         task_args = kwargs.get("args", kwargs.get("argument"))
         if isinstance(task_args, ListV) and task_args.items is not None:
             call_args = list(task_args.items)
@@ -1604,11 +1604,11 @@ class Analyzer:
             url = args[0] if args else kwargs.get("url", UNKNOWN)
             body = args[1] if len(args) > 1 else kwargs.get("data")
             headers = args[2] if len(args) > 2 else kwargs.get("headers", DictV())
-            method = kwargs.get("method")
+            method_value = kwargs.get("method")
             return RequestObj(
                 url,
                 headers if isinstance(headers, DictV) else DictV(open=True),
-                _method_name(method) if method is not None else None,
+                _method_name(method_value) if method_value is not None else None,
                 body,
                 frame.ref(node),
             )
@@ -1672,9 +1672,9 @@ class Analyzer:
                 source="a file", elem=Unknown(source="a file", stored=True, made_in=frame.func_id)
             )
         if name in ("os.getenv", "os.environ.get"):
-            key = args[0] if args else UNKNOWN
+            env_key = args[0] if args else UNKNOWN
             default = args[1] if len(args) > 1 else UNKNOWN
-            env_name = key.text if isinstance(key, Str) and key.known else ""
+            env_name = env_key.text if isinstance(env_key, Str) and env_key.known else ""
             if isinstance(default, Str):
                 return default
             return hole(Unknown(source="the environment", name=env_name))
@@ -1746,7 +1746,7 @@ class Analyzer:
                 )
             return ListV(source="other data")
         if name == "range":
-            nums = [a.as_int for a in args if isinstance(a, Num)]
+            nums = [a.as_int for a in args if isinstance(a, Num) and a.as_int is not None]
             if len(nums) == len(args) and args:
                 start, stop = (0, nums[0]) if len(nums) == 1 else (nums[0], nums[1])
                 step = nums[2] if len(nums) > 2 else 1
@@ -1820,9 +1820,9 @@ class Analyzer:
                 return SuperRef(frame.self_value, frame.cls)
             return UNKNOWN
         if name == "getattr" and len(args) >= 2:
-            key = args[1]
-            if isinstance(key, Str) and key.known:
-                return self.attribute(args[0], key.text, node, frame)
+            attr_name = args[1]
+            if isinstance(attr_name, Str) and attr_name.known:
+                return self.attribute(args[0], attr_name.text, node, frame)
             return UNKNOWN
         if name in ("min", "max") and len(args) == 2:
             a, b = args
@@ -1965,10 +1965,10 @@ class Analyzer:
         if name == "open" and client.kind == "urllib" and args:
             target = args[0]
             if isinstance(target, RequestObj):
-                method = target.method or ("POST" if target.body is not None else "GET")
+                verb = target.method or ("POST" if target.body is not None else "GET")
                 return self.http_call(
                     client,
-                    method,
+                    verb,
                     target.url,
                     {"headers": target.headers},
                     node,
@@ -2027,13 +2027,13 @@ class Analyzer:
                     target.set_ci(key, value, frame.ref(node))
             return UNKNOWN
         if name in ("get", "setdefault", "pop") and args:
-            key = args[0]
-            if isinstance(key, Str) and key.known:
-                found = target.get_ci(key.text)
+            lookup = args[0]
+            if isinstance(lookup, Str) and lookup.known:
+                found = target.get_ci(lookup.text)
                 if found is not None:
                     return found
                 if name == "setdefault" and len(args) > 1:
-                    target.set_ci(key.text, args[1], frame.ref(node))
+                    target.set_ci(lookup.text, args[1], frame.ref(node))
             if target.elem is not None:
                 return target.elem
             return args[1] if len(args) > 1 else UNKNOWN
@@ -2240,9 +2240,9 @@ class Analyzer:
         elif isinstance(call_params, ListV) and call_params.items is not None:
             for pair in call_params.items:
                 if isinstance(pair, ListV) and pair.items and len(pair.items) == 2:
-                    key = pair.items[0]
-                    if isinstance(key, Str) and key.known:
-                        params.set_ci(key.text, pair.items[1])
+                    pair_key = pair.items[0]
+                    if isinstance(pair_key, Str) and pair_key.known:
+                        params.set_ci(pair_key.text, pair.items[1])
         elif call_params is not None:
             params.open = True
         if "**" in kwargs:

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
@@ -223,8 +223,9 @@ class ModuleInfo:
             first_line = self._first_lines().get(id(unit))
             if first_line is None or not isinstance(unit, cst.BaseStatement):
                 return None
+            statement = cast(cst.SimpleStatementLine | cst.BaseCompoundStatement, unit)
             alone = cst.Module(
-                body=[unit.with_changes(leading_lines=())],
+                body=[statement.with_changes(leading_lines=())],
                 header=(),
                 footer=(),
                 encoding=self.tree.encoding,
