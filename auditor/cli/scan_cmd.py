@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from auditor.cli.common import (
     settings_for,
     user_errors,
 )
-from auditor.code.scan import ScanOptions, default_cache_dir, scan_paths
+from auditor.code.scan import ScanOptions, context_root, default_cache_dir, scan_paths
 from auditor.findings import RunResult
 from auditor.parallel import default_jobs
 
@@ -102,14 +103,19 @@ def scan_command(
         exclude=exclude,
     )
     known = read_baseline(baseline)
+    # files alone (a pre-commit hook's arguments) are scanned within their project
+    root = context_root(paths)
+    roots = [root] if root is not None else list(paths)
     options = ScanOptions(
         jobs=jobs or default_jobs(),
-        cache_dir=None if no_cache else (cache_dir or default_cache_dir(paths)),
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir(roots)),
         diff_ref=diff_ref,
+        only_files=frozenset(os.path.realpath(p) for p in paths) if root is not None else None,
         report_unused_suppressions=report_unused_suppressions,
         progress=sys.stderr,
     )
-    result = scan_paths(list(paths), settings, options=options)
+    name = ", ".join(str(p) for p in paths)
+    result = scan_paths(roots, settings, name, options=options)
     apply_baseline(result, known, write_baseline)
     emit([result], output_format, output)
     unused = _report_unused(result)

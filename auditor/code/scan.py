@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -16,6 +16,7 @@ from auditor.code.project import Project
 from auditor.config import Settings
 from auditor.engine import complete_code_findings
 from auditor.findings import ErrorEntry, RunResult
+from auditor.gitdiff import changed_python_files
 from auditor.parallel import GroupResult, Progress, analyze_groups, run_rules
 from auditor.suppressions import apply_suppressions
 
@@ -31,6 +32,9 @@ class ScanOptions:
     """Where group results are kept between runs (None: no cache)."""
     diff_ref: str | None = None
     """Only the Python files changed against this git ref are analyzed and reported."""
+    only_files: frozenset[str] | None = None
+    """Only these files (real paths) are analyzed and reported; the rest of the scanned
+    folders is there for what they import."""
     report_unused_suppressions: bool = False
     progress: TextIO | None = None
     """Where to show progress, when it is a terminal."""
@@ -72,7 +76,10 @@ def scan_paths(
 
     changed: set[str] | None = None
     if options.diff_ref is not None and paths:
-        changed = _changed_in_project(project, options.diff_ref, paths[0])
+        changed = _in_project(project, changed_python_files(options.diff_ref, paths[0]))
+    if options.only_files is not None:
+        given = _in_project(project, options.only_files)
+        changed = given if changed is None else changed & given
 
     def in_scope(rel: str) -> bool:
         return changed is None or rel in changed
@@ -165,16 +172,36 @@ def _settings_salt(project: Project, settings: Settings) -> list[str]:
     return [json.dumps({"hosts": sorted(settings.hosts), "settings_modules": settings_modules})]
 
 
-def _changed_in_project(project: Project, ref: str, where: Path) -> set[str]:
-    from auditor.gitdiff import changed_python_files
-
-    changed = changed_python_files(ref, where)
+def _in_project(project: Project, real_paths: Set[str]) -> set[str]:
     return {
-        rel for rel, source in project.files.items() if os.path.realpath(source.abs_path) in changed
+        rel
+        for rel, source in project.files.items()
+        if os.path.realpath(source.abs_path) in real_paths
     }
 
 
 def default_cache_dir(paths: Sequence[Path]) -> Path:
-    """``.dokeos-audit-cache`` in the scanned folder (the first one given, or a file's)."""
+    """``.dokeos-audit-cache`` in the scanned folder: the first one given, or the working
+    directory for files (their paths are shown relative to it: it is their root)."""
     first = paths[0] if paths else Path(".")
-    return (first if first.is_dir() else first.parent) / CACHE_DIR_NAME
+    return (first if first.is_dir() else Path(".")) / CACHE_DIR_NAME
+
+
+PROJECT_ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+
+
+def context_root(paths: Sequence[Path], cwd: Path | None = None) -> Path | None:
+    """The working directory, when only files are given, all inside it, and it is a
+    project's root (pre-commit runs hooks there with the staged files as arguments).
+
+    Those files are then scanned with the whole project around them, so a constant they
+    import from a sibling module resolves; reported paths stay relative to it, as before.
+    """
+    cwd = cwd or Path.cwd()
+    if not paths or not all(p.is_file() for p in paths):
+        return None
+    if not any((cwd / marker).exists() for marker in PROJECT_ROOT_MARKERS):
+        return None
+    top = os.path.realpath(cwd)
+    inside = all(os.path.realpath(p).startswith(top.rstrip(os.sep) + os.sep) for p in paths)
+    return cwd if inside else None
