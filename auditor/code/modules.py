@@ -52,11 +52,12 @@ class ModuleInfo:
         default_factory=dict
     )
     _unit_lines: dict[int, int] | None = None
-    _ast_nodes: dict[tuple[type[ast.AST], ...], list[ast.expr]] | None = None
+    _ast_nodes: dict[str, dict[type[ast.AST], list[ast.expr]]] = field(default_factory=dict)
+    _ast_failed: bool = False
     _lines: list[str] = field(default_factory=list)
     _ast_tree: ast.Module | None = None
     _segments: dict[int, str] = field(default_factory=dict)
-    _spans: dict[str, tuple[int, int]] | None = None
+    _scopes: dict[str, ast.AST] | None = None
     _locations: dict[cst.CSTNode, Location] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -129,17 +130,17 @@ class ModuleInfo:
         kinds = _AST_KINDS.get(type(node))
         if kinds is None:
             return None
-        index = self._ast_index()
-        if index is None:
+        if self._ast_parsed() is None:
             return None
         bare = node.with_changes(lpar=(), rpar=()) if hasattr(node, "lpar") else node
         # code generated for a node alone loses its block's indentation: compare normalized
         text = _WHITESPACE.sub(" ", _CODEGEN.code_for_node(bare))
-        matches = [n for n in index.get(kinds, ()) if self._normalized(n) == text]
-        if len(matches) > 1 and function is not None:
-            span = self._ast_spans().get(self.qualnames.get(function, ""))
-            if span is not None:
-                matches = [m for m in matches if span[0] <= m.lineno <= span[1]]
+        matches: list[ast.expr] = []
+        scope = self.qualnames.get(function, "") if function is not None else ""
+        if scope and scope in self._ast_scopes():
+            matches = self._matching(scope, kinds, text)
+        if not matches:
+            matches = self._matching("", kinds, text)
         if len(matches) != 1:
             return None
         found = matches[0]
@@ -151,22 +152,32 @@ class ModuleInfo:
             ),
         )
 
-    def _ast_index(self) -> dict[tuple[type[ast.AST], ...], list[ast.expr]] | None:
-        if self._ast_nodes is None:
+    def _ast_parsed(self) -> ast.Module | None:
+        if self._ast_tree is None and not self._ast_failed:
             try:
-                tree = ast.parse(self.text)
+                self._ast_tree = ast.parse(self.text)
             except (SyntaxError, ValueError, RecursionError):
-                self._ast_nodes = {}
+                self._ast_failed = True
                 return None
-            self._ast_tree = tree
             self._lines = self.text.splitlines(keepends=True)
-            nodes: dict[tuple[type[ast.AST], ...], list[ast.expr]] = {}
-            for found in ast.walk(tree):
-                for kinds in _AST_KINDS.values():
-                    if isinstance(found, kinds):
-                        nodes.setdefault(kinds, []).append(found)  # type: ignore[arg-type]
-            self._ast_nodes = nodes
-        return self._ast_nodes or None
+        return self._ast_tree
+
+    def _matching(self, scope: str, kinds: tuple[type[ast.AST], ...], text: str) -> list[ast.expr]:
+        index = self._ast_index(scope)
+        return [n for kind in kinds for n in index.get(kind, ()) if self._normalized(n) == text]
+
+    def _ast_index(self, scope: str) -> dict[type[ast.AST], list[ast.expr]]:
+        """Expression nodes by type, in one function or class (``scope``) or the module."""
+        nodes = self._ast_nodes.get(scope)
+        if nodes is None:
+            root: ast.AST | None = self._ast_scopes().get(scope) if scope else self._ast_tree
+            nodes = {}
+            if root is not None:
+                for found in ast.walk(root):
+                    if type(found) in _AST_TYPES:
+                        nodes.setdefault(type(found), []).append(found)  # type: ignore[arg-type]
+            self._ast_nodes[scope] = nodes
+        return nodes
 
     def _normalized(self, node: ast.expr) -> str | None:
         segment = self._segments.get(id(node))
@@ -176,12 +187,12 @@ class ModuleInfo:
             self._segments[id(node)] = segment
         return segment
 
-    def _ast_spans(self) -> dict[str, tuple[int, int]]:
-        """Qualified name → (first, last) line of each function or class, from `ast`."""
-        if self._spans is None:
-            self._spans = {}
+    def _ast_scopes(self) -> dict[str, ast.AST]:
+        """Qualified name → the `ast` function or class of that name (when defined once)."""
+        if self._scopes is None:
+            self._scopes = {}
             seen: set[str] = set()
-            tree = self._ast_tree
+            tree = self._ast_parsed()
             stack: list[tuple[str, ast.AST]] = [("", tree)] if tree is not None else []
             while stack:
                 prefix, current = stack.pop()
@@ -189,14 +200,14 @@ class ModuleInfo:
                     if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                         name = f"{prefix}{child.name}"
                         if name in seen:
-                            self._spans.pop(name, None)  # defined twice: ambiguous
+                            self._scopes.pop(name, None)  # defined twice: ambiguous
                         else:
                             seen.add(name)
-                            self._spans[name] = (child.lineno, child.end_lineno or child.lineno)
+                            self._scopes[name] = child
                         stack.append((name + ".", child))
                     elif isinstance(child, ast.stmt):
                         stack.append((prefix, child))
-        return self._spans
+        return self._scopes
 
     def _segment(self, node: ast.expr) -> str | None:
         end_line = node.end_lineno
@@ -274,6 +285,8 @@ _AST_KINDS: dict[type[cst.CSTNode], tuple[type[ast.AST], ...]] = {
     cst.ConcatenatedString: (ast.Constant, ast.JoinedStr),
     cst.Name: (ast.Name,),
 }
+
+_AST_TYPES = frozenset(kind for kinds in _AST_KINDS.values() for kind in kinds)
 
 
 def _definitions(statement: cst.CSTNode, prefix: str) -> Iterator[tuple[str, cst.CSTNode]]:
