@@ -6,7 +6,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 # Resource names: a catalog path must start at the API root, not under another resource
@@ -174,13 +174,14 @@ class Catalog:
 
     def endpoint_of(self, method: str | None, segments: Sequence[str | None]) -> str | None:
         """The catalog endpoint a request goes to, if the catalog knows it."""
-        for pattern in self._all_patterns:
+        for pattern in self.patterns:
             if pattern.matches(method, segments):
                 return pattern.text
         return None
 
-    @property
-    def _all_patterns(self) -> tuple[EndpointPattern, ...]:
+    @cached_property
+    def patterns(self) -> tuple[EndpointPattern, ...]:
+        """Every endpoint the catalog names, most specific first (computed once)."""
         return _all_patterns(self)
 
     def opt_in_attributes(self, endpoint: str | None) -> tuple[str, ...]:
@@ -226,7 +227,6 @@ class Catalog:
         return None
 
 
-@cache
 def _all_patterns(catalog: Catalog) -> tuple[EndpointPattern, ...]:
     seen: dict[str, EndpointPattern] = {}
     groups: list[Iterable[EndpointPattern]] = [catalog.list_endpoints]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from auditor.catalog import Catalog, EndpointPattern, load_catalog
+from auditor.catalog import Catalog, load_catalog
 from auditor.config import Settings
 from auditor.engine import complete_traffic_finding
 from auditor.findings import ErrorEntry, Finding, RunResult
@@ -54,9 +54,6 @@ class TrafficSession:
         self.findings: list[Finding] = []
         self._on_finding = on_finding
         self._reported: set[tuple[str, str, int]] = set()
-        # Catalog.endpoint_of hashes the whole frozen catalog on each call to find its cached
-        # pattern list; a session takes the list once
-        self._patterns: tuple[EndpointPattern, ...] = getattr(catalog, "_all_patterns", ())
 
     def feed(self, exchange: Exchange) -> list[Finding]:
         """Analyze one exchange; returns the findings it produced right away."""
@@ -72,12 +69,7 @@ class TrafficSession:
         return new
 
     def _endpoint_of(self, exchange: Exchange) -> str | None:
-        if not self._patterns:
-            return self.catalog.endpoint_of(exchange.method, exchange.segments)
-        for pattern in self._patterns:
-            if pattern.matches(exchange.method, exchange.segments):
-                return pattern.text
-        return None
+        return self.catalog.endpoint_of(exchange.method, exchange.segments)
 
     def finish(self) -> list[Finding]:
         """Let rules that wait for later evidence report what never came."""
