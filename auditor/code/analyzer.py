@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote_plus, urljoin
 
@@ -173,14 +173,31 @@ class Analyzer:
         if info is None:
             return
         self.steps = 0
-        self.module_env(info)
+        if not self.guarded(rel, lambda: self.module_env(info)):
+            info.state = "done"
         for func in _entry_functions(info):
             fid = id(func.node)
             if fid in self.called or fid in self.entry_done:
                 continue
             self.entry_done.add(fid)
             self.entry_funcs[fid] = func
-            self.run_entry(func)
+            self.guarded(rel, lambda func=func: self.run_entry(func))  # type: ignore[misc]
+
+    def guarded(self, rel: str, step: Callable[[], object]) -> bool:
+        """Run one step of the analysis; a failure costs that step, never the scan."""
+        try:
+            step()
+        except RecursionError:
+            self.errors.setdefault(rel, "code nested too deeply to analyze completely")
+            return False
+        except Exception as exc:  # one odd construct must not stop the scan
+            self.errors.setdefault(
+                rel,
+                f"could not analyze all of this file ({type(exc).__name__}); "
+                "findings in it may be incomplete",
+            )
+            return False
+        return True
 
     def run_entry(self, func: Func) -> None:
         self.steps = 0

@@ -89,6 +89,28 @@ class ModuleInfo:
         known = self._locations.get(node)
         if known is not None:
             return known
+        try:
+            location = self._locate(node, function, unit)
+        except RecursionError:
+            # code nested deeper than libcst can regenerate: find the node's first line by text
+            location = self._search(node)
+        self._locations[node] = location
+        return location
+
+    def _search(self, node: cst.CSTNode) -> Location:
+        try:
+            first = _CODEGEN.code_for_node(node).strip().splitlines()[0].strip()
+        except (RecursionError, IndexError):
+            first = ""
+        for number, line in enumerate(self.text.splitlines(), 1):
+            column = line.find(first) if first else -1
+            if column >= 0:
+                return Location(self.rel_path, number, column + 1, number, column + 1 + len(first))
+        return Location(self.rel_path, 1, 1, 1, 1)
+
+    def _locate(
+        self, node: cst.CSTNode, function: int | None, unit: cst.CSTNode | None
+    ) -> Location:
         if unit is None and function is not None:
             unit = self.units.get(function)
         code_range: CodeRange | None = self._ast_range(node, function)
@@ -105,15 +127,13 @@ class ModuleInfo:
             line_offset = 0
         if code_range is None:
             return Location(self.rel_path, 1, 1, 1, 1)
-        location = Location(
+        return Location(
             self.rel_path,
             code_range.start.line + line_offset,
             code_range.start.column + 1,
             code_range.end.line + line_offset,
             code_range.end.column + 1,
         )
-        self._locations[node] = location
-        return location
 
     def _ast_range(self, node: cst.CSTNode, function: int | None = None) -> CodeRange | None:
         """The node's range found through `ast` (10x cheaper than libcst's positions).
