@@ -93,3 +93,40 @@ def dokeos_audit(*args: str | Path) -> Outcome:
 
 def scan_json(*args: str | Path) -> Outcome:
     return dokeos_audit("scan", *args, "--format", "json")
+
+
+def har(*urls: str) -> str:
+    """A HAR capture of V1 GETs (each a DK001 finding) to the given URLs."""
+    entries = [
+        {
+            "startedDateTime": f"2026-11-26T10:00:{i:02d}Z",
+            "time": 1,
+            "request": {
+                "method": "GET",
+                "url": url,
+                "httpVersion": "HTTP/1.1",
+                "headers": [{"name": "Accept", "value": "application/vnd.dokeos+json;version=1"}],
+                "queryString": [],
+                "cookies": [],
+                "headersSize": -1,
+                "bodySize": 0,
+            },
+            "response": {
+                "status": 200,
+                "statusText": "OK",
+                "httpVersion": "HTTP/1.1",
+                "headers": [],
+                "cookies": [],
+                "content": {"size": 2, "mimeType": "application/json", "text": "{}"},
+                "redirectURL": "",
+                "headersSize": -1,
+                "bodySize": 2,
+            },
+            "cache": {},
+            "timings": {"send": 0, "wait": 1, "receive": 0},
+        }
+        for i, url in enumerate(urls)
+    ]
+    return json.dumps(
+        {"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": entries}}
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ci.helpers import SYNC, dokeos_audit, scan_json, sync_project
+from tests.ci.helpers import SYNC, dokeos_audit, har, scan_json, sync_project
 
 LIST_USERS = """\
 def list_users():
@@ -132,3 +132,20 @@ def test_baseline_is_read_before_the_scan_and_must_be_ours(tmp_path: Path) -> No
     wrong = scan_json(project, "--baseline", not_ours)
     assert wrong.code == 2
     assert len(wrong.stderr.splitlines()) == 1 and "not a dokeos-audit baseline" in wrong.stderr
+
+
+def test_traffic_baseline_hides_known_flows_and_fails_on_new_ones(tmp_path: Path) -> None:
+    capture = tmp_path / "nightly.har"
+    baseline = tmp_path / "traffic-baseline.json"
+    capture.write_text(har("https://acme.dokeos.com/api/users/1"))
+    recorded = dokeos_audit("traffic", capture, "--write-baseline", baseline)
+    assert recorded.code == 0
+    assert [e["path"] for e in json.loads(baseline.read_text())["findings"]] == [str(capture)]
+    assert dokeos_audit("traffic", capture, "--baseline", baseline).code == 0
+
+    capture.write_text(
+        har("https://acme.dokeos.com/api/users/1", "https://acme.dokeos.com/api/groups/7")
+    )
+    again = dokeos_audit("traffic", capture, "--baseline", baseline, "--format", "json")
+    assert again.code == 1
+    assert [f["flow"]["index"] for f in again.document["findings"]] == [1]

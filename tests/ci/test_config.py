@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.ci.helpers import SYNC_FINDINGS, dokeos_audit, scan_json, sync_project, write_project
+from tests.ci.helpers import (
+    SYNC_FINDINGS,
+    dokeos_audit,
+    har,
+    scan_json,
+    sync_project,
+    write_project,
+)
 
 
 def pyproject(root: Path, table: str) -> Path:
@@ -153,17 +160,7 @@ def test_missing_config_file_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_traffic_reads_an_explicit_config_file(tmp_path: Path) -> None:
     capture = tmp_path / "nightly.har"
-    capture.write_text(
-        '{"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": [{'
-        '"startedDateTime": "2026-11-26T10:00:00Z", "time": 1, "request": {"method": "GET",'
-        ' "url": "https://acme.dokeos.com/api/users/1", "httpVersion": "HTTP/1.1",'
-        ' "headers": [{"name": "Accept", "value": "application/vnd.dokeos+json;version=1"}],'
-        ' "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},'
-        ' "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1",'
-        ' "headers": [], "cookies": [], "content": {"size": 2, "mimeType": "application/json",'
-        ' "text": "{}"}, "redirectURL": "", "headersSize": -1, "bodySize": 2},'
-        ' "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}}]}}'
-    )
+    capture.write_text(har("https://acme.dokeos.com/api/users/1"))
     assert dokeos_audit("traffic", capture).code == 1
     config = tmp_path / "audit.toml"
     config.write_text('ignore = ["DK001"]\n')
