@@ -157,7 +157,9 @@ class Catalog:
             for param in item.split(";")[1:]:
                 key, _, value = param.partition("=")
                 if key.strip().lower() == "version":
-                    versions.append(value.strip().strip('"'))
+                    version = value.strip().strip("\"'")
+                    # "1.0" asks for version 1 as much as "1" does
+                    versions.append(re.sub(r"^(\d+)\.0+$", r"\1", version))
         return versions
 
     # -- endpoints --------------------------------------------------------------------

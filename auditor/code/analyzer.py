@@ -1619,6 +1619,18 @@ class Analyzer:
             self.configure_client(client, args, kwargs)
             self.clients.append(client)
             return client
+        if name in ("requests.Request", "requests.models.Request", "httpx.Request"):
+            # a request built first and sent later (session.send(request.prepare()))
+            method_arg = args[0] if args else kwargs.get("method", UNKNOWN)
+            url_arg = args[1] if len(args) > 1 else kwargs.get("url", UNKNOWN)
+            request_headers = kwargs.get("headers", DictV())
+            return RequestObj(
+                url_arg,
+                request_headers if isinstance(request_headers, DictV) else DictV(open=True),
+                _method_name(method_arg),
+                kwargs.get("json", kwargs.get("data")),
+                frame.ref(node),
+            )
         if name in lib.URLLIB_REQUEST:
             url = args[0] if args else kwargs.get("url", UNKNOWN)
             body = args[1] if len(args) > 1 else kwargs.get("data")
@@ -1943,6 +1955,8 @@ class Analyzer:
                 return target.element()
             return UNKNOWN
         if isinstance(target, RequestObj):
+            if name == "prepare":
+                return target
             if name in ("add_header", "add_unredirected_header") and len(args) >= 2:
                 key = args[0]
                 if isinstance(key, Str) and key.known:
@@ -1981,6 +1995,8 @@ class Analyzer:
             )
         if name == "send" and args and isinstance(args[0], RequestObj):
             return self.send_request(client, args[0], node, frame)
+        if name == "prepare_request" and args and isinstance(args[0], RequestObj):
+            return args[0]
         if name == "open" and client.kind == "urllib" and args:
             target = args[0]
             if isinstance(target, RequestObj):

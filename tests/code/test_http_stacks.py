@@ -165,3 +165,21 @@ def test_urllib_request_with_headers_and_method(tmp_path: Path) -> None:
         ("DK002", "legacy.py", 17),
         ("DK005", "legacy.py", 10),
     ]
+
+
+def test_prepared_requests_sent_through_a_session(tmp_path: Path) -> None:
+    findings = scan_files(
+        tmp_path,
+        {
+            "prepared.py": f"""
+        import requests
+
+        def remove(user_id):
+            session = requests.Session()
+            request = requests.Request("DELETE", f"https://acme.dokeos.com/api/user/{{user_id}}",
+                                       headers={{"Accept": {V1}}})
+            session.send(session.prepare_request(request)).raise_for_status()
+    """
+        },
+    )
+    assert rules_at(findings) == [("DK001", "prepared.py", 6), ("DK005", "prepared.py", 7)]
