@@ -182,8 +182,9 @@ def analyze_groups(
             _in_pool(project, catalog, groups, jobs, results, progress, on_result)
         else:
             for index, group in enumerate(groups):
-                results[index] = analyze_group(project, catalog, group)
-                on_result(index, results[index])  # type: ignore[arg-type]
+                result = analyze_group(project, catalog, group)
+                results[index] = result
+                on_result(index, result)
                 progress.advance(len(group))
     finally:
         progress.finish()

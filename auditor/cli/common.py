@@ -1,4 +1,4 @@
-"""What the commands share: output options, atomic writes, exit codes, one-line errors."""
+"""What the commands share: output, config and baseline options, atomic writes, exit codes."""
 
 from __future__ import annotations
 
