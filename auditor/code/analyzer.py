@@ -1549,7 +1549,7 @@ class Analyzer:
                 return ListV(items=items, size=len(items), source=owner.source, origin=owner)
         if isinstance(owner, Str):
             return hole(owner)
-        source = owner.source if isinstance(owner, ListV | Unknown) else ""
+        source = _source_of(owner)
         return ListV(
             bound=bound,
             source=source or "a slice",
@@ -2351,6 +2351,9 @@ class Analyzer:
     def discard(self, value: Value) -> None:
         if isinstance(value, Response):
             value.call.discarded = True
+        elif isinstance(value, Json) and not value.path:
+            # a wrapper returned the decoded response and the caller drops it
+            value.call.discarded = True
 
     def mark_complete(self, value: Value) -> None:
         if isinstance(value, Json):
@@ -2821,6 +2824,8 @@ def _source_of(value: Value) -> str:
         return value.source
     if isinstance(value, Json):
         return "an API response"
+    if isinstance(value, Lib) and value.name == "sys.argv":
+        return "the command line"
     return ""
 
 
