@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from auditor.rules.base import CodeExample, RawFinding, Rule, TrafficExample
-
 from auditor.findings import Severity
+from auditor.rules.base import CodeExample, RawFinding, Rule, TrafficExample
 
 if TYPE_CHECKING:
     from auditor.catalog import Catalog

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from auditor.rules import ALL_RULES
 from auditor.rules.base import CodeExample
-
 from tests.code.helpers import scan_files
 
 CASES = [
