@@ -1860,22 +1860,7 @@ class Analyzer:
             if isinstance(a, Num) and isinstance(b, Num):
                 return Num(min(a.n, b.n) if name == "min" else max(a.n, b.n))
             return a if isinstance(a, Num) else b if isinstance(b, Num) else UNKNOWN
-        if name in (
-            "sum",
-            "any",
-            "all",
-            "isinstance",
-            "hasattr",
-            "bool",
-            "hash",
-            "id",
-            "abs",
-            "round",
-            "callable",
-            "type",
-            "vars",
-            "format",
-        ):
+        if name in _OPAQUE_BUILTINS:
             if name in ("sum", "any", "all") and isinstance(arg, Json):
                 arg.call.complete_use = True
             return UNKNOWN
@@ -2542,49 +2527,13 @@ class Analyzer:
 # -- helpers ------------------------------------------------------------------------------
 _SETTINGS_OBJECTS = frozenset({"django.conf.settings", "flask.current_app.config"})
 
-_BUILTINS = frozenset(
-    {
-        "len",
-        "list",
-        "tuple",
-        "sorted",
-        "set",
-        "reversed",
-        "frozenset",
-        "range",
-        "enumerate",
-        "zip",
-        "map",
-        "filter",
-        "str",
-        "repr",
-        "int",
-        "float",
-        "dict",
-        "next",
-        "iter",
-        "open",
-        "input",
-        "super",
-        "getattr",
-        "min",
-        "max",
-        "sum",
-        "any",
-        "all",
-        "isinstance",
-        "hasattr",
-        "bool",
-        "hash",
-        "id",
-        "abs",
-        "round",
-        "callable",
-        "type",
-        "vars",
-        "format",
-        "print",
-    }
+# builtins the analysis gives no value to (they still see their arguments)
+_OPAQUE_BUILTINS = frozenset(
+    "sum any all isinstance hasattr bool hash id abs round callable type vars format".split()
+)
+_BUILTINS = _OPAQUE_BUILTINS | frozenset(
+    "len list tuple sorted set reversed frozenset range enumerate zip map filter str repr "
+    "int float dict next iter open input super getattr min max print".split()
 )
 
 
@@ -2624,37 +2573,11 @@ def _callee_name(node: cst.Call) -> str:
 
 
 def _describe_source(name: str) -> str:
-    if name in (
-        "execute",
-        "fetchall",
-        "fetchone",
-        "fetchmany",
-        "query",
-        "filter",
-        "all",
-        "exclude",
-        "values_list",
-        "select",
-        "objects",
-    ):
+    if name in lib.DATABASE_READS:
         return "a database query"
-    if name in ("load", "loads", "read", "readlines", "reader", "DictReader", "read_text"):
+    if name in lib.FILE_READS:
         return "a file"
-    if name in (
-        "get_nowait",
-        "receive",
-        "consume",
-        "lrange",
-        "smembers",
-        "blpop",
-        "brpop",
-        "lpop",
-        "rpop",
-        "zrange",
-        "zrangebyscore",
-        "scan_iter",
-        "hgetall",
-    ):
+    if name in lib.QUEUE_READS:
         return "a queue or cache"
     return f"`{name}()`" if name else "other data"
 

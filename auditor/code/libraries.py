@@ -65,56 +65,20 @@ LOGGING_SINKS = frozenset(
 )
 
 # methods that read stored data back: their results are ids "kept for later"
-STORAGE_READS = frozenset(
-    {
-        "execute",
-        "fetchall",
-        "fetchone",
-        "fetchmany",
-        "query",
-        "filter",
-        "all",
-        "exclude",
-        "select",
-        "scan",
-        "find",
-        "find_many",
-        "lrange",
-        "smembers",
-        "hgetall",
-        "hkeys",
-        "keys",
-        "scan_iter",
-        "zrange",
-        "zrangebyscore",
-        "get",
-        "mget",
-        "hget",
-        "read",
-        "load",
-        "loads",
-        "readlines",
-        "reader",
-        "DictReader",
-        "get_nowait",
-        "receive",
-        "consume",
-        "values_list",
-        "values",
-        "iterator",
-        "objects",
-        "pop",
-        "lpop",
-        "rpop",
-        "blpop",
-        "brpop",
-        "items",
-        "read_text",
-        "read_json",
-        "fetch",
-        "get_pending",
-        "pending",
-    }
+DATABASE_READS = frozenset(
+    "execute fetchall fetchone fetchmany query filter all exclude values_list select "
+    "objects iterator values".split()
+)
+FILE_READS = frozenset("load loads read readlines reader DictReader read_text read_json".split())
+QUEUE_READS = frozenset(
+    "get_nowait receive consume lrange smembers blpop brpop lpop rpop zrange zrangebyscore "
+    "scan_iter hgetall hkeys hget mget keys pop".split()
+)
+STORAGE_READS = (
+    DATABASE_READS
+    | FILE_READS
+    | QUEUE_READS
+    | frozenset("scan find find_many get items fetch get_pending pending".split())
 )
 
 # methods that store or hand a value on: a job id passed here is "kept for later"
