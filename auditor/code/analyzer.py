@@ -38,6 +38,7 @@ from auditor.code.values import (
     Client,
     DictV,
     Duration,
+    FieldOf,
     Func,
     Instance,
     Joined,
@@ -910,7 +911,8 @@ class Analyzer:
                     if value.open:
                         kwargs["**"] = UNKNOWN
                 else:
-                    kwargs["**"] = UNKNOWN
+                    # response data spread into a model keeps its keys: User(**item)
+                    kwargs["**"] = value if isinstance(value, Json) else UNKNOWN
             elif arg.star == "*":
                 if isinstance(value, ListV) and value.items is not None:
                     args.extend(value.items)
@@ -1206,7 +1208,8 @@ class Analyzer:
         if names & {"dataclass", "define", "frozen", "mutable", "attrs", "s"}:
             return True
         return any(
-            isinstance(base, ClassRef) and self.is_dataclass(base.cls, seen + 1)
+            (isinstance(base, ClassRef) and self.is_dataclass(base.cls, seen + 1))
+            or (isinstance(base, Lib) and base.name.rsplit(".", 1)[-1] in _MODEL_BASES)
             for base in self.class_bases(cls)
         )
 
@@ -1247,6 +1250,8 @@ class Analyzer:
                 value = remaining.pop(0)
             elif name in kwargs:
                 value = kwargs[name]
+            elif isinstance(kwargs.get("**"), Json):
+                value = FieldOf(kwargs["**"], name)  # type: ignore[arg-type]
             else:
                 value = self.dataclass_default(cls, field_node)
             instance.attrs[name] = value
@@ -1407,6 +1412,8 @@ class Analyzer:
                         return Bound(owner.instance.client, attr)
             return UNKNOWN
         if isinstance(owner, ClassRef):
+            if attr in _MODEL_CONSTRUCTORS and self.is_dataclass(owner.cls):
+                return Bound(owner, attr)
             method = self.lookup_method(owner.cls, attr)
             if method is not None:
                 decorators = {_decorator_name(d) for d in method.node.decorators}
@@ -1458,7 +1465,10 @@ class Analyzer:
         self, owner: Instance, attr: str, node: cst.CSTNode, frame: Frame
     ) -> Value:
         if attr in owner.attrs:
-            return owner.attrs[attr]
+            value = owner.attrs[attr]
+            if isinstance(value, FieldOf):
+                return self.read_key(value.data, value.key, node, frame)
+            return value
         method = self.lookup_method(owner.cls, attr)
         if method is not None:
             decorators = {_decorator_name(d) for d in method.node.decorators}
@@ -1879,6 +1889,9 @@ class Analyzer:
         node: cst.Call,
         frame: Frame,
     ) -> Value:
+        if isinstance(target, ClassRef) and name in _MODEL_CONSTRUCTORS and args:
+            # Model.model_validate(item): the model's fields come from the data's keys
+            return self.instantiate(target.cls, [], {"**": args[0]}, node, frame)
         if isinstance(target, Func):
             # Celery and friends: task.delay(...) runs now-ish, apply_async may run later
             if name in ("delay", "apply", "s", "si", "send", "defer", "enqueue"):
@@ -2525,6 +2538,9 @@ class Analyzer:
 
 
 # -- helpers ------------------------------------------------------------------------------
+_MODEL_BASES = frozenset({"BaseModel", "Struct", "TypedDict", "NamedTuple", "Schema"})
+_MODEL_CONSTRUCTORS = frozenset({"model_validate", "parse_obj", "from_dict", "validate"})
+
 _SETTINGS_OBJECTS = frozenset({"django.conf.settings", "flask.current_app.config"})
 
 # builtins the analysis gives no value to (they still see their arguments)

@@ -247,6 +247,14 @@ class Bound(Value):
 
 
 @dataclass(frozen=True, eq=False)
+class FieldOf(Value):
+    """A model field filled from response data (``User(**item)``): read when accessed."""
+
+    data: Json
+    key: str
+
+
+@dataclass(frozen=True, eq=False)
 class OneOf(Value):
     """One of several values (the items of a list built by appends, in a loop)."""
 

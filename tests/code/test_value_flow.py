@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from auditor.config import Settings
-from tests.code.helpers import rules_at, scan_files
+from tests.code.helpers import marked, rules_at, scan_files
 
 V1 = '"application/vnd.dokeos+json;version=1"'
 V2 = '"application/vnd.dokeos+json;version=2"'
@@ -270,3 +270,41 @@ def test_configured_host_marks_dokeos_traffic(tmp_path: Path) -> None:
     assert scan_files(tmp_path / "a", source) == []
     findings = scan_files(tmp_path / "b", source, Settings(hosts=("learning.acme-corp.test",)))
     assert rules_at(findings) == [("DK004", "lms.py", 4)]
+
+
+def test_response_data_spread_into_models_is_read_where_fields_are_used(tmp_path: Path) -> None:
+    files = {
+        "models.py": """
+            from dataclasses import dataclass
+
+            from pydantic import BaseModel
+
+            @dataclass
+            class Learner:
+                id: int
+                email: str
+                group_ids: list
+
+            class Participation(BaseModel):
+                id: int
+                progressions: list
+        """,
+        "sync.py": """
+            import requests
+
+            from models import Learner, Participation
+
+            H = {"Accept": "application/vnd.dokeos+json;version=2"}
+            BASE = "https://acme.dokeos.com/api"
+
+            def learners(email):
+                data = requests.get(f"{BASE}/users", params={"email": email}, headers=H).json()
+                found = [Learner(**item) for item in data["data"]]
+                return [(learner.email, learner.group_ids) for learner in found]  # !DK002
+
+            def progress(pid):
+                body = requests.get(f"{BASE}/participations/{pid}", headers=H).json()
+                return Participation.model_validate(body).progressions  # !DK002
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)
