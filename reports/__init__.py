@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import importlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from auditor.findings import RunResult
-from auditor.reports import (
-    codequality_report,
-    github_report,
-    html_report,
-    json_report,
-    junit_report,
-    markdown_report,
-    sarif_report,
-    text_report,
-)
 
 Renderer = Callable[[Sequence[RunResult]], str]
 
-RENDERERS: dict[str, Renderer] = {
-    "text": text_report.render,
-    "json": json_report.render,
-    "sarif": sarif_report.render,
-    "junit": junit_report.render,
-    "markdown": markdown_report.render,
-    "github": github_report.render,
-    "html": html_report.render,
-    "codequality": codequality_report.render,
+_MODULES = {
+    "text": "text_report",
+    "json": "json_report",
+    "sarif": "sarif_report",
+    "junit": "junit_report",
+    "markdown": "markdown_report",
+    "github": "github_report",
+    "html": "html_report",
+    "codequality": "codequality_report",
 }
+
+
+class _Renderers(Mapping[str, Renderer]):
+    """Format name → render function, each module imported when its format is used
+    (the HTML one pulls in Jinja2; a text scan should not pay for it)."""
+
+    def __getitem__(self, name: str) -> Renderer:
+        module = importlib.import_module(f"auditor.reports.{_MODULES[name]}")
+        render: Renderer = module.render
+        return render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_MODULES)
+
+    def __len__(self) -> int:
+        return len(_MODULES)
+
+
+RENDERERS: Mapping[str, Renderer] = _Renderers()
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github", "html", "codequality")
 

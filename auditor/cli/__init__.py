@@ -2,34 +2,41 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from auditor import __version__
-from auditor.cli.rules_cmd import rules_command
-from auditor.cli.scan_cmd import scan_command
+
+# Each command is imported when it runs: a scan does not pay for mitmproxy, nor traffic
+# for libcst, and `dokeos-audit rules` starts at once.
+COMMANDS = {
+    "scan": ("auditor.cli.scan_cmd", "scan_command"),
+    "traffic": ("auditor.cli.traffic_cmd", "traffic_command"),
+    "proxy": ("auditor.cli.proxy_cmd", "proxy_command"),
+    "report": ("auditor.cli.report_cmd", "report_command"),
+    "rules": ("auditor.cli.rules_cmd", "rules_command"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyCommands(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return None
+        module, attribute = where
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyCommands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dokeos-audit")
 def cli() -> None:
     """Find what breaks when a Python integration moves to the Dokeos API V2."""
-
-
-cli.add_command(scan_command)
-cli.add_command(rules_command)
-
-for _module, _name in (
-    ("auditor.cli.traffic_cmd", "traffic_command"),
-    ("auditor.cli.proxy_cmd", "proxy_command"),
-    ("auditor.cli.report_cmd", "report_command"),
-):
-    try:
-        _imported = __import__(_module, fromlist=[_name])
-    except ModuleNotFoundError as _exc:  # pragma: no cover - while a command is being built
-        if _exc.name != _module:
-            raise
-        continue
-    cli.add_command(getattr(_imported, _name))
 
 
 def main() -> None:
