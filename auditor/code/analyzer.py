@@ -1106,21 +1106,11 @@ class Analyzer:
             frame.env[positional[0].name.value] = UNKNOWN
             positional = positional[1:]
         remaining = list(args)
-        for param in positional:
+        for param in [*positional, *params.kwonly_params]:
             name = param.name.value
-            if remaining:
+            if remaining and param in positional:
                 frame.env[name] = remaining.pop(0)
             elif name in kwargs:
-                frame.env[name] = kwargs.pop(name)
-            elif param.default is not None and not entry:
-                frame.env[name] = self.eval(
-                    param.default, Frame(func.module, None, func.module.env, (), None)
-                )
-            else:
-                frame.env[name] = self.unknown_param(func, param)
-        for param in params.kwonly_params:
-            name = param.name.value
-            if name in kwargs:
                 frame.env[name] = kwargs.pop(name)
             elif param.default is not None and not entry:
                 frame.env[name] = self.eval(
