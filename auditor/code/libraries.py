@@ -81,51 +81,6 @@ STORAGE_READS = (
     | frozenset("scan find find_many get items fetch get_pending pending".split())
 )
 
-# methods that store or hand a value on: a job id passed here is "kept for later"
-STORAGE_WRITES = frozenset(
-    {
-        "append",
-        "add",
-        "put",
-        "put_nowait",
-        "push",
-        "lpush",
-        "rpush",
-        "sadd",
-        "hset",
-        "set",
-        "setex",
-        "insert",
-        "insert_one",
-        "execute",
-        "executemany",
-        "save",
-        "create",
-        "update",
-        "send",
-        "publish",
-        "enqueue",
-        "delay",
-        "apply_async",
-        "write",
-        "dump",
-        "dumps",
-        "writerow",
-        "write_text",
-        "extend",
-        "store",
-        "record",
-        "schedule",
-        "submit",
-        "add_job",
-        "zadd",
-        "bulk_create",
-        "update_or_create",
-        "get_or_create",
-        "upsert",
-    }
-)
-
 # calls that run a function later: the delay decides whether a job id is still alive then
 SCHEDULERS = frozenset(
     {
