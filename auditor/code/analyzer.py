@@ -247,6 +247,14 @@ class Analyzer:
         other_stacks = {
             r.stack for r in self.records if not r.is_dokeos and not r.typed_client and hosts[id(r)]
         }
+        # a client of the same library configured for another host (GitHub, say) makes a
+        # client passed by type alone ambiguous
+        for client in self.clients:
+            if client.base_url is None:
+                continue
+            host = split_url(self.as_str(client.base_url).text).host
+            if host is not None and host not in dokeos_hosts:
+                other_stacks.add(client.kind)
         for record in self.records:
             if record.typed_client and not record.is_dokeos:
                 record.is_dokeos = record.stack in dokeos_stacks - other_stacks

@@ -308,3 +308,24 @@ def test_response_data_spread_into_models_is_read_where_fields_are_used(tmp_path
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_client_passed_by_type_is_not_dokeos_when_another_host_uses_that_library(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "clients.py": """
+            import httpx
+
+            def lms():
+                return httpx.Client(base_url="https://acme.dokeos.com/api",
+                                    headers={"Accept": "application/vnd.dokeos+json;version=2"})
+
+            def github():
+                return httpx.Client(base_url="https://api.github.com")
+
+            def contributors(http: httpx.Client):
+                return [u["login"] for u in http.get("/users").json()]
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == []
