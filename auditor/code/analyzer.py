@@ -462,6 +462,8 @@ class Analyzer:
             attr = target.attr.value
             if isinstance(owner, Instance):
                 owner.attrs[attr] = value
+                if isinstance(value, ListV | DictV):
+                    value.shared = True
                 if (
                     owner.client is not None
                     and attr in ("headers", "params")
@@ -492,6 +494,8 @@ class Analyzer:
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, frame)
             key = self.subscript_key(target, frame)
+            if isinstance(owner, DictV) and owner.shared:
+                self.keep(value)
             if isinstance(owner, DictV) and isinstance(key, Str) and key.known:
                 owner.set_ci(key.text, value, frame.ref(target))
             elif isinstance(owner, DictV):
@@ -700,6 +704,16 @@ class Analyzer:
         )
 
     def arith(self, left: Value, right: Value, operator: cst.CSTNode) -> Value:
+        if (
+            isinstance(operator, cst.BitOr | cst.BitOrAssign)
+            and isinstance(left, DictV)
+            and isinstance(right, DictV)
+        ):
+            merged = left.copy()  # {**a, **b} spelled a | b
+            for key, value in right.entries.items():
+                merged.set_ci(key, value, right.keys_nodes.get(key))
+            merged.open = merged.open or right.open
+            return merged
         if isinstance(left, Num) and isinstance(right, Num):
             ops = {
                 cst.Subtract: lambda a, b: a - b,
@@ -1698,6 +1712,18 @@ class Analyzer:
                 if isinstance(value, Num):
                     days += value.n * factor
             return Duration(days)
+        if name in ("copy.copy", "copy.deepcopy") and args:
+            arg = args[0]
+            return arg.copy() if isinstance(arg, DictV) else arg
+        if short in ("DataFrame", "json_normalize", "from_records", "from_dict") and args:
+            # a table of the response's items: its columns are the items' keys
+            table = args[0]
+            if isinstance(table, Json):
+                table.call.complete_use = True
+                return Json(table.call, (*table.path, "[]"))
+            if isinstance(table, ListV) and isinstance(table.origin, Json):
+                table.origin.call.complete_use = True
+                return Json(table.origin.call, (*table.origin.path, "[]"))
         if name in ("json.load", "json.loads"):
             arg = args[0] if args else UNKNOWN
             if isinstance(arg, Json):
@@ -1922,6 +1948,8 @@ class Analyzer:
             return self.str_method(target, name, args, kwargs)
         if isinstance(target, ListV):
             if name in ("append", "add") and args:
+                if target.shared:
+                    self.keep(args[0])
                 if target.items is not None:
                     target.items.append(args[0])
                     target.size = len(target.items)

@@ -113,6 +113,8 @@ class ListV(Value):
     """The value this sequence was derived from (for taints and response tracking)."""
     origin_value: Value | None = None
     """For a dict comprehension evaluated as a sequence: the value expression."""
+    shared: bool = False
+    """Kept on an object (``self.pending``): what goes in outlives the function."""
 
     def element(self) -> Value:
         if self.items:
@@ -135,6 +137,8 @@ class DictV(Value):
     """True when unknown keys may be present (``{**unknown}``)."""
     elem: Value | None = None
     """The value stored under keys the analysis cannot spell (``{u["id"]: u for u in …}``)."""
+    shared: bool = False
+    """Kept on an object (``self.jobs``): what goes in outlives the function."""
 
     def copy(self) -> DictV:
         return DictV(dict(self.entries), dict(self.keys_nodes), self.open, self.elem)

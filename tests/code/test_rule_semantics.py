@@ -331,3 +331,42 @@ def test_calls_to_the_host_of_a_dokeos_client_are_dokeos(tmp_path: Path) -> None
     """
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_dk005_jobs_kept_on_the_object_for_a_later_wait(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        """
+class Offboarding:
+    def __init__(self):
+        self.pending = []
+
+    def wait_all(self):
+        for job in self.pending:
+            requests.get(f"{BASE}/jobs/{job}", headers=H).json()
+
+    def remove(self, uid):
+        self.pending.append(
+            requests.delete(f"{BASE}/user/{uid}", headers=H).json()["job_id"])
+""",
+    )
+
+
+def test_dk002_read_through_a_dataframe_and_dict_union_headers(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        """
+import copy
+
+import pandas as pd
+
+BASE_HEADERS = {"User-Agent": "etl"}
+V1 = "application/vnd.dokeos+json;version=1"
+
+def tags():
+    headers = copy.deepcopy(BASE_HEADERS) | {"Accept": V1}  # !DK001
+    users = requests.get(f"{BASE}/users", headers=headers, params={"email": "a@b.c"}).json()
+    frame = pd.DataFrame(users["data"])
+    return frame["tag_ids"].tolist()  # !DK002
+""",
+    )
