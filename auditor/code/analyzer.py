@@ -19,14 +19,10 @@ import libcst as cst
 
 from auditor.catalog import Catalog
 from auditor.code import libraries as lib
+from auditor.code.facts import Facts
 from auditor.code.model import (
-    AttributeRead,
-    HeaderSource,
     HttpCall,
-    IdList,
-    JobFacts,
     JobPoll,
-    PageFacts,
 )
 from auditor.code.modules import ClassInfo, ModuleInfo
 from auditor.code.project import Project
@@ -56,11 +52,12 @@ from auditor.code.values import (
     SuperRef,
     Unknown,
     Value,
+    as_str,
     concat,
     hole,
     walk_values,
 )
-from auditor.urls import HOLE, render, split_url
+from auditor.urls import HOLE, split_url
 
 MAX_DEPTH = 8
 MAX_STEPS = 200_000
@@ -224,49 +221,10 @@ class Analyzer:
     def model(self) -> FileAnalysis:
         """HttpCalls of every context that is not superseded by a calling context."""
         self.rerun_store_misses()
-        calls: list[HttpCall] = []
-        polls: list[JobPoll] = []
-        # A client passed around by type only (`client: httpx.Client`) is a Dokeos client
-        # when every configured client of that library in the project talks to Dokeos.
-        # A host the project's Dokeos clients talk to is a Dokeos host for every call.
-        hosts = {id(r): split_url(r.url.text).host for r in self.records}
-        dokeos_hosts = {hosts[id(r)] for r in self.records if r.is_dokeos} - {None}
-        for client in self.clients:
-            accept = client.headers.get_ci("accept")
-            if (
-                accept is not None
-                and self.catalog.names_dokeos_media_type(self.as_str(accept).text)
-                and client.base_url is not None
-            ):
-                dokeos_hosts.add(split_url(self.as_str(client.base_url).text).host)
-        dokeos_hosts.discard(None)
-        for record in self.records:
-            if not record.is_dokeos and hosts[id(record)] in dokeos_hosts:
-                record.is_dokeos = True
-        dokeos_stacks = {r.stack for r in self.records if r.is_dokeos and not r.typed_client}
-        other_stacks = {
-            r.stack for r in self.records if not r.is_dokeos and not r.typed_client and hosts[id(r)]
-        }
-        # a client of the same library configured for another host (GitHub, say) makes a
-        # client passed by type alone ambiguous
-        for client in self.clients:
-            if client.base_url is None:
-                continue
-            host = split_url(self.as_str(client.base_url).text).host
-            if host is not None and host not in dokeos_hosts:
-                other_stacks.add(client.kind)
-        for record in self.records:
-            if record.typed_client and not record.is_dokeos:
-                record.is_dokeos = record.stack in dokeos_stacks - other_stacks
-        for record in self.records:
-            if record.entry is not None and record.entry in self.called:
-                continue  # this function was also evaluated from its callers
-            call = self._to_http_call(record)
-            if call is not None:
-                calls.append(call)
-            poll = self._to_poll(record)
-            if poll is not None:
-                polls.append(poll)
+        facts = Facts(self.catalog)
+        records = [r for r in self.records if r.entry is None or r.entry not in self.called]
+        facts.settle_dokeos(self.records, self.clients)
+        calls, polls = facts.build(records)
         return FileAnalysis(calls, polls)
 
     # -- statements ---------------------------------------------------------------------
@@ -564,9 +522,7 @@ class Analyzer:
         return Str(text.replace(HOLE, ""), (), (frame.ref(node),))
 
     def eval_ConcatenatedString(self, node: cst.ConcatenatedString, frame: Frame) -> Value:
-        return concat(
-            self.as_str(self.eval(node.left, frame)), self.as_str(self.eval(node.right, frame))
-        )
+        return concat(as_str(self.eval(node.left, frame)), as_str(self.eval(node.right, frame)))
 
     def eval_FormattedString(self, node: cst.FormattedString, frame: Frame) -> Value:
         parts: list[Str] = []
@@ -578,7 +534,7 @@ class Analyzer:
                 if part.format_spec:
                     parts.append(hole(value))
                 else:
-                    parts.append(self.as_str(value))
+                    parts.append(as_str(value))
         result = concat(*parts)
         self.note_interval(result.text, frame)
         return Str(result.text, result.slots, (frame.ref(node), *result.origins))
@@ -687,7 +643,7 @@ class Analyzer:
         if isinstance(left, Str) or isinstance(right, Str):
             if isinstance(left, Num | Duration) or isinstance(right, Num | Duration):
                 return UNKNOWN
-            return concat(self.as_str(left), self.as_str(right))
+            return concat(as_str(left), as_str(right))
         if isinstance(left, Num) and isinstance(right, Num):
             return Num(left.n + right.n)
         if isinstance(left, Duration) and isinstance(right, Duration):
@@ -1673,8 +1629,8 @@ class Analyzer:
                 target, args[1] if len(args) > 1 else kwargs.get("data"), node, frame
             )
         if name in lib.URLJOIN:
-            base = self.as_str(args[0]) if args else Str(HOLE, (UNKNOWN,))
-            path = self.as_str(args[1]) if len(args) > 1 else Str(HOLE, (UNKNOWN,))
+            base = as_str(args[0]) if args else Str(HOLE, (UNKNOWN,))
+            path = as_str(args[1]) if len(args) > 1 else Str(HOLE, (UNKNOWN,))
             return _urljoin(base, path)
         if name in lib.URLENCODE:
             return self.urlencode(args[0] if args else UNKNOWN)
@@ -1850,7 +1806,7 @@ class Analyzer:
                 seq.call.complete_use = True
             return ListV(source=_source_of(seq), origin=seq)
         if name in ("str", "repr"):
-            return self.as_str(arg) if args else Str("")
+            return as_str(arg) if args else Str("")
         if name in ("int", "float"):
             if isinstance(arg, Num):
                 return arg
@@ -2117,7 +2073,7 @@ class Analyzer:
         if name == "join" and args:
             seq = args[0]
             if isinstance(seq, ListV) and seq.items is not None:
-                parts = [self.as_str(item) for item in seq.items]
+                parts = [as_str(item) for item in seq.items]
                 if all(p.known for p in parts):
                     return Str(
                         target.text.join(p.text for p in parts),
@@ -2191,7 +2147,7 @@ class Analyzer:
                 value = kwargs.get(head, UNKNOWN)
             if head != field_name:
                 value = UNKNOWN
-            parts.append(self.as_str(value))
+            parts.append(as_str(value))
         result = concat(*parts)
         return Str(result.text, result.slots, (*template.origins, *result.origins))
 
@@ -2211,9 +2167,9 @@ class Analyzer:
             elif match.group(1):
                 key = match.group(1)[1:-1]
                 value = values.get_ci(key) if isinstance(values, DictV) else None
-                parts.append(self.as_str(value if value is not None else UNKNOWN))
+                parts.append(as_str(value if value is not None else UNKNOWN))
             else:
-                parts.append(self.as_str(items[index] if index < len(items) else UNKNOWN))
+                parts.append(as_str(items[index] if index < len(items) else UNKNOWN))
                 index += 1
             pos = match.end()
         parts.append(Str(template.text[pos:]))
@@ -2228,7 +2184,7 @@ class Analyzer:
             if parts:
                 parts.append(Str("&"))
             parts.append(Str(f"{key}="))
-            parts.append(self.as_str(item))
+            parts.append(as_str(item))
         return concat(*parts)
 
     # -- HTTP calls ---------------------------------------------------------------------
@@ -2269,9 +2225,9 @@ class Analyzer:
         *,
         stack: str,
     ) -> Value:
-        url = self.as_str(url_value)
+        url = as_str(url_value)
         if client is not None and client.base_url is not None and not _is_absolute(url.text):
-            base = self.as_str(client.base_url)
+            base = as_str(client.base_url)
             if base.text.endswith("/") and url.text.startswith("/"):
                 url = concat(Str(base.text[:-1], base.slots, base.origins), url)
             elif not base.text.endswith("/") and url.text and not url.text.startswith("/"):
@@ -2323,7 +2279,7 @@ class Analyzer:
             segments=split.segments,
         )
         accept = headers.get_ci("accept")
-        accept_text = self.as_str(accept).text if accept is not None else ""
+        accept_text = as_str(accept).text if accept is not None else ""
         record.is_dokeos = self.catalog.is_dokeos_host(split.host) or (
             self.catalog.names_dokeos_media_type(accept_text)
         )
@@ -2405,165 +2361,7 @@ class Analyzer:
         """Stored on an object, in a container, in a database: followed later, maybe."""
         self.escape(value, returned=False)
 
-    # -- strings ------------------------------------------------------------------------
-    def as_str(self, value: Value) -> Str:
-        if isinstance(value, Str):
-            return value
-        if isinstance(value, Num):
-            n = value.as_int
-            return Str(str(n) if n is not None else str(value.n))
-        return hole(value)
 
-    # -- the model ----------------------------------------------------------------------
-    def _to_http_call(self, record: CallRecord) -> HttpCall | None:
-        if not record.is_dokeos and record.endpoint is None:
-            return None
-        catalog = self.catalog
-        accept_headers = tuple(self._header_sources(record))
-        attributes, unknown_attributes = self._response_attributes(record)
-        reads = [AttributeRead(key, ref.location) for key, ref in record.reads]
-        page_keys = {k.lower() for k in record.params.entries}
-        page_size_sent: int | None = None
-        for key in catalog.page_size_params:
-            value = record.params.get_ci(key)
-            if value is not None:
-                page_size_sent = _as_int(value)
-                if page_size_sent is None:
-                    page_size_sent = 10**6  # sent, size unknown: trust the code's own size
-        has_page = bool(page_keys & {p.lower() for p in catalog.page_params}) or record.params.open
-        unique = bool(page_keys & {u.lower() for u in catalog.unique_filters})
-        page = PageFacts(
-            has_page_param=has_page,
-            follows_next_link=record.next_link,
-            used_as_complete=record.complete_use,
-            unique_lookup=unique or (record.first_only and not record.complete_use),
-            short_page_stop=record.short_page_stop,
-            page_size_sent=page_size_sent,
-        )
-        followed = record.job_followed or record.job_kept or record.escaped
-        how = (
-            "discards the response"
-            if record.discarded
-            else "only checks the status"
-            if record.status_checked and not record.body_used
-            else "reads the response but never follows its job"
-            if record.body_used
-            else "moves on without reading the returned job"
-        )
-        job = JobFacts(treated_final=not followed, followed=followed, how=how)
-        return HttpCall(
-            locate=self._call_ref(record).location,
-            locate_site=record.site.location,
-            method=record.method,
-            url=render(record.url.text),
-            endpoint=record.endpoint,
-            is_dokeos=record.is_dokeos,
-            async_change=record.async_change,
-            accept_headers=accept_headers,
-            response_attributes=attributes,
-            response_attributes_unknown=unknown_attributes,
-            attribute_reads=reads,
-            id_lists=tuple(self._id_lists(record)),
-            page=page,
-            job=job,
-        )
-
-    def _to_poll(self, record: CallRecord) -> JobPoll | None:
-        if record.job_source is None or not record.is_dokeos:
-            return None
-        durations = [d for values in record.duration_lists for d in values if d > 0]
-        located = self._call_ref(record)
-        # the poll that can run too late is the one fed with the stored id: in a wrapper's
-        # caller, the call that passes it
-        for ref in reversed(record.chain):
-            if record.job_read_in is not None and ref.function == record.job_read_in:
-                located = ref
-                break
-        return JobPoll(
-            locate=located.location,
-            endpoint=record.endpoint or self.catalog.job_poll.text,
-            bound_days=min(durations) if durations else None,
-            source=record.job_source,
-        )
-
-    def _call_ref(self, record: CallRecord) -> NodeRef:
-        """The call that names the endpoint: the site, or a wrapper's caller passing the path."""
-        segments = [
-            s
-            for s in (record.endpoint or "").split(" ", 1)[-1].split("/")
-            if s and not s.startswith(":")
-        ]
-        function: int | bool | None = False
-        origins = record.url.origins
-        for i, origin in enumerate(origins):
-            text = _literal_text(origin.node)
-            if text is None or not any(s in text for s in segments):
-                continue
-            if origin.function is not None:
-                function = origin.function
-            else:
-                for later in origins[i + 1 :]:
-                    if isinstance(later.node, cst.Name | cst.Attribute) and later.function:
-                        function = later.function
-                        break
-            break
-        chosen = record.site
-        if function is not False:
-            for ref in reversed(record.chain):
-                if ref.function == function:
-                    chosen = ref
-                    break
-        return chosen
-
-    def _header_sources(self, record: CallRecord) -> Iterator[HeaderSource]:
-        accept = record.headers.get_ci("accept")
-        if accept is None:
-            return
-        value = self.as_str(accept)
-        # the header definition: the dict entry or assignment that sets Accept; the literal
-        # (perhaps a constant in another module) only when no definition node is known
-        node_ref = next(
-            (ref for key, ref in record.headers.keys_nodes.items() if key.lower() == "accept"),
-            None,
-        )
-        if node_ref is None:
-            for origin in value.origins:
-                text = _literal_text(origin.node)
-                if text is not None and ("version" in text.lower() or "vnd." in text.lower()):
-                    node_ref = origin
-                    break
-        if node_ref is None:
-            node_ref = record.site
-        yield HeaderSource("accept", value.text, node_ref.location)
-
-    def _response_attributes(self, record: CallRecord) -> tuple[frozenset[str], bool]:
-        param = self.catalog.response_attributes_param
-        value = record.params.get_ci(param)
-        if value is None:
-            return frozenset(), record.params.open
-        names: list[str] = []
-        for item in _flatten(value):
-            text = self.as_str(item)
-            if not text.known:
-                return frozenset(), True
-            names.extend(n.strip() for n in text.text.split(",") if n.strip())
-        return frozenset(names), False
-
-    def _id_lists(self, record: CallRecord) -> Iterator[IdList]:
-        id_filter = self.catalog.id_filter_for(record.endpoint)
-        if id_filter is None:
-            return
-        for param in id_filter.params:
-            for key in (param, f"{param}[]"):
-                value = record.params.get_ci(key)
-                if value is None:
-                    continue
-                ids = _id_list(param, value)
-                if ids is not None:
-                    yield ids
-
-
-# -- helpers ------------------------------------------------------------------------------
 _MODEL_BASES = frozenset({"BaseModel", "Struct", "TypedDict", "NamedTuple", "Schema"})
 _MODEL_CONSTRUCTORS = frozenset({"model_validate", "parse_obj", "from_dict", "validate"})
 
@@ -2705,83 +2503,6 @@ def _body_evidence(body: Value | None) -> str:
     return " ".join(words)
 
 
-def _flatten(value: Value) -> Iterator[Value]:
-    if isinstance(value, ListV) and value.items is not None:
-        for item in value.items:
-            yield from _flatten(item)
-    else:
-        yield value
-
-
-def _as_int(value: Value) -> int | None:
-    if isinstance(value, Num):
-        return value.as_int
-    if isinstance(value, Str) and value.known and value.text.strip().isdigit():
-        return int(value.text.strip())
-    return None
-
-
-def _id_list(param: str, value: Value) -> IdList | None:
-    """What the code sends in an id filter: a count, a bound, or an unbounded source."""
-    if isinstance(value, Str):
-        if value.known:
-            items = [v for v in value.text.split(",") if v.strip()]
-            return IdList(param, len(items), None, "a literal")
-        if value.text == HOLE and value.slots:
-            return _id_list(param, value.slots[0])
-        if value.text.count(HOLE) == 1 and value.slots and isinstance(value.slots[0], Joined):
-            return _id_list(param, value.slots[0])
-        literal_ids = [v for v in value.text.split(",") if v.strip()]
-        if len(literal_ids) > 1:
-            return IdList(param, len(literal_ids), None, "a literal")
-        return None
-    if isinstance(value, Joined):
-        return _seq_ids(param, value.seq)
-    if isinstance(value, ListV):
-        return _seq_ids(param, value)
-    if isinstance(value, Unknown):
-        if value.name and (
-            value.name.endswith("ids") or value.name.endswith("s") or "list" in value.name
-        ):
-            return IdList(param, None, None, _unknown_source(value))
-        return None
-    if isinstance(value, Json):
-        return IdList(param, None, None, "an API response")
-    return None
-
-
-def _seq_ids(param: str, seq: Value) -> IdList | None:
-    if isinstance(seq, ListV):
-        if seq.items is not None and seq.size is not None:
-            return IdList(param, seq.size, None, "a literal list")
-        if seq.size is not None:
-            return IdList(param, seq.size, None, seq.source)
-        if seq.bound is not None:
-            return IdList(param, None, seq.bound, seq.source)
-        origin = seq.origin
-        if isinstance(origin, ListV) and (origin.bound is not None or origin.size is not None):
-            return _seq_ids(param, origin)
-        if isinstance(origin, Str):
-            return _id_list(param, origin)
-        source = seq.source
-        if isinstance(origin, Unknown):
-            source = _unknown_source(origin)
-        return IdList(param, None, None, source or "data of unknown size")
-    if isinstance(seq, Unknown):
-        return IdList(param, None, None, _unknown_source(seq))
-    if isinstance(seq, Json):
-        return IdList(param, None, None, "an API response")
-    if isinstance(seq, Str) and seq.known:
-        return IdList(param, len([v for v in seq.text.split(",") if v.strip()]), None, "a literal")
-    return None
-
-
-def _unknown_source(value: Unknown) -> str:
-    if value.source == "a function argument" and value.name:
-        return f"the argument `{value.name}` (a list of unknown size)"
-    return f"{value.source or 'data'} (a list of unknown size)"
-
-
 def _source_of(value: Value) -> str:
     if isinstance(value, ListV):
         return value.source
@@ -2816,14 +2537,6 @@ def _join(values: list[Value]) -> Value:
             if isinstance(value, kinds):
                 return value
     return values[0]
-
-
-def _literal_text(node: cst.CSTNode) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        return node.value
-    if isinstance(node, cst.FormattedString):
-        return "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
-    return None
 
 
 def _mentions(node: cst.BaseExpression, words: tuple[str, ...]) -> bool:

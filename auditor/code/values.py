@@ -271,6 +271,16 @@ class SuperRef(Value):
     cls: ClassInfo
 
 
+def as_str(value: Value) -> Str:
+    """The value as it reads inside a string: its text when known, else a hole for it."""
+    if isinstance(value, Str):
+        return value
+    if isinstance(value, Num):
+        n = value.as_int
+        return Str(str(n) if n is not None else str(value.n))
+    return hole(value)
+
+
 def walk_values(value: Value, depth: int = 0) -> Iterator[Value]:
     """The value and the values it holds (string holes, list items, dict entries)."""
     if depth > 6:
