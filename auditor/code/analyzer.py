@@ -918,6 +918,11 @@ class Analyzer:
         name = _callee_name(node)
         if self.schedule(name, args, kwargs, node, frame):
             return UNKNOWN
+        if isinstance(func, Unknown) and _looks_like_http(name, args, kwargs):
+            # `session.get(url)` on a session passed in untyped: an HTTP call all the same
+            return self.client_method(
+                Client("unknown", typed=True), name, args, kwargs, node, frame
+            )
         self.hand_on(args, kwargs, name)
         return Unknown(
             source=_describe_source(name),
@@ -2622,6 +2627,19 @@ def _binds_task(node: cst.FunctionDef) -> bool:
 
 def _is_client(value: Value) -> bool:
     return isinstance(value, Client) or (isinstance(value, Instance) and value.client is not None)
+
+
+def _looks_like_http(name: str, args: list[Value], kwargs: dict[str, Value]) -> bool:
+    """A verb method called with a URL or an API path: what HTTP clients look like."""
+    if name in lib.HTTP_VERBS:
+        url = args[0] if args else kwargs.get("url")
+    elif name == "request":
+        url = args[1] if len(args) > 1 else kwargs.get("url")
+    else:
+        return False
+    if not isinstance(url, Str):
+        return False
+    return "/" in url.text and url.text.startswith(("/", "http://", "https://", HOLE))
 
 
 def _carries_job(path: tuple[str, ...]) -> bool:

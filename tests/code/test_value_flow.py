@@ -329,3 +329,27 @@ def test_client_passed_by_type_is_not_dokeos_when_another_host_uses_that_library
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == []
+
+
+def test_session_passed_in_untyped_still_makes_http_calls(tmp_path: Path) -> None:
+    files = {
+        "paging.py": """
+            async def paginate(client, path):
+                page = 1
+                while True:
+                    data = (await client.get(path, params={"page": page})).json()["data"]
+                    if not data:
+                        return
+                    for item in data:
+                        yield item
+                    page += 1
+
+            async def all_tags(client):
+                return [u["tag_ids"]  # !DK002
+                        async for u in paginate(client, "https://acme.dokeos.com/api/users")]
+
+            def settings_lookup(config):
+                return config.get("/users")
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)
