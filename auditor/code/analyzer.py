@@ -652,7 +652,14 @@ class Analyzer:
             if left.items is not None and right.items is not None:
                 items = left.items + right.items
                 return ListV(items=items, size=len(items), source="a literal list")
-            return ListV(source=left.source or right.source, elem=left.element())
+            unsized, known = (left, right) if left.items is None else (right, left)
+            return ListV(
+                source=unsized.source,
+                elem=unsized.element(),
+                origin=unsized.origin,
+                bound=None,
+                extra=(*unsized.extra, *(known.items or ())),
+            )
         return (
             right
             if isinstance(left, Unknown) and isinstance(right, Duration)
@@ -2257,12 +2264,9 @@ class Analyzer:
             for key, value in call_params.entries.items():
                 params.set_ci(key, value)
             params.open = params.open or call_params.open
-        elif isinstance(call_params, ListV) and call_params.items is not None:
-            for pair in call_params.items:
-                if isinstance(pair, ListV) and pair.items and len(pair.items) == 2:
-                    pair_key = pair.items[0]
-                    if isinstance(pair_key, Str) and pair_key.known:
-                        params.set_ci(pair_key.text, pair.items[1])
+        elif isinstance(call_params, ListV):
+            for key, value in _pair_params(call_params).items():
+                params.set_ci(key, value)
         elif call_params is not None:
             params.open = True
         if "**" in kwargs:
@@ -2627,6 +2631,35 @@ def _binds_task(node: cst.FunctionDef) -> bool:
 
 def _is_client(value: Value) -> bool:
     return isinstance(value, Client) or (isinstance(value, Instance) and value.client is not None)
+
+
+def _pair_params(pairs: ListV) -> dict[str, Value]:
+    """params given as (key, value) pairs: a repeated key sends a list of values."""
+    if pairs.items is None:
+        # [("user_ids", i) for i in ids]: one pair per item of what the list was built from
+        found = _pair_params(ListV(items=list(pairs.extra), size=len(pairs.extra)))
+        pair = pairs.elem
+        if isinstance(pair, ListV) and pair.items and len(pair.items) == 2:
+            key = pair.items[0]
+            if isinstance(key, Str) and key.known:
+                found[key.text] = ListV(
+                    size=pairs.size,
+                    bound=pairs.bound,
+                    source=pairs.source,
+                    origin=pairs.origin,
+                    elem=pair.items[1],
+                )
+        return found
+    grouped: dict[str, list[Value]] = {}
+    for pair in pairs.items:
+        if isinstance(pair, ListV) and pair.items and len(pair.items) == 2:
+            key = pair.items[0]
+            if isinstance(key, Str) and key.known:
+                grouped.setdefault(key.text, []).append(pair.items[1])
+    return {
+        key: values[0] if len(values) == 1 else ListV(items=values, size=len(values))
+        for key, values in grouped.items()
+    }
 
 
 def _looks_like_http(name: str, args: list[Value], kwargs: dict[str, Value]) -> bool:

@@ -115,6 +115,8 @@ class ListV(Value):
     """For a dict comprehension evaluated as a sequence: the value expression."""
     shared: bool = False
     """Kept on an object (``self.pending``): what goes in outlives the function."""
+    extra: tuple[Value, ...] = ()
+    """Known items added to a list of unknown size (``built + [("page", 1)]``)."""
 
     def element(self) -> Value:
         if self.items:

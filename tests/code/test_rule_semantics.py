@@ -370,3 +370,26 @@ def tags():
     return frame["tag_ids"].tolist()  # !DK002
 """,
     )
+
+
+def test_dk003_ids_sent_as_repeated_key_value_pairs(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        """
+def pairs_literal():
+    return requests.get(f"{BASE}/participations", headers=H,  # !DK003
+                        params=[("user_ids", 1), ("user_ids", 2), ("user_ids", 3),
+                                ("user_ids", 4), ("user_ids", 5), ("user_ids", 6),
+                                ("page", 1)]).json()["data"]
+
+def pairs_from_a_file(path):
+    with open(path) as handle:
+        ids = [line.strip() for line in handle]
+    params = [("training_ids", i) for i in ids] + [("page", 1)]
+    return requests.get(f"{BASE}/participations", headers=H, params=params).json()  # !DK003
+
+def five_pairs():
+    params = [("user_ids", i) for i in range(5)]
+    return requests.get(f"{BASE}/participations?page=1", headers=H, params=params).json()
+""",
+    )
