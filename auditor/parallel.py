@@ -87,8 +87,7 @@ def analyze_group(project: Project, catalog: Catalog, entries: Sequence[str]) ->
     from auditor.code.analyzer import Analyzer
 
     analyzer = Analyzer(project, catalog)
-    for rel in entries:
-        analyzer.analyze(rel)
+    analyzer.analyze_all(entries)
     analysis = analyzer.model()
     model = CodeModel(analysis.calls, analysis.polls)
     endpoints = {c.endpoint for c in model.calls if c.is_dokeos and c.endpoint is not None}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import string
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote_plus, urljoin
@@ -174,6 +175,31 @@ class Analyzer:
         if not self.guarded(rel, lambda: self.module_env(info)):
             info.state = "done"
         for func in _entry_functions(info):
+            fid = id(func.node)
+            if fid in self.called or fid in self.entry_done:
+                continue
+            self.entry_done.add(fid)
+            self.entry_funcs[fid] = func
+            self.guarded(rel, lambda func=func: self.run_entry(func))  # type: ignore[misc]
+
+    def analyze_all(self, rels: Sequence[str]) -> None:
+        """Analyze several files, evaluating the functions nobody calls first.
+
+        A function evaluated on its own is evaluated again from each caller (and its own
+        results dropped); starting from the roots of the call graph skips that waste. A
+        name that appears nowhere but in its own definition is taken for a root.
+        """
+        infos = [(rel, info) for rel in rels if (info := self.module(rel)) is not None]
+        for rel, info in infos:
+            self.steps = 0
+            if not self.guarded(rel, lambda info=info: self.module_env(info)):  # type: ignore[misc]
+                info.state = "done"
+        mentions: Counter[str] = Counter()
+        for _, info in infos:
+            mentions.update(_IDENTIFIER.findall(info.text))
+        entries = [(rel, func) for rel, info in infos for func in _entry_functions(info)]
+        entries.sort(key=lambda entry: mentions[entry[1].node.name.value] > 1)
+        for rel, func in entries:
             fid = id(func.node)
             if fid in self.called or fid in self.entry_done:
                 continue
@@ -2370,6 +2396,8 @@ class Analyzer:
         """Stored on an object, in a container, in a database: followed later, maybe."""
         self.escape(value, returned=False)
 
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 _MODEL_BASES = frozenset({"BaseModel", "Struct", "TypedDict", "NamedTuple", "Schema"})
 _MODEL_CONSTRUCTORS = frozenset({"model_validate", "parse_obj", "from_dict", "validate"})

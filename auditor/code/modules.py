@@ -274,10 +274,10 @@ class ModuleInfo:
         """The line each top-level statement starts on (its first decorator), from `ast`."""
         if self._unit_lines is None:
             self._unit_lines = {}
-            try:
-                statements = ast.parse(self.text).body
-            except (SyntaxError, ValueError, RecursionError):
+            tree = self._ast_parsed()
+            if tree is None:
                 return self._unit_lines
+            statements = tree.body
             index = 0
             for statement in self.tree.body:
                 if index >= len(statements):
