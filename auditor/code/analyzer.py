@@ -92,6 +92,8 @@ class Frame:
     global_names: set[str] = field(default_factory=set)
     unit: cst.CSTNode | None = None
     """At module level: the top-level statement being evaluated (positions are per unit)."""
+    loop_depth: int = 0
+    """Loops around the code being evaluated, callers' loops included."""
     delay_days: float = 0.0
     """How long after the calling code this runs (a task scheduled for later)."""
     delayed_func: int | None = None
@@ -279,14 +281,19 @@ class Analyzer:
         elif isinstance(node, cst.For):
             iterable = self.eval(node.iter, frame)
             self.bind(node.target, self.iterate(iterable, frame), frame)
+            frame.loop_depth += 1
             self.exec_suite(node.body, frame)
+            frame.loop_depth -= 1
             if node.orelse is not None:
                 self.exec_suite(node.orelse.body, frame)
         elif isinstance(node, cst.While):
+            # the test runs on every turn too (`while batch := fetch(page):`)
+            frame.loop_depth += 1
             self.eval(node.test, frame)
             self.exec_suite(node.body, frame)
             # a second look at the test sees values the body assigned (`while next_url:`)
             self.eval(node.test, frame)
+            frame.loop_depth -= 1
         elif isinstance(node, cst.Try | cst.TryStar):
             self.exec_suite(node.body, frame)
             for handler in node.handlers:
@@ -1078,6 +1085,7 @@ class Analyzer:
         )
         inner.stack_durations = (frame.durations, *frame.stack_durations) if frame else ()
         if frame is not None:
+            inner.loop_depth = frame.loop_depth
             inner.delay_days = frame.delay_days + delay
             inner.delayed_func = key if delay else frame.delayed_func
         self.bind_params(
@@ -2303,6 +2311,7 @@ class Analyzer:
             params.set_ci(key, value)
         body = kwargs.get("json", kwargs.get("data"))
         record = CallRecord(
+            in_loop=frame.loop_depth > 0,
             site=frame.ref(node),
             chain=(*frame.chain, frame.ref(node)),
             entry=frame.entry,

@@ -104,7 +104,12 @@ class Facts:
                 page_size_sent = _as_int(value)
                 if page_size_sent is None:
                     page_size_sent = 10**6  # sent, size unknown: trust the code's own size
-        has_page = bool(page_keys & {p.lower() for p in catalog.page_params}) or record.params.open
+        page_values = [
+            value for key in catalog.page_params if (value := record.params.get_ci(key)) is not None
+        ]
+        # a page number fixed in the code and never moved by a loop reads one page only
+        walks_pages = any(_as_int(v) is None for v in page_values) or record.in_loop
+        has_page = (bool(page_values) and walks_pages) or record.params.open
         unique = bool(page_keys & {u.lower() for u in catalog.unique_filters})
         page = PageFacts(
             has_page_param=has_page,

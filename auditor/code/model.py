@@ -53,6 +53,7 @@ class IdList:
 @dataclass(frozen=True)
 class PageFacts:
     has_page_param: bool = False
+    """Sends a page number that moves (a variable, or a call made inside a loop)."""
     follows_next_link: bool = False
     used_as_complete: bool = False
     unique_lookup: bool = False

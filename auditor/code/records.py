@@ -21,6 +21,8 @@ class CallRecord:
     headers: DictV
     params: DictV
     body: Value | None
+    in_loop: bool = False
+    """Made inside a loop (of its function or of a caller)."""
     is_dokeos: bool = False
     stack: str = ""
     typed_client: bool = False

@@ -53,7 +53,7 @@ def chunks(seq, size):
 
 def from_database(db: sqlite3.Connection):
     ids = [row[0] for row in db.execute("SELECT id FROM trainings")]
-    return requests.get(f"{BASE}/participations", headers=H,  # !DK003
+    return requests.get(f"{BASE}/participations", headers=H,  # !DK003 !DK004 (page 1 only)
                         params={"training_ids": ",".join(map(str, ids)), "page": 1}).json()
 
 def batched_by_five(db: sqlite3.Connection):
@@ -76,7 +76,7 @@ def batched_by_ten(db: sqlite3.Connection):
 
 def not_limited_elsewhere(db: sqlite3.Connection):
     ids = [row[0] for row in db.execute("SELECT id FROM users")]
-    return requests.get(f"{BASE}/users", headers=H,
+    return requests.get(f"{BASE}/users", headers=H,  # !DK004
                         params={"user_ids": ids, "page": 1}).json()
 """,
     )
@@ -377,7 +377,7 @@ def test_dk003_ids_sent_as_repeated_key_value_pairs(tmp_path: Path) -> None:
         tmp_path,
         """
 def pairs_literal():
-    return requests.get(f"{BASE}/participations", headers=H,  # !DK003
+    return requests.get(f"{BASE}/participations", headers=H,  # !DK003 !DK004
                         params=[("user_ids", 1), ("user_ids", 2), ("user_ids", 3),
                                 ("user_ids", 4), ("user_ids", 5), ("user_ids", 6),
                                 ("page", 1)]).json()["data"]
@@ -386,10 +386,27 @@ def pairs_from_a_file(path):
     with open(path) as handle:
         ids = [line.strip() for line in handle]
     params = [("training_ids", i) for i in ids] + [("page", 1)]
-    return requests.get(f"{BASE}/participations", headers=H, params=params).json()  # !DK003
+    return requests.get(f"{BASE}/participations", headers=H, params=params).json()  # !DK003 !DK004
 
 def five_pairs():
     params = [("user_ids", i) for i in range(5)]
-    return requests.get(f"{BASE}/participations?page=1", headers=H, params=params).json()
+    return requests.get(f"{BASE}/participations?page=1", headers=H, params=params).json()  # !DK004
+""",
+    )
+
+
+def test_dk004_a_page_number_fixed_in_the_code_reads_one_page(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        """
+def first_page_only():
+    return requests.get(f"{BASE}/groups", headers=H, params={"page": 1}).json()["data"]  # !DK004
+
+def caller_walks_the_pages():
+    page = 1
+    while groups := requests.get(f"{BASE}/groups", headers=H,
+                                 params={"page": page}).json()["data"]:
+        print(len(groups))
+        page += 1
 """,
     )

@@ -200,7 +200,13 @@ def test_local_helper_returning_json_carries_the_response(tmp_path: Path) -> Non
     """
         },
     )
-    assert rules_at(findings) == [("DK002", "report.py", 12), ("DK002", "report.py", 17)]
+    # page=1 fixed in the code and the page used as the whole list: DK004 as well
+    assert rules_at(findings) == [
+        ("DK002", "report.py", 12),
+        ("DK002", "report.py", 17),
+        ("DK004", "report.py", 11),
+        ("DK004", "report.py", 17),
+    ]
 
 
 def test_response_attributes_in_params_in_url_or_from_constants(tmp_path: Path) -> None:
@@ -226,7 +232,7 @@ def test_response_attributes_in_params_in_url_or_from_constants(tmp_path: Path) 
     """
         },
     )
-    assert rules_at(findings) == [("DK002", "attrs.py", 15)]
+    assert rules_at(findings) == [("DK002", "attrs.py", 15), ("DK004", "attrs.py", 13)]
 
 
 def test_other_hosts_and_vendors_are_not_dokeos(tmp_path: Path) -> None:
