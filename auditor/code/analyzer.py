@@ -1331,6 +1331,12 @@ class Analyzer:
             self.init_dataclass(instance, args, kwargs, node, frame)
         elif instance.client is not None:
             self.configure_client(instance.client, args, kwargs)
+        else:
+            # an ORM model or a base class's __init__ we cannot see: keyword arguments
+            # become attributes (Job(job_id=...) keeps the job id on the row)
+            instance.attrs.update((k, v) for k, v in kwargs.items() if k != "**")
+            if args:
+                self.hand_on(args, {}, "")
         return instance
 
     def class_attrs(self, cls: ClassInfo) -> dict[str, Value]:

@@ -303,5 +303,7 @@ def walk_values(value: Value, depth: int = 0) -> Iterator[Value]:
         children = [value.seq]
     elif isinstance(value, OneOf):
         children = list(value.options)
+    elif isinstance(value, Instance) and depth < 3:
+        children = list(value.attrs.values())
     for child in children:
         yield from walk_values(child, depth + 1)

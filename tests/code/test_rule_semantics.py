@@ -410,3 +410,27 @@ def caller_walks_the_pages():
         page += 1
 """,
     )
+
+
+def test_dk005_job_kept_on_an_orm_row_for_a_cron_job(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        """
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+class PendingJob(Base):
+    __tablename__ = "pending_jobs"
+
+def remove(db, uid):
+    job = requests.delete(f"{BASE}/user/{uid}", headers=H).json()["job_id"]
+    db.add(PendingJob(job_id=job, created_at=datetime.now()))
+    db.commit()
+
+def remove_and_forget(uid):
+    job = requests.delete(f"{BASE}/user/{uid}", headers=H).json()["job_id"]  # !DK005
+    row = PendingJob(job_id=job)
+    print(row)
+""",
+    )
