@@ -71,11 +71,11 @@ class Facts:
                 other_stacks.add(client.kind)
         for record in records:
             if record.typed_client and not record.is_dokeos:
-                if record.stack == "unknown":
-                    # a client of unknown kind: Dokeos when the project talks to nothing else
-                    record.is_dokeos = bool(dokeos_stacks) and not other_stacks
-                else:
-                    record.is_dokeos = record.stack in dokeos_stacks - other_stacks
+                # a receiver of unknown kind (`self.client` of a web framework's test case)
+                # must say Dokeos by its own URL or headers: it may be another server
+                record.is_dokeos = record.stack != "unknown" and (
+                    record.stack in dokeos_stacks - other_stacks
+                )
 
     def build(self, records: Sequence[CallRecord]) -> tuple[list[HttpCall], list[JobPoll]]:
         calls: list[HttpCall] = []

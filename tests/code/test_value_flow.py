@@ -359,3 +359,29 @@ def test_session_passed_in_untyped_still_makes_http_calls(tmp_path: Path) -> Non
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_a_test_client_of_the_app_is_not_a_dokeos_client(tmp_path: Path) -> None:
+    files = {
+        "lms.py": """
+            import requests
+
+            SESSION = requests.Session()
+            SESSION.headers["Accept"] = "application/vnd.dokeos+json;version=2"
+
+            def trainings():
+                return SESSION.get("https://acme.dokeos.com/api/trainings").json()
+        """,
+        "tests/test_views.py": """
+            from django.test import TestCase
+
+            import lms
+
+            class UserViews(TestCase):
+                def test_lists_users(self):
+                    users = self.client.get("/users/").json()
+                    self.assertEqual([u["group_ids"] for u in users], [[1]])
+                    self.assertTrue(lms.trainings)
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == []
