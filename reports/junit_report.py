@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from auditor import TOOL_NAME
 from auditor.findings import Finding, RunResult
-from auditor.reports.model import SeverityCounts, is_input_errors
+from auditor.reports.model import SeverityCounts, is_input_errors, subject_of
 from auditor.reports.redact import redact_runs
 from auditor.rules import RULES_BY_ID
 
@@ -30,13 +30,6 @@ def _where(finding: Finding) -> str:
     return f"{flow.file} flow {flow.index}: {flow.method} {flow.url}{status} at {flow.timestamp}"
 
 
-def _subject(finding: Finding) -> str:
-    if finding.location is not None:
-        return finding.location.path
-    assert finding.flow is not None
-    return finding.flow.file
-
-
 def _testcase(suite: ET.Element, **attributes: str) -> ET.Element:
     return ET.SubElement(suite, "testcase", {k: xml_text(v) for k, v in attributes.items()})
 
@@ -45,7 +38,7 @@ def _suite(parent: ET.Element, result: RunResult) -> tuple[int, int, int]:
     suite = ET.SubElement(parent, "testsuite", {"name": xml_text(result.name)})
     cases: dict[tuple[str, str], list[Finding]] = {}
     for finding in result.sorted_findings():
-        cases.setdefault((finding.rule, _subject(finding)), []).append(finding)
+        cases.setdefault((finding.rule, subject_of(finding)), []).append(finding)
     tests = failures = errors = 0
     for (rule_id, subject), findings in sorted(cases.items()):
         rule = RULES_BY_ID.get(rule_id)

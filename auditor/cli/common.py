@@ -226,7 +226,11 @@ def _umask() -> int:
 
 
 def emit(results: Sequence[RunResult], output_format: str | None, output: Path | None) -> None:
-    text = renderer_for(output_format or "text")(results)
+    write_output(renderer_for(output_format or "text")(results), output)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """The rendered report on standard output, or whole into FILE (never half-written)."""
     if output is None:
         click.echo(text, nl=False)
     else:

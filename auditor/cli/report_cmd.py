@@ -14,10 +14,9 @@ from auditor.cli.common import (
     fail,
     settings_from_options,
     user_errors,
-    write_atomically,
+    write_output,
 )
 from auditor.config import FAIL_LEVELS
-from auditor.errors import AuditError
 from auditor.findings import RunResult
 from auditor.reports import FORMATS, SUFFIX_FORMATS, html_report, renderer_for
 from auditor.reports.merge import load_results
@@ -94,11 +93,5 @@ def report_command(
         for run in loaded.runs
     ]
     text = render(loaded.for_rendering(runs), format_for(output_format, output), title)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            write_atomically(output, text)
-        except OSError as exc:
-            raise AuditError(f"cannot write {output}: {exc.strerror or exc}") from None
+    write_output(text, output)
     sys.exit(exit_code(runs, settings, readable=True))
