@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -179,7 +178,3 @@ def fingerprint(*parts: object) -> str:
     """A stable hash of what identifies a finding, independent of where lines moved."""
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8"))
     return digest.hexdigest()[:32]
-
-
-def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:
-    return dict(Counter(f.severity.value for f in findings))

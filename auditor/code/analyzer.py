@@ -168,22 +168,6 @@ class Analyzer:
         return info.env
 
     # -- entry points -------------------------------------------------------------------
-    def analyze(self, rel: str) -> None:
-        """Evaluate a module's top-level code, then each function nobody has called yet."""
-        info = self.module(rel)
-        if info is None:
-            return
-        self.steps = 0
-        if not self.guarded(rel, lambda: self.module_env(info)):
-            info.state = "done"
-        for func in _entry_functions(info):
-            fid = id(func.node)
-            if fid in self.called or fid in self.entry_done:
-                continue
-            self.entry_done.add(fid)
-            self.entry_funcs[fid] = func
-            self.guarded(rel, lambda func=func: self.run_entry(func))  # type: ignore[misc]
-
     def analyze_all(self, rels: Sequence[str]) -> None:
         """Analyze several files, evaluating the functions nobody calls first.
 

@@ -270,14 +270,6 @@ class Project:
             found = self.resolve_module(name, importer)
         return found
 
-    def relevant_files(self, markers: re.Pattern[bytes]) -> list[str]:
-        """Files that can involve Dokeos: those with a marker, and all that import them."""
-        return self.relevant_from(
-            rel
-            for rel, src in self.files.items()
-            if src.text is not None and markers.search(src.raw)
-        )
-
     def relevant_from(self, marked: Iterable[str]) -> list[str]:
         """The marked files, what they import directly, and every file that imports one of
         these, directly or not."""
