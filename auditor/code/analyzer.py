@@ -132,9 +132,9 @@ class Analyzer:
         self.entry_funcs: dict[int, Func] = {}
         self.literals: dict[cst.SimpleString, str] = {}
         """String literals already decoded (decoding is a literal_eval)."""
-        self.memo: dict[tuple[object, ...], Value] = {}
+        self.memo: dict[tuple[object, ...], tuple[Value, tuple[object, ...]]] = {}
         """Results of functions already evaluated in the current entry point."""
-        self.instances: dict[tuple[object, ...], Instance] = {}
+        self.instances: dict[tuple[object, ...], tuple[Instance, tuple[object, ...]]] = {}
         self.clients: list[Client] = []
         """Every client the code configures: their hosts tell which hosts are Dokeos."""
 
@@ -226,7 +226,7 @@ class Analyzer:
         if not stale:
             return
         self.records = [r for r in self.records if r.entry not in stale]
-        for entry in sorted(stale):
+        for entry in [e for e in self.entry_funcs if e in stale]:  # first-run order
             self.store_misses.pop(entry, None)
             self.run_entry(self.entry_funcs[entry])
 
@@ -1046,7 +1046,7 @@ class Analyzer:
                 frame.delay_days if frame is not None else 0.0,
             )
             if memo_key in self.memo:
-                return self.memo[memo_key]
+                return self.memo[memo_key][0]
         node_def = func.node
         self_value = func.bound_self
         cls = func.cls
@@ -1089,7 +1089,9 @@ class Analyzer:
         # stored data reaches the caller here: a late poll starts in the caller
         result = _retag(result, frame.func_id) if frame is not None else result
         if memo_key is not None:
-            self.memo[memo_key] = result
+            # the arguments stay referenced with the result: signatures hold their id()s,
+            # and an id freed and reused by another value would hit the wrong entry
+            self.memo[memo_key] = (result, (func.bound_self, *args, *kwargs.values()))
         return result
 
     def bind_params(
@@ -1301,11 +1303,11 @@ class Analyzer:
             tuple(_signature(a) for a in args),
             tuple(sorted((k, _signature(v)) for k, v in kwargs.items())),
         )
-        known = self.instances.get(instance_key)
+        known = self.instances.get(instance_key, (None, ()))[0]
         if known is not None:
             return known
         instance = self.new_instance(cls)
-        self.instances[instance_key] = instance
+        self.instances[instance_key] = (instance, (*args, *kwargs.values()))
         init = self.lookup_method(cls, "__init__")
         if init is not None:
             self.call_function(
