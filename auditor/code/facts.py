@@ -1,4 +1,5 @@
-"""Turns what the evaluation recorded into the facts rules read: HttpCalls and JobPolls."""
+"""Turns the requests the evaluation saw, and what observers noted, into the facts rules
+read: HttpCalls and JobPolls."""
 
 from __future__ import annotations
 
@@ -16,35 +17,73 @@ from auditor.code.model import (
     JobPoll,
     PageFacts,
 )
-from auditor.code.records import CallRecord
+from auditor.code.observers.attributes import AttributeReads
+from auditor.code.observers.jobs import JobFollowing
+from auditor.code.observers.paging import PageWalking
 from auditor.code.values import (
     Client,
+    HttpRequest,
     Joined,
-    Json,
     ListV,
     NodeRef,
     Num,
+    OneOf,
     Str,
     Unknown,
     Value,
     as_str,
+    walk_values,
 )
 from auditor.urls import HOLE, render, split_url
 
+# sources whose lists have no bound the code controls
+_UNBOUNDED_SOURCES = (
+    "the request",
+    "the command line",
+    "a file",
+    "a database query",
+    "a queue or cache",
+    "user input",
+    "the environment",
+    "an API response",
+    "a stored block",
+    "a model field",
+)
+
 
 class Facts:
-    """What each recorded call means for the rules, decided with the catalog."""
+    """What each recorded request means for the rules, decided with the catalog."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        reads: AttributeReads,
+        pages: PageWalking,
+        jobs: JobFollowing,
+    ) -> None:
         self.catalog = catalog
+        self.reads = reads
+        self.pages = pages
+        self.jobs = jobs
 
-    def settle_dokeos(self, records: Sequence[CallRecord], clients: Sequence[Client]) -> None:
+    def names_dokeos(self, names: Sequence[str]) -> bool:
+        return any(m in n.lower() for n in names for m in self.catalog.host_markers)
+
+    def settle_dokeos(self, requests: Sequence[HttpRequest], clients: Sequence[Client]) -> None:
         """Decide which calls are Dokeos calls, with what the whole project shows."""
-        # A client passed around by type only (`client: httpx.Client`) is a Dokeos client
-        # when every configured client of that library in the project talks to Dokeos.
-        # A host the project's Dokeos clients talk to is a Dokeos host for every call.
-        hosts = {id(r): split_url(r.url.text).host for r in records}
-        dokeos_hosts = {hosts[id(r)] for r in records if r.is_dokeos} - {None}
+        # A host the project's Dokeos clients talk to is a Dokeos host for every call; a
+        # client passed around by type only is a Dokeos client when every configured
+        # client of that library talks to Dokeos.
+        hosts = {id(r): split_url(r.url.text).host for r in requests}
+        for request in requests:
+            if (
+                not request.is_dokeos
+                and hosts[id(request)] is None
+                and self.names_dokeos(request.names)
+            ):
+                # the base URL is configured elsewhere, but named for Dokeos
+                request.is_dokeos = True
+        dokeos_hosts = {hosts[id(r)] for r in requests if r.is_dokeos} - {None}
         for client in clients:
             accept = client.headers.get_ci("accept")
             if (
@@ -54,12 +93,12 @@ class Facts:
             ):
                 dokeos_hosts.add(split_url(as_str(client.base_url).text).host)
         dokeos_hosts.discard(None)
-        for record in records:
-            if not record.is_dokeos and hosts[id(record)] in dokeos_hosts:
-                record.is_dokeos = True
-        dokeos_stacks = {r.stack for r in records if r.is_dokeos and not r.typed_client}
+        for request in requests:
+            if not request.is_dokeos and hosts[id(request)] in dokeos_hosts:
+                request.is_dokeos = True
+        dokeos_stacks = {r.stack for r in requests if r.is_dokeos and not r.typed_client}
         other_stacks = {
-            r.stack for r in records if not r.is_dokeos and not r.typed_client and hosts[id(r)]
+            r.stack for r in requests if not r.is_dokeos and not r.typed_client and hosts[id(r)]
         }
         # a client of the same library configured for another host (GitHub, say) makes a
         # client passed by type alone ambiguous
@@ -69,111 +108,116 @@ class Facts:
             host = split_url(as_str(client.base_url).text).host
             if host is not None and host not in dokeos_hosts:
                 other_stacks.add(client.kind)
-        for record in records:
-            if record.typed_client and not record.is_dokeos:
+        for request in requests:
+            if request.typed_client and not request.is_dokeos:
                 # a receiver of unknown kind (`self.client` of a web framework's test case)
                 # must say Dokeos by its own URL or headers: it may be another server
-                record.is_dokeos = record.stack != "unknown" and (
-                    record.stack in dokeos_stacks - other_stacks
+                request.is_dokeos = request.stack not in ("unknown", "generic") and (
+                    request.stack in dokeos_stacks - other_stacks
                 )
 
-    def build(self, records: Sequence[CallRecord]) -> tuple[list[HttpCall], list[JobPoll]]:
+    def build(self, requests: Sequence[HttpRequest]) -> tuple[list[HttpCall], list[JobPoll]]:
         calls: list[HttpCall] = []
         polls: list[JobPoll] = []
-        for record in records:
-            call = self.http_call(record)
+        for request in requests:
+            call = self.http_call(request)
             if call is not None:
                 calls.append(call)
-            poll = self.poll(record)
+            poll = self.poll(request)
             if poll is not None:
                 polls.append(poll)
         return calls, polls
 
-    def http_call(self, record: CallRecord) -> HttpCall | None:
-        if not record.is_dokeos and record.endpoint is None:
+    def http_call(self, request: HttpRequest) -> HttpCall | None:
+        if not request.is_dokeos and request.endpoint is None:
             return None
         catalog = self.catalog
-        accept_headers = tuple(self._header_sources(record))
-        attributes, unknown_attributes = self._response_attributes(record)
-        reads = [AttributeRead(key, ref.location) for key, ref in record.reads]
-        page_keys = {k.lower() for k in record.params.entries}
+        attributes, unknown_attributes = self._response_attributes(request)
+        reads = [AttributeRead(key, ref.location) for key, ref in self.reads.of(request)]
+        page_keys = {k.lower() for k in request.params.entries}
         page_size_sent: int | None = None
         for key in catalog.page_size_params:
-            value = record.params.get_ci(key)
+            value = request.params.get_ci(key)
             if value is not None:
                 page_size_sent = _as_int(value)
                 if page_size_sent is None:
                     page_size_sent = 10**6  # sent, size unknown: trust the code's own size
         page_values = [
-            value for key in catalog.page_params if (value := record.params.get_ci(key)) is not None
+            value
+            for key in catalog.page_params
+            if (value := request.params.get_ci(key)) is not None
         ]
         # a page number fixed in the code and never moved by a loop reads one page only
-        walks_pages = any(_as_int(v) is None for v in page_values) or record.in_loop
-        has_page = (bool(page_values) and walks_pages) or record.params.open
+        walks_pages = any(_moves(v) for v in page_values) or request.in_loop
+        has_page = (bool(page_values) and walks_pages) or request.params.open
         unique = bool(page_keys & {u.lower() for u in catalog.unique_filters})
+        use = self.pages.use(request)
         page = PageFacts(
             has_page_param=has_page,
-            follows_next_link=record.next_link,
-            used_as_complete=record.complete_use,
-            unique_lookup=unique or (record.first_only and not record.complete_use),
-            short_page_stop=record.short_page_stop,
+            follows_next_link=use.next_link,
+            used_as_complete=use.complete,
+            unique_lookup=unique or (use.first_only and not use.complete),
+            short_page_stop=use.short_page_stop,
             page_size_sent=page_size_sent,
         )
-        followed = record.job_followed or record.job_kept or record.escaped
+        job_use = self.jobs.use(request)
+        followed = job_use.followed or job_use.kept or job_use.escaped
         how = (
             "discards the response"
-            if record.discarded
+            if job_use.discarded
             else "only checks the status"
-            if record.status_checked and not record.body_used
+            if job_use.status_checked and not job_use.body_used
             else "reads the response but never follows its job"
-            if record.body_used
+            if job_use.body_used
             else "moves on without reading the returned job"
         )
         job = JobFacts(treated_final=not followed, followed=followed, how=how)
         return HttpCall(
-            locate=self._call_ref(record).location,
-            locate_site=record.site.location,
-            method=record.method,
-            url=render(record.url.text),
-            endpoint=record.endpoint,
-            is_dokeos=record.is_dokeos,
-            async_change=record.async_change,
-            accept_headers=accept_headers,
+            locate=self.call_ref(request).location,
+            locate_site=request.site.location,
+            method=request.method,
+            url=render(request.url.text),
+            endpoint=request.endpoint,
+            is_dokeos=request.is_dokeos,
+            async_change=request.async_change,
+            accept_headers=tuple(self._header_sources(request)),
             response_attributes=attributes,
             response_attributes_unknown=unknown_attributes,
             attribute_reads=reads,
-            id_lists=tuple(self._id_lists(record)),
+            id_lists=tuple(self._id_lists(request)),
             page=page,
             job=job,
         )
 
-    def poll(self, record: CallRecord) -> JobPoll | None:
-        if record.job_source is None or not record.is_dokeos:
+    def poll(self, request: HttpRequest) -> JobPoll | None:
+        found = self.jobs.polls.get(id(request))
+        if found is None or not request.is_dokeos:
             return None
-        durations = [d for values in record.duration_lists for d in values if d > 0]
-        located = self._call_ref(record)
+        durations = [d for values in found.spans for d in values if d > 0]
+        located = self.call_ref(request)
         # the poll that can run too late is the one fed with the stored id: in a wrapper's
         # caller, the call that passes it
-        for ref in reversed(record.chain):
-            if record.job_read_in is not None and ref.function == record.job_read_in:
+        for ref in reversed(request.chain):
+            if found.read_in is not None and ref.function == found.read_in:
                 located = ref
                 break
         return JobPoll(
             locate=located.location,
-            endpoint=record.endpoint or self.catalog.job_poll.text,
+            endpoint=request.endpoint or self.catalog.job_poll.text,
             bound_days=min(durations) if durations else None,
-            source=record.job_source,
+            source=found.source,
         )
 
-    def _call_ref(self, record: CallRecord) -> NodeRef:
-        """The call that names the endpoint: the site, or a wrapper's caller passing the path."""
+    def call_ref(self, request: HttpRequest) -> NodeRef:
+        """The call that names the endpoint: the site, or a wrapper's caller passing the path;
+        never inside generated code, which nobody fixes by hand."""
         segments = [
             s
-            for s in (record.endpoint or "").split(" ", 1)[-1].split("/")
+            for s in (request.endpoint or "").split(" ", 1)[-1].split("/")
             if s and not s.startswith(":")
         ]
         function: int | bool | None = False
-        origins = record.url.origins
+        origins = request.url.origins
         for i, origin in enumerate(origins):
             text = _literal_text(origin.node)
             if text is None or not any(s in text for s in segments):
@@ -186,40 +230,42 @@ class Facts:
                         function = later.function
                         break
             break
-        chosen = record.site
+        chain = request.chain
+        chosen_index = len(chain) - 1
         if function is not False:
-            for ref in reversed(record.chain):
-                if ref.function == function:
-                    chosen = ref
+            for index in range(len(chain) - 1, -1, -1):
+                if chain[index].function == function:
+                    chosen_index = index
                     break
-        return chosen
+        while chosen_index > 0 and chain[chosen_index].module.generated:
+            chosen_index -= 1
+        return chain[chosen_index] if chain else request.site
 
-    def _header_sources(self, record: CallRecord) -> Iterator[HeaderSource]:
-        accept = record.headers.get_ci("accept")
+    def _header_sources(self, request: HttpRequest) -> Iterator[HeaderSource]:
+        accept = request.headers.get_ci("accept")
         if accept is None:
             return
-        value = as_str(accept)
-        # the header definition: the dict entry or assignment that sets Accept; the literal
-        # (perhaps a constant in another module) only when no definition node is known
-        node_ref = next(
-            (ref for key, ref in record.headers.keys_nodes.items() if key.lower() == "accept"),
-            None,
-        )
-        if node_ref is None:
-            for origin in value.origins:
-                text = _literal_text(origin.node)
-                if text is not None and ("version" in text.lower() or "vnd." in text.lower()):
-                    node_ref = origin
-                    break
-        if node_ref is None:
-            node_ref = record.site
-        yield HeaderSource("accept", value.text, node_ref.location)
+        options = accept.options if isinstance(accept, OneOf) else (accept,)
+        for option in options:
+            value = as_str(option)
+            # the header definition: the dict entry or assignment that sets Accept; the
+            # literal (perhaps a constant in another module) only when no definition is known
+            node_ref = request.headers.node_of("accept")
+            if node_ref is None:
+                for origin in value.origins:
+                    text = _literal_text(origin.node)
+                    if text is not None and ("version" in text.lower() or "vnd." in text.lower()):
+                        node_ref = origin
+                        break
+            if node_ref is None:
+                node_ref = request.site
+            yield HeaderSource("accept", value.text, node_ref.location)
 
-    def _response_attributes(self, record: CallRecord) -> tuple[frozenset[str], bool]:
+    def _response_attributes(self, request: HttpRequest) -> tuple[frozenset[str], bool]:
         param = self.catalog.response_attributes_param
-        value = record.params.get_ci(param)
+        value = request.params.get_ci(param)
         if value is None:
-            return frozenset(), record.params.open
+            return frozenset(), request.params.open
         names: list[str] = []
         for item in _flatten(value):
             text = as_str(item)
@@ -228,13 +274,13 @@ class Facts:
             names.extend(n.strip() for n in text.text.split(",") if n.strip())
         return frozenset(names), False
 
-    def _id_lists(self, record: CallRecord) -> Iterator[IdList]:
-        id_filter = self.catalog.id_filter_for(record.endpoint)
+    def _id_lists(self, request: HttpRequest) -> Iterator[IdList]:
+        id_filter = self.catalog.id_filter_for(request.endpoint)
         if id_filter is None:
             return
         for param in id_filter.params:
             for key in (param, f"{param}[]"):
-                value = record.params.get_ci(key)
+                value = request.params.get_ci(key)
                 if value is None:
                     continue
                 ids = _id_list(param, value)
@@ -245,10 +291,20 @@ class Facts:
 # -- helpers ------------------------------------------------------------------------------
 
 
+def _moves(value: Value) -> bool:
+    """A page number that is not one fixed number in the code."""
+    if isinstance(value, Num):
+        return value.default
+    return _as_int(value) is None
+
+
 def _flatten(value: Value) -> Iterator[Value]:
     if isinstance(value, ListV) and value.items is not None:
         for item in value.items:
             yield from _flatten(item)
+    elif isinstance(value, OneOf):
+        for option in value.options:
+            yield from _flatten(option)
     else:
         yield value
 
@@ -263,6 +319,15 @@ def _as_int(value: Value) -> int | None:
 
 def _id_list(param: str, value: Value) -> IdList | None:
     """What the code sends in an id filter: a count, a bound, or an unbounded source."""
+    if isinstance(value, OneOf):
+        found = [ids for option in value.options if (ids := _id_list(param, option)) is not None]
+        if not found:
+            return None
+        # the worst case the code can send
+        unbounded = [i for i in found if i.size is None and i.bound is None]
+        if unbounded:
+            return unbounded[0]
+        return max(found, key=lambda i: i.size if i.size is not None else i.bound or 0)
     if isinstance(value, Str):
         if value.known:
             items = [v for v in value.text.split(",") if v.strip()]
@@ -280,14 +345,21 @@ def _id_list(param: str, value: Value) -> IdList | None:
     if isinstance(value, ListV):
         return _seq_ids(param, value)
     if isinstance(value, Unknown):
-        if value.name and (
-            value.name.endswith("ids") or value.name.endswith("s") or "list" in value.name
-        ):
+        if value.bound is not None:
+            return IdList(param, None, value.bound, value.source or "a model field")
+        if _plural(value.name) or value.source in _UNBOUNDED_SOURCES:
             return IdList(param, None, None, _unknown_source(value))
         return None
-    if isinstance(value, Json):
+    from auditor.code.values import Data
+
+    if isinstance(value, Data):
         return IdList(param, None, None, "an API response")
     return None
+
+
+def _plural(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith("ids") or lowered.endswith("s") or "list" in lowered
 
 
 def _seq_ids(param: str, seq: Value) -> IdList | None:
@@ -301,6 +373,8 @@ def _seq_ids(param: str, seq: Value) -> IdList | None:
         origin = seq.origin
         if isinstance(origin, ListV) and (origin.bound is not None or origin.size is not None):
             return _seq_ids(param, origin)
+        if isinstance(origin, Unknown) and origin.bound is not None:
+            return IdList(param, None, origin.bound, origin.source or "a model field")
         if isinstance(origin, Str):
             return _id_list(param, origin)
         source = seq.source
@@ -308,11 +382,14 @@ def _seq_ids(param: str, seq: Value) -> IdList | None:
             source = _unknown_source(origin)
         return IdList(param, None, None, source or "data of unknown size")
     if isinstance(seq, Unknown):
+        if seq.bound is not None:
+            return IdList(param, None, seq.bound, seq.source or "a model field")
         return IdList(param, None, None, _unknown_source(seq))
-    if isinstance(seq, Json):
-        return IdList(param, None, None, "an API response")
     if isinstance(seq, Str) and seq.known:
         return IdList(param, len([v for v in seq.text.split(",") if v.strip()]), None, "a literal")
+    for inner in walk_values(seq):
+        if isinstance(inner, ListV) and inner is not seq:
+            return _seq_ids(param, inner)
     return None
 
 

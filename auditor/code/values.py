@@ -1,19 +1,38 @@
-"""Abstract values: what the analyzer knows about a Python value without running the code."""
+"""Abstract values: what the analyzer knows about a Python value without running the code.
+
+Every value is bounded (text, items, entries, alternatives): code that doubles a string
+24 times, or builds a list of a million literals, degrades to "unknown" instead of taking
+the machine's memory (see ``Limits``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import libcst as cst
 
+from auditor.code.modules import ClassInfo, ModuleInfo
 from auditor.findings import Location
 from auditor.urls import HOLE
 
-if TYPE_CHECKING:
-    from auditor.code.modules import ClassInfo, ModuleInfo
-    from auditor.code.records import CallRecord
+
+class Limits:
+    """How big an abstract value may grow before the analysis forgets its detail."""
+
+    TEXT = 4_000
+    """Characters of a string with holes."""
+    SLOTS = 64
+    """Unknown parts of one string."""
+    ORIGINS = 24
+    """Source nodes a string remembers (where its literal parts were written)."""
+    ITEMS = 512
+    """Items of a list or tuple spelled out."""
+    ENTRIES = 512
+    """Keys of a dict spelled out."""
+    OPTIONS = 8
+    """Alternatives of a value that may be one of several."""
 
 
 @dataclass(frozen=True)
@@ -37,23 +56,39 @@ class NodeRef:
 class Value:
     """Base of all abstract values."""
 
+    __slots__ = ()
+
+
+# -- plain Python values ------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class Unknown(Value):
-    """A value the analysis cannot know; ``source`` says where it came from, in words."""
+    """A value the analysis cannot know; the fields say what is known of where it came from."""
 
     source: str = ""
+    """Where it came from, in words ("a database query", "the command line")."""
     name: str = ""
-    """The variable or parameter name that held it, when that tells something (``user_ids``)."""
+    """The variable, parameter, setting or key that held it, when that tells something."""
     stored: bool = False
     """Read back from storage: a database, a file, a queue, a cache."""
     param_of: int | None = None
     """id() of the function whose parameter this is."""
     made_in: int | None = None
     """id() of the function that read it from storage (where a late poll starts)."""
+    bound: int | None = None
+    """An upper bound on its size when it is a sequence (``Field(max_length=5)``)."""
 
 
 UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True, eq=False)
+class NoneV(Value):
+    """Python's ``None``: known to be absent (``if page is not None:`` is then skipped)."""
+
+
+NONE = NoneV()
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,34 +103,40 @@ class Str(Value):
     def known(self) -> bool:
         return HOLE not in self.text
 
-    def values(self) -> Iterator[Value]:
-        yield from self.slots
-
 
 def hole(value: Value, origins: tuple[NodeRef, ...] = ()) -> Str:
     """A string made from a value we cannot spell out, remembering the value."""
-    return Str(HOLE, (value,), origins)
+    return Str(HOLE, (value,), origins[: Limits.ORIGINS])
 
 
 def concat(*parts: Str) -> Str:
-    return Str(
-        "".join(p.text for p in parts),
-        tuple(s for p in parts for s in p.slots),
-        tuple(o for p in parts for o in p.origins),
-    )
+    text = "".join(p.text for p in parts)
+    slots = tuple(s for p in parts for s in p.slots)
+    origins = tuple(o for p in parts for o in p.origins)
+    if len(text) > Limits.TEXT or len(slots) > Limits.SLOTS:
+        # too big to be a URL or a header anyone sends: keep only what it was made of
+        return Str(HOLE, (UNKNOWN,), origins[: Limits.ORIGINS])
+    return Str(text, slots, origins[: Limits.ORIGINS])
 
 
 @dataclass(frozen=True, eq=False)
 class Num(Value):
     n: float
+    default: bool = False
+    """A parameter's default: callers may pass another value (a page number, say)."""
 
     @property
     def as_int(self) -> int | None:
-        return int(self.n) if float(self.n).is_integer() else None
+        try:
+            return int(self.n) if float(self.n).is_integer() else None
+        except (OverflowError, ValueError):
+            return None
 
 
 @dataclass(frozen=True, eq=False)
 class Duration(Value):
+    """A span of time (``timedelta(days=7)``, ``7 * 86400`` seconds once known as time)."""
+
     days: float
 
 
@@ -110,7 +151,7 @@ class ListV(Value):
     elem: Value = UNKNOWN
     source: str = ""
     origin: Value | None = None
-    """The value this sequence was derived from (for taints and response tracking)."""
+    """The value this sequence was derived from (response data, a stored list)."""
     origin_value: Value | None = None
     """For a dict comprehension evaluated as a sequence: the value expression."""
     shared: bool = False
@@ -120,8 +161,27 @@ class ListV(Value):
 
     def element(self) -> Value:
         if self.items:
-            return self.items[0]
+            return self.items[0] if len(self.items) == 1 else one_of(self.items)
         return self.elem
+
+    def copy(self) -> ListV:
+        return ListV(
+            list(self.items) if self.items is not None else None,
+            self.size,
+            self.bound,
+            self.elem,
+            self.source,
+            self.origin,
+            self.origin_value,
+            False,
+            self.extra,
+        )
+
+
+def literal_list(items: list[Value], source: str = "a literal list") -> ListV:
+    if len(items) > Limits.ITEMS:
+        return ListV(size=len(items), elem=items[0], source=source)
+    return ListV(items=items, size=len(items), source=source)
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,66 +212,58 @@ class DictV(Value):
                 return v
         return None
 
+    def node_of(self, key: str) -> NodeRef | None:
+        lowered = key.lower()
+        for k, ref in self.keys_nodes.items():
+            if k.lower() == lowered:
+                return ref
+        return None
+
     def set_ci(self, key: str, value: Value, node: NodeRef | None = None) -> None:
         lowered = key.lower()
         for k in list(self.entries):
             if k.lower() == lowered:
                 del self.entries[k]
                 self.keys_nodes.pop(k, None)
+        if len(self.entries) >= Limits.ENTRIES:
+            self.open = True
+            return
         self.entries[key] = value
         if node is not None:
             self.keys_nodes[key] = node
 
-
-@dataclass(eq=False)
-class Client(Value):
-    """An HTTP client or session: requests.Session, httpx.Client, aiohttp.ClientSession."""
-
-    kind: str
-    base_url: Value | None = None
-    headers: DictV = field(default_factory=DictV)
-    params: DictV = field(default_factory=DictV)
-    typed: bool = False
-    """Known only from a type annotation: its configuration is somewhere else."""
-
-
-@dataclass(eq=False)
-class RequestObj(Value):
-    """urllib.request.Request(url, data, headers, method=...)."""
-
-    url: Value
-    headers: DictV
-    method: str | None
-    body: Value | None
-    node: NodeRef
-
-
-@dataclass(eq=False)
-class Instance(Value):
-    cls: ClassInfo
-    attrs: dict[str, Value] = field(default_factory=dict)
-    client: Client | None = None
-    """Set when the class derives from an HTTP session class."""
+    def merge(self, other: DictV) -> None:
+        for key, value in other.entries.items():
+            self.set_ci(key, value, other.keys_nodes.get(key))
+        self.open = self.open or other.open
+        if other.elem is not None:
+            self.elem = other.elem if self.elem is None else one_of([self.elem, other.elem])
 
 
 @dataclass(frozen=True, eq=False)
-class Response(Value):
-    call: CallRecord
+class OneOf(Value):
+    """One of several values (branches, the items of a list built by appends in a loop)."""
+
+    options: tuple[Value, ...]
 
 
-@dataclass(frozen=True, eq=False)
-class Json(Value):
-    """Data decoded from a response (``resp.json()``), at a path (``("data", "[]")``)."""
+def one_of(values: list[Value] | tuple[Value, ...]) -> Value:
+    """One value for several, flattened and bounded."""
+    flat: list[Value] = []
+    seen: set[int] = set()
+    for value in values:
+        for option in value.options if isinstance(value, OneOf) else (value,):
+            if id(option) not in seen:
+                seen.add(id(option))
+                flat.append(option)
+    if not flat:
+        return UNKNOWN
+    if len(flat) == 1:
+        return flat[0]
+    return OneOf(tuple(flat[: Limits.OPTIONS]))
 
-    call: CallRecord
-    path: tuple[str, ...] = ()
 
-
-@dataclass(frozen=True, eq=False)
-class LenOf(Value):
-    """``len(x)`` of response data: loops compare it to decide when to stop."""
-
-    call: CallRecord
+# -- code objects -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,10 +273,52 @@ class Func(Value):
     cls: ClassInfo | None = None
     bound_self: Value | None = None
     closure: dict[str, Value] | None = None
+    kind: str = ""
+    """"staticmethod", "classmethod", "property" or "" (from the decorators)."""
 
     @property
     def key(self) -> int:
         return id(self.node)
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value
+
+
+@dataclass(frozen=True, eq=False)
+class LambdaV(Value):
+    module: ModuleInfo
+    node: cst.Lambda
+    closure: dict[str, Value]
+
+
+@dataclass(frozen=True, eq=False)
+class Partial(Value):
+    """``functools.partial(f, *args, **kwargs)``: a callable with arguments filled in."""
+
+    func: Value
+    args: tuple[Value, ...] = ()
+    kwargs: tuple[tuple[str, Value], ...] = ()
+    method: bool = False
+    """``partialmethod``: looked up on an object, it binds the object first."""
+    frozen: bool = False
+    """A task signature that ignores the previous task's result (Celery's ``si``)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Identity(Value):
+    """A callable that returns what it is given (a decorator factory's decorator)."""
+
+
+IDENTITY = Identity()
+
+
+@dataclass(frozen=True, eq=False)
+class Deferred(Value):
+    """An object whose method calls run later (``record.with_delay(eta=...)``)."""
+
+    target: Value
+    delay_days: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,8 +332,8 @@ class ModuleRef(Value):
 
 
 @dataclass(frozen=True, eq=False)
-class Lib(Value):
-    """Something from a library, by dotted name: ``requests.get``, ``itertools.batched``."""
+class External(Value):
+    """A name from outside the project, by dotted name: ``requests.get``, ``os.environ``."""
 
     name: str
 
@@ -252,25 +346,128 @@ class Bound(Value):
     name: str
 
 
-@dataclass(frozen=True, eq=False)
-class FieldOf(Value):
-    """A model field filled from response data (``User(**item)``): read when accessed."""
+@dataclass(eq=False)
+class Instance(Value):
+    """An object of a project class."""
 
-    data: Json
-    key: str
-
-
-@dataclass(frozen=True, eq=False)
-class OneOf(Value):
-    """One of several values (the items of a list built by appends, in a loop)."""
-
-    options: tuple[Value, ...]
+    cls: ClassInfo
+    attrs: dict[str, Value] = field(default_factory=dict)
+    base: Value | None = None
+    """The library object a project class extends (a session subclass), when modeled."""
 
 
 @dataclass(frozen=True, eq=False)
 class SuperRef(Value):
     instance: Value
     cls: ClassInfo
+
+
+@dataclass(eq=False)
+class Opaque(Value):
+    """An object of an unmodeled library class built by the project: what it was given."""
+
+    name: str
+    attrs: dict[str, Value] = field(default_factory=dict)
+    double: bool = False
+    """A test double (``responses``, ``MagicMock``): it never sends a request."""
+
+
+# -- HTTP ---------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Client(Value):
+    """An HTTP client, session, hook or connection of a modeled library."""
+
+    kind: str
+    """The model's name (``requests``, ``httpx``, ``airflow-http``...)."""
+    base_url: Value | None = None
+    headers: DictV = field(default_factory=DictV)
+    params: DictV = field(default_factory=DictV)
+    method: str | None = None
+    """The HTTP method fixed when the object was made (Airflow's ``HttpHook(method=)``)."""
+    typed: bool = False
+    """Known only from a type annotation: its configuration is somewhere else."""
+    names: tuple[str, ...] = ()
+    """Names that tell what it talks to (a connection id, a setting name)."""
+    hooks: tuple[Value, ...] = ()
+    """Functions called with every request before it is sent (httpx event hooks)."""
+    last: HttpRequest | None = None
+    """The request sent last (``http.client`` answers it with ``getresponse()``)."""
+
+
+@dataclass(eq=False)
+class PreparedRequest(Value):
+    """A request built first and sent later (``requests.Request``, ``urllib.request.Request``)."""
+
+    url: Value
+    headers: DictV
+    params: DictV
+    method: str | None
+    body: Value | None
+    node: NodeRef
+
+
+@dataclass(eq=False)
+class HttpRequest:
+    """One HTTP call in one calling context: what the code sends, as far as it is known."""
+
+    site: NodeRef
+    chain: tuple[NodeRef, ...]
+    """Calls from the entry function down to the site (the site last)."""
+    entry: int | None
+    """id() of the function whose evaluation started this context (None: module level)."""
+    method: str | None
+    url: Str
+    headers: DictV
+    params: DictV
+    body: Value | None
+    stack: str
+    in_loop: bool = False
+    """Made inside a loop (of its function or of a caller)."""
+    typed_client: bool = False
+    """Made through a client known only by its annotation, with no host or Accept of its own."""
+    names: tuple[str, ...] = ()
+    """Names of what it went through (variables, settings, connection ids)."""
+    is_dokeos: bool = False
+    endpoint: str | None = None
+    async_change: str | None = None
+    delay_days: float = 0.0
+    """How long after its caller's code the call runs (a task scheduled for later)."""
+    delayed_func: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Response(Value):
+    request: HttpRequest
+    protocol: str
+    """The response model's name: which attributes mean status, body, decoded data."""
+
+
+@dataclass(frozen=True, eq=False)
+class Data(Value):
+    """Data decoded from a response (``resp.json()``), at a path (``("data", "[]")``)."""
+
+    request: HttpRequest
+    path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class LenOf(Value):
+    """``len(x)`` of response data: loops compare it to decide when to stop."""
+
+    request: HttpRequest
+
+
+@dataclass(frozen=True, eq=False)
+class FieldOf(Value):
+    """A model field filled from response data (``User(**item)``): read when accessed."""
+
+    data: Data
+    key: str
+
+
+# -- helpers ------------------------------------------------------------------------------
 
 
 def as_str(value: Value) -> Str:
@@ -280,6 +477,10 @@ def as_str(value: Value) -> Str:
     if isinstance(value, Num):
         n = value.as_int
         return Str(str(n) if n is not None else str(value.n))
+    if isinstance(value, OneOf):
+        texts = [v for v in value.options if isinstance(v, Str | Num)]
+        if texts:
+            return as_str(texts[0])
     return hole(value)
 
 
@@ -292,18 +493,29 @@ def walk_values(value: Value, depth: int = 0) -> Iterator[Value]:
     if isinstance(value, Str):
         children = list(value.slots)
     elif isinstance(value, ListV):
-        children = [*list(value.items or ()), value.elem]
+        children = [*list(value.items or ())[:64], value.elem, *value.extra]
         if value.origin is not None:
             children.append(value.origin)
     elif isinstance(value, DictV):
-        children = list(value.entries.values())
+        children = list(value.entries.values())[:64]
         if value.elem is not None:
             children.append(value.elem)
     elif isinstance(value, Joined):
         children = [value.seq]
     elif isinstance(value, OneOf):
         children = list(value.options)
-    elif isinstance(value, Instance) and depth < 3:
-        children = list(value.attrs.values())
+    elif isinstance(value, Instance | Opaque) and depth < 3:
+        children = list(value.attrs.values())[:64]
+    elif isinstance(value, Partial):
+        children = [*value.args, *(v for _, v in value.kwargs)]
     for child in children:
         yield from walk_values(child, depth + 1)
+
+
+def describe_source(value: Value) -> str:
+    """Where a sequence came from, in words, for messages."""
+    if isinstance(value, ListV | Unknown):
+        return value.source
+    if isinstance(value, Data):
+        return "an API response"
+    return ""

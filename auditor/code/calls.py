@@ -1,0 +1,408 @@
+"""Calls: arguments, calling contexts, parameters, closures, partials, lambdas, ``__call__``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import libcst as cst
+
+from auditor.code.core import MAX_DEPTH, EvaluatorCore, decorator_name, dotted
+from auditor.code.frames import Frame
+from auditor.code.modules import ModuleInfo
+from auditor.code.values import (
+    UNKNOWN,
+    Bound,
+    ClassRef,
+    Data,
+    DictV,
+    Duration,
+    External,
+    Func,
+    Instance,
+    LambdaV,
+    ListV,
+    Num,
+    OneOf,
+    Opaque,
+    Partial,
+    Str,
+    Unknown,
+    Value,
+    one_of,
+)
+
+
+class CallsMixin(EvaluatorCore):
+    def eval_Call(self, node: cst.Call, frame: Frame) -> Value:
+        if isinstance(node.func, cst.Attribute):
+            owner = self.eval(node.func.value, frame)
+            func = self.method_of(owner, node.func.attr.value, node.func, frame)
+        else:
+            func = self.eval(node.func, frame)
+        if isinstance(func, External) and func.name == "builtins.next" and node.args:
+            first = node.args[0].value
+            if isinstance(first, cst.GeneratorExp):
+                # next(x for x in data if ...) takes the first match, not the whole list
+                result = self.comprehension(first.for_in, first.elt, frame, first_only=True)
+                return result.element() if isinstance(result, ListV) else UNKNOWN
+        args, kwargs = self.arguments(node.args, frame)
+        return self.call_value(func, args, kwargs, node, frame)
+
+    def arguments(
+        self, nodes: Sequence[cst.Arg], frame: Frame
+    ) -> tuple[list[Value], dict[str, Value]]:
+        args: list[Value] = []
+        kwargs: dict[str, Value] = {}
+        for arg in nodes:
+            value = self.eval(arg.value, frame)
+            if arg.keyword is not None:
+                kwargs[arg.keyword.value] = value
+            elif arg.star == "**":
+                if isinstance(value, DictV):
+                    kwargs.update(value.entries)
+                    if value.open:
+                        kwargs["**"] = UNKNOWN
+                else:
+                    # response data spread into a model keeps its keys: User(**item)
+                    kwargs["**"] = value if isinstance(value, Data) else UNKNOWN
+            elif arg.star == "*":
+                if isinstance(value, ListV) and value.items is not None:
+                    args.extend(value.items)
+                elif isinstance(value, ListV):
+                    args.append(value.element())
+                else:
+                    args.append(UNKNOWN)
+            else:
+                args.append(value)
+        return args, kwargs
+
+    def method_of(self, owner: Value, name: str, node: cst.Attribute, frame: Frame) -> Value:
+        """What ``owner.name`` is when it is called: receivers we cannot type keep the name."""
+        if isinstance(owner, Unknown | Opaque):
+            stored = self.stored("attr", name, frame) if isinstance(owner, Unknown) else None
+            if stored is not None:
+                return stored
+            return Bound(owner, name)
+        return self.attribute(owner, name, node, frame)
+
+    def call_value(
+        self,
+        func: Value,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call | None,
+        frame: Frame,
+    ) -> Value:
+        if isinstance(func, Func):
+            return self.call_function(func, args, kwargs, node, frame)
+        if isinstance(func, Partial):
+            merged = {**dict(func.kwargs), **kwargs}
+            return self.call_value(func.func, [*func.args, *args], merged, node, frame)
+        if isinstance(func, LambdaV):
+            return self.call_lambda(func, args, kwargs, frame)
+        if isinstance(func, ClassRef):
+            return self.instantiate(func.cls, args, kwargs, node, frame)
+        if node is not None and isinstance(func, External):
+            return self.call_external(func.name, args, kwargs, node, frame)
+        if node is not None and isinstance(func, Bound):
+            return self.call_method(func.target, func.name, args, kwargs, node, frame)
+        if isinstance(func, OneOf):
+            results = [
+                self.call_value(option, args, kwargs, node, frame) for option in func.options
+            ]
+            return one_of(results)
+        if isinstance(func, Instance):
+            method = self.attribute(func, "__call__", node or func.cls.node, frame)
+            if isinstance(method, Func):
+                return self.call_function(method, args, kwargs, node, frame)
+        if node is not None and isinstance(func, Unknown):
+            return self.call_on_unknown(func, "", args, kwargs, node, frame)
+        self.hand_on(args, kwargs)
+        return UNKNOWN
+
+    def call_lambda(
+        self, func: LambdaV, args: list[Value], kwargs: dict[str, Value], frame: Frame
+    ) -> Value:
+        env = dict(func.closure)
+        params = func.node.params
+        remaining = list(args)
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            name = param.name.value
+            if remaining:
+                env[name] = remaining.pop(0)
+            elif name in kwargs:
+                env[name] = kwargs[name]
+            else:
+                env[name] = Unknown(source="a function argument", name=name)
+        inner = frame.nested(env)
+        inner.loop_depth = frame.loop_depth
+        return self.eval(func.node.body, inner)
+
+    def call_function(
+        self,
+        func: Func,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call | None,
+        frame: Frame | None,
+        *,
+        entry: bool = False,
+        delay: float = 0.0,
+    ) -> Value:
+        key = func.key
+        depth = 0 if frame is None else frame.depth + 1
+        memo_key: tuple[object, ...] | None = None
+        if not entry:
+            if depth > MAX_DEPTH or key in self.active:
+                self.hand_on(args, kwargs)
+                return UNKNOWN
+            self.called.add(key)
+            # Within one entry point, a function called again with the same abstract
+            # arguments gives the same result: evaluate it once.
+            memo_key = (
+                key,
+                signature(func.bound_self),
+                tuple(signature(a) for a in args),
+                tuple(sorted((k, signature(v)) for k, v in kwargs.items())),
+                delay,
+                frame.delay_days if frame is not None else 0.0,
+            )
+            if memo_key in self.memo:
+                return self.memo[memo_key][0]
+        self_value = func.bound_self
+        cls = func.cls
+        if entry and cls is not None and self_value is None and func.kind != "staticmethod":
+            self_value = ClassRef(cls) if func.kind == "classmethod" else self.default_instance(cls)
+        chain = () if frame is None else (*frame.chain, frame.ref(node)) if node else frame.chain
+        module_env = self.state_of(func.module).env
+        inner = Frame(
+            func.module,
+            func.node,
+            {},
+            module_env,
+            chain,
+            key if entry else (frame.entry if frame else key),
+            depth,
+            self_value,
+            cls,
+            func.closure,
+        )
+        inner.caller_spans = (frame.spans, *frame.caller_spans)[:8] if frame else ()
+        if frame is not None:
+            inner.loop_depth = frame.loop_depth
+            inner.delay_days = frame.delay_days + delay
+            inner.delayed_func = key if delay else frame.delayed_func
+        self.bind_params(func, inner, args, dict(kwargs), entry=entry, self_value=self_value)
+        self.active.append(key)
+        try:
+            self.exec_suite(func.node.body, inner)
+        finally:
+            self.active.pop()
+        result = self.result_of(func, inner)
+        # stored data reaches the caller here: a late poll starts in the caller
+        result = retag(result, frame.func_id) if frame is not None else result
+        if memo_key is not None:
+            # the arguments stay referenced with the result: signatures hold their id()s,
+            # and an id freed and reused by another value would hit the wrong entry
+            self.memo[memo_key] = (result, (func.bound_self, *args, *kwargs.values()))
+        return result
+
+    def result_of(self, func: Func, frame: Frame) -> Value:
+        if frame.yields:
+            bounds = [v.bound for v in frame.yields if isinstance(v, ListV)]
+            known = [b for b in bounds if b is not None]
+            bound = max(known) if known and len(known) == len(bounds) else None
+            return ListV(elem=join_returns(frame.yields), source="a generator", bound=bound)
+        return join_returns(frame.returns)
+
+    def bind_params(
+        self,
+        func: Func,
+        frame: Frame,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        *,
+        entry: bool,
+        self_value: Value | None,
+    ) -> None:
+        params = func.node.params
+        positional = [*params.posonly_params, *params.params]
+        if func.cls is not None and func.kind != "staticmethod" and positional:
+            frame.env[positional[0].name.value] = self_value if self_value is not None else UNKNOWN
+            positional = positional[1:]
+        elif positional and self.models.binds_task(func.node):
+            # a task bound to itself (`@task(bind=True)`): the first parameter is the task
+            frame.env[positional[0].name.value] = UNKNOWN
+            positional = positional[1:]
+        remaining = list(args)
+        for param in [*positional, *params.kwonly_params]:
+            name = param.name.value
+            if remaining and param in positional:
+                frame.env[name] = remaining.pop(0)
+            elif name in kwargs:
+                frame.env[name] = kwargs.pop(name)
+            else:
+                frame.env[name] = self.missing_param(func, param, entry=entry)
+        if isinstance(params.star_arg, cst.Param):
+            frame.env[params.star_arg.name.value] = (
+                ListV(items=remaining, size=len(remaining))
+                if not entry
+                else ListV(source="a function argument")
+            )
+        if params.star_kwarg is not None:
+            open_kwargs = entry or "**" in kwargs
+            rest = {k: v for k, v in kwargs.items() if k != "**"}
+            frame.env[params.star_kwarg.name.value] = DictV(rest, open=open_kwargs)
+
+    def missing_param(self, func: Func, param: cst.Param, *, entry: bool) -> Value:
+        """A parameter nobody passed: a framework may inject it, its default or its annotation
+        may still say what it is."""
+        module_frame = self.module_frame(func.module)
+        injected = self.injected(func, param, module_frame)
+        if injected is not None:
+            return injected
+        if param.default is not None:
+            default = self.eval(param.default, module_frame)
+            if isinstance(default, Num) and entry:
+                # a caller we do not see may pass another number (a page, a size)
+                return Num(default.n, default=True)
+            if entry and isinstance(default, Unknown | ListV):
+                # an empty list (or None) by default: callers we do not see pass the data
+                return self.unknown_param(func, param)
+            return default
+        return self.unknown_param(func, param)
+
+    def module_frame(self, module: ModuleInfo) -> Frame:
+        env = self.state_of(module).env
+        return Frame(module, None, env, env, (), None)
+
+    def injected(self, func: Func, param: cst.Param, frame: Frame) -> Value | None:
+        """``Depends(get_client)`` as a default or in ``Annotated[...]``: the provider's value."""
+        candidates: list[cst.BaseExpression] = []
+        if isinstance(param.default, cst.Call):
+            candidates.append(param.default)
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if isinstance(annotation, cst.Subscript):
+            for element in annotation.slice[1:]:
+                if isinstance(element.slice, cst.Index) and isinstance(
+                    element.slice.value, cst.Call
+                ):
+                    candidates.append(element.slice.value)
+        for call in candidates:
+            assert isinstance(call, cst.Call)
+            callee = self.eval(call.func, frame)
+            if not isinstance(callee, External):
+                continue
+            injector = self.models.injector(callee.name)
+            if injector is None:
+                continue
+            args, kwargs = self.arguments(call.args, frame)
+            provider = injector.provider.pick(args, kwargs)
+            if provider is None and annotation is not None:
+                # Depends() with no argument: the annotated class is the provider
+                base = annotation.slice[0].slice if isinstance(annotation, cst.Subscript) else None
+                if isinstance(base, cst.Index):
+                    provider = self.eval(base.value, frame)
+            if provider is None:
+                return None
+            value = self.call_value(provider, [], {}, None, frame)
+            if isinstance(value, ListV) and value.source == "a generator":
+                return value.elem
+            return value
+        return None
+
+    def unknown_param(self, func: Func, param: cst.Param) -> Value:
+        name = param.name.value
+        if param.annotation is not None:
+            typed = self.annotated_value(func.module, param.annotation.annotation)
+            if typed is not None:
+                return typed
+        return Unknown(source="a function argument", name=name, param_of=func.key)
+
+    def annotated_value(self, module: ModuleInfo, annotation: cst.BaseExpression) -> Value | None:
+        frame = self.module_frame(module)
+        if isinstance(annotation, cst.SimpleString):
+            try:
+                annotation = cst.parse_expression(str(annotation.evaluated_value))
+            except (cst.ParserSyntaxError, ValueError, TypeError):
+                return None
+        # `X | None`, `Optional[X]`, `Annotated[X, ...]`: look at every name in it
+        for candidate in names_in(annotation):
+            value = self.eval(candidate, frame)
+            if isinstance(value, ClassRef):
+                return self.default_instance(value.cls)
+            if isinstance(value, External):
+                typed = self.typed_client(value.name)
+                if typed is not None:
+                    return typed
+        return None
+
+
+def join_returns(values: list[Value]) -> Value:
+    """One value for what a function may return: the known results, as one value."""
+    known = [v for v in values if not isinstance(v, Unknown)]
+    if not known:
+        return values[0] if values else UNKNOWN
+    # an empty literal ([] on an error path) says less than the real result
+    meaningful = [v for v in known if not (isinstance(v, ListV) and v.items == [])]
+    return one_of(meaningful or known)
+
+
+def signature(value: Value | None) -> object:
+    """What identifies an abstract value for memoizing calls: text and numbers, else identity."""
+    if value is None:
+        return None
+    if isinstance(value, Str):
+        return ("s", value.text, tuple(signature(v) for v in value.slots[:4]))
+    if isinstance(value, Num):
+        return ("n", value.n, value.default)
+    if isinstance(value, Duration):
+        return ("d", value.days)
+    if isinstance(value, Unknown):
+        return ("u", value.stored, value.name, value.source, value.bound)
+    if isinstance(value, External):
+        return ("l", value.name)
+    return ("id", id(value))
+
+
+def retag(value: Value, function: int | None, depth: int = 0) -> Value:
+    """The same value, with the stored data in it marked as read in ``function``."""
+    if depth > 4:
+        return value
+    if isinstance(value, Unknown):
+        return replace(value, made_in=function) if value.stored else value
+    if isinstance(value, ListV):
+        items = value.items
+        if items is not None:
+            items = [retag(v, function, depth + 1) for v in items]
+        copy = value.copy()
+        copy.items = items
+        copy.elem = retag(value.elem, function, depth + 1)
+        return copy
+    if isinstance(value, OneOf):
+        return OneOf(tuple(retag(v, function, depth + 1) for v in value.options))
+    return value
+
+
+def names_in(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The names an annotation mentions, outermost first (``Optional[X]`` gives X)."""
+    found: list[cst.BaseExpression] = []
+    if isinstance(node, cst.Name | cst.Attribute):
+        found.append(node)
+    elif isinstance(node, cst.BinaryOperation):
+        found.extend(names_in(node.left))
+        found.extend(names_in(node.right))
+    elif isinstance(node, cst.Subscript):
+        head = dotted(node.value) or ""
+        elements = node.slice
+        if head.rsplit(".", 1)[-1] == "Annotated":
+            elements = elements[:1]
+        for element in elements:
+            if isinstance(element.slice, cst.Index):
+                found.extend(names_in(element.slice.value))
+    return found
+
+
+def decorated_with(node: cst.FunctionDef, names: frozenset[str]) -> bool:
+    return any(decorator_name(d) in names for d in node.decorators)

@@ -1,0 +1,447 @@
+"""Expressions: names, literals, operators, comparisons, subscripts and comprehensions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import libcst as cst
+
+from auditor.code.core import EvaluatorCore
+from auditor.code.frames import Frame
+from auditor.code.strings import percent_format, plain_literal
+from auditor.code.values import (
+    UNKNOWN,
+    Data,
+    DictV,
+    Duration,
+    External,
+    LambdaV,
+    Limits,
+    ListV,
+    Num,
+    OneOf,
+    Str,
+    Unknown,
+    Value,
+    as_str,
+    concat,
+    hole,
+    literal_list,
+    one_of,
+)
+from auditor.urls import HOLE
+
+Evaluate = Callable[[Any, cst.CSTNode, Frame], Value]
+
+
+class ExpressionsMixin(EvaluatorCore):
+    _dispatch: dict[type, Evaluate] = {}
+
+    def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:
+        if node is None:
+            return UNKNOWN
+        handler = self._dispatch.get(type(node))
+        if handler is None:
+            handler = getattr(type(self), "eval_" + type(node).__name__, None) or _children
+            type(self)._dispatch[type(node)] = handler
+        result: Value = handler(self, node, frame)
+        return result
+
+    def eval_children(self, node: cst.CSTNode, frame: Frame) -> None:
+        """Evaluate sub-expressions for their effects (reads, calls) when we model nothing."""
+        for child in node.children:
+            if isinstance(child, cst.BaseExpression):
+                self.eval(child, frame)
+            elif isinstance(child, cst.Arg | cst.Element | cst.DictElement | cst.StarredElement):
+                self.eval_children(child, frame)
+
+    # -- names and literals -------------------------------------------------------------
+    def eval_Name(self, node: cst.Name, frame: Frame) -> Value:
+        name = node.value
+        if name in frame.env and not (frame.func is not None and name in frame.global_names):
+            return frame.env[name]
+        if frame.closure is not None and name in frame.closure:
+            return frame.closure[name]
+        if name in frame.globals:
+            value = frame.globals[name]
+            if isinstance(value, Str) and frame.func is not None:
+                # remember which function first used a module constant (for locations)
+                return Str(value.text, value.slots, (*value.origins, frame.ref(node))[-24:])
+            return value
+        if name in ("True", "False"):
+            return Num(1 if name == "True" else 0)
+        if name == "None":
+            return UNKNOWN
+        if name in _BUILTINS:
+            return External(f"builtins.{name}")
+        return UNKNOWN
+
+    def eval_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
+        text = self.literals.get(id(node))
+        if text is None:
+            text = plain_literal(node.value)
+            if text is None:
+                try:
+                    raw = node.evaluated_value
+                except Exception:  # odd literals are simply unknown text
+                    return hole(UNKNOWN)
+                text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+            self.literals[id(node)] = text
+        if len(text) > Limits.TEXT:
+            return Str(HOLE, (UNKNOWN,), (frame.ref(node),))
+        self.events.text(text, frame)
+        return Str(text.replace(HOLE, ""), (), (frame.ref(node),))
+
+    def eval_ConcatenatedString(self, node: cst.ConcatenatedString, frame: Frame) -> Value:
+        return concat(as_str(self.eval(node.left, frame)), as_str(self.eval(node.right, frame)))
+
+    def eval_FormattedString(self, node: cst.FormattedString, frame: Frame) -> Value:
+        parts: list[Str] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(Str(part.value.replace("{{", "{").replace("}}", "}")))
+            elif isinstance(part, cst.FormattedStringExpression):
+                value = self.eval(part.expression, frame)
+                parts.append(hole(value) if part.format_spec else as_str(value))
+        result = concat(*parts)
+        self.events.text(result.text, frame)
+        return Str(result.text, result.slots, (frame.ref(node), *result.origins)[:24])
+
+    def eval_Integer(self, node: cst.Integer, frame: Frame) -> Value:
+        try:
+            return Num(int(node.value.replace("_", ""), 0))
+        except ValueError:
+            return UNKNOWN
+
+    def eval_Float(self, node: cst.Float, frame: Frame) -> Value:
+        try:
+            return Num(float(node.value.replace("_", "")))
+        except ValueError:
+            return UNKNOWN
+
+    def eval_UnaryOperation(self, node: cst.UnaryOperation, frame: Frame) -> Value:
+        value = self.eval(node.expression, frame)
+        if isinstance(node.operator, cst.Minus) and isinstance(value, Num):
+            return Num(-value.n)
+        if isinstance(node.operator, cst.Minus) and isinstance(value, Duration):
+            return Duration(-value.days)
+        if isinstance(node.operator, cst.Not):
+            return UNKNOWN
+        return value if isinstance(value, Num) else UNKNOWN
+
+    def eval_Await(self, node: cst.Await, frame: Frame) -> Value:
+        return self.eval(node.expression, frame)
+
+    def eval_Tuple(self, node: cst.Tuple, frame: Frame) -> Value:
+        return self.sequence(node.elements, frame)
+
+    def eval_List(self, node: cst.List, frame: Frame) -> Value:
+        return self.sequence(node.elements, frame)
+
+    def eval_Set(self, node: cst.Set, frame: Frame) -> Value:
+        return self.sequence(node.elements, frame)
+
+    def sequence(self, elements: Sequence[cst.BaseElement], frame: Frame) -> Value:
+        items: list[Value] = []
+        exact = True
+        for element in elements:
+            value = self.eval(element.value, frame)
+            if isinstance(element, cst.StarredElement):
+                if isinstance(value, ListV) and value.items is not None:
+                    items.extend(value.items)
+                else:
+                    exact = False
+                continue
+            items.append(value)
+        if exact:
+            return literal_list(items)
+        return ListV(source="a list built from other data")
+
+    def eval_Dict(self, node: cst.Dict, frame: Frame) -> Value:
+        result = DictV()
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                spread = self.eval(element.value, frame)
+                if isinstance(spread, DictV):
+                    result.merge(spread)
+                else:
+                    result.open = True
+                continue
+            assert isinstance(element, cst.DictElement)
+            key_value = self.eval(element.key, frame)
+            value = self.eval(element.value, frame)
+            if isinstance(key_value, Str) and key_value.known:
+                result.set_ci(key_value.text, value, frame.ref(element))
+            else:
+                result.open = True
+        return result
+
+    def eval_Attribute(self, node: cst.Attribute, frame: Frame) -> Value:
+        owner = self.eval(node.value, frame)
+        return self.attribute(owner, node.attr.value, node, frame)
+
+    def eval_Subscript(self, node: cst.Subscript, frame: Frame) -> Value:
+        owner = self.eval(node.value, frame)
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice):
+            return self.slice_of(owner, node.slice[0].slice, frame)
+        key = self.subscript_key(node, frame)
+        return self.item(owner, key, node, frame)
+
+    def eval_Lambda(self, node: cst.Lambda, frame: Frame) -> Value:
+        return LambdaV(frame.module, node, {**frame.globals, **(frame.closure or {}), **frame.env})
+
+    def eval_NamedExpr(self, node: cst.NamedExpr, frame: Frame) -> Value:
+        value = self.eval(node.value, frame)
+        self.bind(node.target, value, frame)
+        return value
+
+    def eval_IfExp(self, node: cst.IfExp, frame: Frame) -> Value:
+        self.eval(node.test, frame)
+        return pick_informative([self.eval(node.body, frame), self.eval(node.orelse, frame)])
+
+    def eval_BooleanOperation(self, node: cst.BooleanOperation, frame: Frame) -> Value:
+        left = self.eval(node.left, frame)
+        right = self.eval(node.right, frame)
+        if isinstance(node.operator, cst.Or):
+            # `x or default`: the informative side
+            return left if not isinstance(left, Unknown) else right
+        return right
+
+    def eval_Yield(self, node: cst.Yield, frame: Frame) -> Value:
+        if isinstance(node.value, cst.From):
+            value = self.eval(node.value.item, frame)
+            frame.yields.append(self.iterate(value, frame))
+        elif node.value is not None:
+            frame.yields.append(self.eval(node.value, frame))
+        return UNKNOWN
+
+    # -- operators ----------------------------------------------------------------------
+    def eval_BinaryOperation(self, node: cst.BinaryOperation, frame: Frame) -> Value:
+        left = self.eval(node.left, frame)
+        right = self.eval(node.right, frame)
+        return self.binary(left, right, node.operator, frame)
+
+    def binary(self, left: Value, right: Value, operator: cst.CSTNode, frame: Frame) -> Value:
+        for side in (left, right):
+            if isinstance(side, Duration):
+                self.events.span(side.days, frame)
+        if isinstance(operator, cst.Add | cst.AddAssign):
+            return self.add(left, right)
+        if isinstance(operator, cst.Modulo | cst.ModuloAssign) and isinstance(left, Str):
+            return percent_format(left, right)
+        if isinstance(operator, cst.BitOr | cst.BitOrAssign) and isinstance(left, DictV):
+            if isinstance(right, DictV):
+                merged = left.copy()  # {**a, **b} spelled a | b
+                merged.merge(right)
+                return merged
+        return arithmetic(left, right, operator)
+
+    def add(self, left: Value, right: Value) -> Value:
+        if isinstance(left, Str) or isinstance(right, Str):
+            if isinstance(left, Num | Duration) or isinstance(right, Num | Duration):
+                return UNKNOWN
+            return concat(as_str(left), as_str(right))
+        if isinstance(left, Num) and isinstance(right, Num):
+            return Num(left.n + right.n)
+        if isinstance(left, Duration) and isinstance(right, Duration):
+            return Duration(left.days + right.days)
+        if isinstance(left, ListV) and isinstance(right, ListV):
+            if left.items is not None and right.items is not None:
+                return literal_list(left.items + right.items)
+            unsized, known = (left, right) if left.items is None else (right, left)
+            return ListV(
+                source=unsized.source,
+                elem=unsized.element(),
+                origin=unsized.origin,
+                extra=(*unsized.extra, *(known.items or ()))[:64],
+            )
+        if isinstance(left, Unknown) and isinstance(right, Duration):
+            return right
+        return left if isinstance(left, Duration) else UNKNOWN
+
+    # -- comparisons --------------------------------------------------------------------
+    def eval_Comparison(self, node: cst.Comparison, frame: Frame) -> Value:
+        left = self.eval(node.left, frame)
+        left_node: cst.BaseExpression = node.left
+        for comparison in node.comparisons:
+            right = self.eval(comparison.comparator, frame)
+            self.events.compared(
+                left, comparison.operator, right, left_node, comparison.comparator, frame
+            )
+            if isinstance(comparison.operator, cst.In | cst.NotIn):
+                if isinstance(left, Str) and left.known:
+                    for data in _each(right):
+                        if isinstance(data, Data):
+                            self.read_key(data, left.text, node, frame)
+            left = right
+            left_node = comparison.comparator
+        return UNKNOWN
+
+    def read_key(self, data: Data, key: str, node: cst.CSTNode, frame: Frame) -> Value:
+        self.events.key_read(data, key, frame.ref(node))
+        return Data(data.request, (*data.path, key))
+
+    # -- slices -------------------------------------------------------------------------
+    def slice_of(self, owner: Value, sl: cst.Slice, frame: Frame) -> Value:
+        lower = self.eval(sl.lower, frame) if sl.lower is not None else Num(0)
+        upper = self.eval(sl.upper, frame) if sl.upper is not None else None
+        if sl.step is not None:
+            self.eval(sl.step, frame)
+        bound: int | None = None
+        if isinstance(upper, Num) and isinstance(lower, Num):
+            span = upper.as_int
+            if span is not None and span >= 0:
+                bound = max(0, span - (lower.as_int or 0))
+        elif (
+            sl.upper is not None
+            and sl.lower is not None
+            and isinstance(sl.upper, cst.BinaryOperation)
+            and isinstance(sl.upper.operator, cst.Add)
+        ):
+            # ids[i : i + 5] (or i + step with a known step)
+            if sl.upper.left.deep_equals(sl.lower):
+                step = self.eval(sl.upper.right, frame)
+            elif sl.upper.right.deep_equals(sl.lower):
+                step = self.eval(sl.upper.left, frame)
+            else:
+                step = UNKNOWN
+            if isinstance(step, Num):
+                bound = step.as_int
+        if isinstance(owner, ListV) and owner.items is not None and bound is not None:
+            start = lower.as_int if isinstance(lower, Num) else None
+            if start is not None and isinstance(upper, Num) and upper.as_int is not None:
+                return literal_list(owner.items[start : upper.as_int], owner.source)
+        if isinstance(owner, Str):
+            return hole(owner)
+        if isinstance(owner, Data):
+            self.events.iterated(owner, bound is not None)
+        source = owner.source if isinstance(owner, ListV | Unknown) else ""
+        return ListV(
+            bound=bound,
+            source=source or "a slice",
+            origin=owner,
+            elem=self.iterate(owner, frame, first_only=True)
+            if isinstance(owner, Data)
+            else (owner.element() if isinstance(owner, ListV) else UNKNOWN),
+        )
+
+    # -- comprehensions -----------------------------------------------------------------
+    def eval_ListComp(self, node: cst.ListComp, frame: Frame) -> Value:
+        return self.comprehension(node.for_in, node.elt, frame)
+
+    def eval_SetComp(self, node: cst.SetComp, frame: Frame) -> Value:
+        return self.comprehension(node.for_in, node.elt, frame)
+
+    def eval_GeneratorExp(self, node: cst.GeneratorExp, frame: Frame) -> Value:
+        return self.comprehension(node.for_in, node.elt, frame)
+
+    def eval_DictComp(self, node: cst.DictComp, frame: Frame) -> Value:
+        result = self.comprehension(node.for_in, node.key, frame, value=node.value)
+        value = result.origin_value if isinstance(result, ListV) else None
+        return DictV(open=True, elem=value)
+
+    def comprehension(
+        self,
+        for_in: cst.CompFor,
+        elt: cst.BaseExpression,
+        frame: Frame,
+        *,
+        value: cst.BaseExpression | None = None,
+        first_only: bool = False,
+    ) -> Value:
+        inner = frame.nested(dict(frame.env))
+        outer_iter = self.eval(for_in.iter, frame)
+        iterable = outer_iter
+        clause: cst.CompFor | None = for_in
+        first = True
+        has_ifs = False
+        while clause is not None:
+            if not first:
+                iterable = self.eval(clause.iter, inner)
+            self.bind(clause.target, self.iterate(iterable, inner, first_only=first_only), inner)
+            for condition in clause.ifs:
+                has_ifs = True
+                self.eval(condition.test, inner)
+            clause = clause.inner_for_in
+            first = False
+        element = self.eval(elt, inner)
+        dict_value = self.eval(value, inner) if value is not None else None
+        size = outer_iter.size if isinstance(outer_iter, ListV) else None
+        bound = outer_iter.bound if isinstance(outer_iter, ListV) else None
+        if bound is None and isinstance(outer_iter, Unknown):
+            bound = outer_iter.bound
+        source = outer_iter.source if isinstance(outer_iter, ListV | Unknown) else ""
+        if isinstance(outer_iter, Data):
+            source = "an API response"
+        result = ListV(
+            size=None if has_ifs else size,
+            bound=bound if bound is not None else (size if has_ifs else None),
+            elem=element,
+            source=source or "a comprehension",
+            origin=outer_iter,
+        )
+        result.origin_value = dict_value
+        return result
+
+
+def arithmetic(left: Value, right: Value, operator: cst.CSTNode) -> Value:
+    if isinstance(left, Num) and isinstance(right, Num):
+        try:
+            if isinstance(operator, cst.Subtract | cst.SubtractAssign):
+                return Num(left.n - right.n)
+            if isinstance(operator, cst.Multiply | cst.MultiplyAssign):
+                return Num(left.n * right.n)
+            if isinstance(operator, cst.FloorDivide | cst.FloorDivideAssign):
+                return Num(left.n // right.n if right.n else 0)
+            if isinstance(operator, cst.Divide | cst.DivideAssign):
+                return Num(left.n / right.n if right.n else 0)
+            if isinstance(operator, cst.Power) and abs(right.n) < 64 and abs(left.n) < 1e6:
+                return Num(left.n**right.n)
+        except (OverflowError, ValueError, ZeroDivisionError):
+            return UNKNOWN
+        return UNKNOWN
+    if isinstance(operator, cst.Multiply | cst.MultiplyAssign):
+        if isinstance(left, Duration) and isinstance(right, Num):
+            return Duration(left.days * right.n)
+        if isinstance(left, Num) and isinstance(right, Duration):
+            return Duration(left.n * right.days)
+    if isinstance(operator, cst.Divide | cst.FloorDivide) and isinstance(left, Duration):
+        if isinstance(right, Num) and right.n:
+            return Duration(left.days / right.n)
+    if isinstance(operator, cst.Subtract | cst.Add) and isinstance(left, Duration):
+        if isinstance(right, Duration):
+            sign = 1 if isinstance(operator, cst.Add) else -1
+            return Duration(left.days + sign * right.days)
+    return UNKNOWN
+
+
+def pick_informative(values: list[Value]) -> Value:
+    """One value for two branches: both when they differ in kind, else the informative one."""
+    known = [v for v in values if not isinstance(v, Unknown)]
+    if not known:
+        return values[0] if values else UNKNOWN
+    if len(known) == 1:
+        return known[0]
+    return one_of(known)
+
+
+def _each(value: Value) -> tuple[Value, ...]:
+    return value.options if isinstance(value, OneOf) else (value,)
+
+
+def _children(self: ExpressionsMixin, node: cst.CSTNode, frame: Frame) -> Value:
+    self.eval_children(node, frame)
+    return UNKNOWN
+
+
+# builtins the analysis gives no value to (they still see their arguments)
+OPAQUE_BUILTINS = frozenset(
+    "sum any all isinstance issubclass hasattr bool hash id abs round callable type vars "
+    "format divmod pow ord chr hex oct bin".split()
+)
+_BUILTINS = OPAQUE_BUILTINS | frozenset(
+    "len list tuple sorted set reversed frozenset range enumerate zip map filter str repr "
+    "int float dict next iter open input super getattr setattr min max print object "
+    "staticmethod classmethod property".split()
+)

@@ -1,0 +1,393 @@
+"""Calls into libraries and onto values: what the models say a call does, else what the
+values say (``http.generic_http``), else the arguments are handed on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import libcst as cst
+
+from auditor.code.core import EvaluatorCore
+from auditor.code.frames import Frame
+from auditor.code.models.spec import CallContext, Scheduler, TaskMethod
+from auditor.code.values import (
+    UNKNOWN,
+    Bound,
+    ClassRef,
+    Client,
+    Data,
+    DictV,
+    Duration,
+    External,
+    Func,
+    Instance,
+    ListV,
+    ModuleRef,
+    Num,
+    OneOf,
+    Opaque,
+    Partial,
+    PreparedRequest,
+    Response,
+    Str,
+    SuperRef,
+    Unknown,
+    Value,
+    as_str,
+    describe_source,
+    hole,
+    one_of,
+)
+
+
+class LibraryCallsMixin(EvaluatorCore):
+    # -- a dotted name from outside the project -----------------------------------------
+    def call_external(
+        self, name: str, args: list[Value], kwargs: dict[str, Value], node: cst.Call, frame: Frame
+    ) -> Value:
+        models = self.models
+        name = models.normalize(name)
+        short = name.rsplit(".", 1)[-1]
+        if name.startswith("builtins."):
+            return self.call_builtin(short, args, kwargs, node, frame)
+        if models.is_test_double(name):
+            return Opaque(name, double=True)
+        special = models.special(name)
+        if special is not None:
+            result = special.handler(CallContext(self, args, kwargs, node, frame))
+            if result is not None:
+                return result
+        send = models.http_function(name)
+        if send is not None:
+            return self.send(None, send, args, kwargs, node, frame, stack=models.stack_of(name))
+        client_class = models.client_class(name)
+        if client_class is not None:
+            return self.make_client(client_class, args, kwargs)
+        prepare = models.prepare(name)
+        if prepare is not None:
+            return self.prepared(prepare, args, kwargs, node, frame)
+        chunker = models.chunker(name)
+        if chunker is not None:
+            size = chunker.size.pick(args, kwargs)
+            seq = chunker.seq.pick(args, kwargs) or UNKNOWN
+            bound = size.as_int if isinstance(size, Num) else None
+            source = describe_source(seq)
+            return ListV(
+                elem=ListV(bound=bound, source=source, origin=seq), source=source, origin=seq
+            )
+        duration = models.duration(name)
+        if duration is not None:
+            days = 0.0
+            for index, factor in enumerate(duration.positional):
+                given = args[index] if index < len(args) else None
+                if isinstance(given, Num):
+                    days += given.n * factor
+            for key, factor in duration.units.items():
+                value = kwargs.get(key)
+                if isinstance(value, Num):
+                    days += value.n * factor
+            return Duration(days)
+        getter = models.env_getter(name)
+        if getter is not None:
+            return self.configured_value(
+                getter.key.pick(args, kwargs), getter.default.pick(args, kwargs)
+            )
+        passthrough = models.passthrough(name)
+        if passthrough is not None:
+            value = passthrough.arg.pick(args, kwargs)
+            if value is not None:
+                return value.copy() if isinstance(value, DictV) else value
+            return UNKNOWN
+        size_bound = models.size_bound(name)
+        if size_bound is not None:
+            size = size_bound.size.pick(args, kwargs)
+            return Unknown(
+                source="a model field", bound=size.as_int if isinstance(size, Num) else None
+            )
+        origin = models.source(name)
+        if origin is not None:
+            self.hand_on(args, kwargs, how="stored")
+            return self.from_source(origin.source, origin.stored, origin.sequence, frame)
+        scheduler = models.scheduler(name)
+        if scheduler is not None and self.schedule(scheduler, args, kwargs, node, frame):
+            return UNKNOWN
+        registry = models.registry(name)
+        if registry is not None:
+            registered_key = registry.key.pick(args, kwargs)
+            registered = registry.value.pick(args, kwargs)
+            if isinstance(registered_key, Str) and registered_key.known and registered is not None:
+                self.stores[(registry.kind, registered_key.text)] = registered
+            return Opaque(name, attrs={k: v for k, v in kwargs.items() if k != "**"})
+        lookup = models.lookup(name) or models.method_lookup(short)
+        if lookup is not None:
+            found = self.fetch_registered(lookup.kind, lookup.key.pick(args, kwargs), frame)
+            if found is not None:
+                return found
+        if models.is_sink(name):
+            return UNKNOWN
+        store = models.store(name)
+        if store is not None:
+            self.hand_on(args, kwargs, how="stored")
+            return UNKNOWN
+        sent = self.generic_http(None, short, args, kwargs, node, frame)
+        if sent is not None:
+            return sent
+        self.hand_on(args, kwargs)
+        if short[:1].isupper():
+            # an object of a class nobody modeled: keep what it was given
+            return Opaque(name, attrs={k: v for k, v in kwargs.items() if k != "**"})
+        stored = models.is_stored_module(name)
+        return Unknown(
+            source=models.describe_call(short), stored=stored, name=short, made_in=frame.func_id
+        )
+
+    def configured_value(self, key: Value | None, default: Value | None) -> Value:
+        """A configuration getter: without configuration, the default is what is sent."""
+        name = key.text if isinstance(key, Str) and key.known else ""
+        if isinstance(default, Str | Num | Duration | DictV | ListV):
+            return default
+        return hole(Unknown(source="the environment", name=name))
+
+    def from_source(self, source: str, stored: bool, sequence: bool, frame: Frame) -> Value:
+        item = Unknown(source=source, stored=stored, made_in=frame.func_id)
+        if sequence:
+            return ListV(source=source, elem=item, origin=item)
+        return item
+
+    def fetch_registered(self, kind: str, key: Value | None, frame: Frame) -> Value | None:
+        """What a framework registered under ``key``: a task's result, a stored value."""
+        if isinstance(key, ListV) and key.items:
+            key = key.items[0]
+        if not isinstance(key, Str) or not key.known:
+            return None
+        found = self.stored(kind, key.text, frame)
+        if isinstance(found, Func):
+            return self.call_function(found, [], {}, None, frame)
+        return found
+
+    # -- methods ------------------------------------------------------------------------
+    def call_method(
+        self,
+        target: Value,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value:
+        if isinstance(target, OneOf):
+            return one_of(
+                [self.call_method(o, name, args, kwargs, node, frame) for o in target.options]
+            )
+        if isinstance(target, Client):
+            return self.client_method(target, name, args, kwargs, node, frame)
+        if isinstance(target, Instance):
+            member = self.instance_member(target, name, node, frame)
+            if member is not None:
+                return self.call_value(member, args, kwargs, node, frame)
+            if isinstance(target.base, Client):
+                return self.client_method(
+                    target.base, name, args, kwargs, node, frame, receiver=target
+                )
+            return self.call_on_unknown(target, name, args, kwargs, node, frame)
+        if isinstance(target, Response):
+            return self.response_member(target, name, called=True)
+        if isinstance(target, Data):
+            return self.data_method(target, name, args, node, frame)
+        if isinstance(target, DictV):
+            return self.dict_method(target, name, args, kwargs, node, frame)
+        if isinstance(target, Str):
+            return self.str_method(target, name, args, kwargs)
+        if isinstance(target, ListV):
+            return self.list_method(target, name, args, frame)
+        if isinstance(target, PreparedRequest):
+            return self.prepared_method(target, name, args, node, frame)
+        if isinstance(target, Func | Partial):
+            return self.task_method(target, name, args, kwargs, node, frame)
+        if isinstance(target, ClassRef):
+            if self.models.is_model_constructor(name) and args:
+                # Model.model_validate(item): the model's fields come from the data's keys
+                return self.instantiate(target.cls, [], {"**": args[0]}, node, frame)
+            member = self.attribute(target, name, node, frame)
+            return self.call_value(member, args, kwargs, node, frame)
+        if isinstance(target, Unknown | Opaque):
+            return self.call_on_unknown(target, name, args, kwargs, node, frame)
+        if isinstance(target, SuperRef | ModuleRef):
+            member = self.attribute(target, name, node, frame)
+            return self.call_value(member, args, kwargs, node, frame)
+        self.hand_on(args, kwargs)
+        return UNKNOWN
+
+    def instance_member(
+        self, owner: Instance, name: str, node: cst.CSTNode, frame: Frame
+    ) -> Value | None:
+        """What ``owner.name`` is, or None when neither the object nor its class has it."""
+        if name in owner.attrs or self.lookup_method(owner.cls, name) is not None:
+            return self.attribute(owner, name, node, frame)
+        found = self.lookup_class_attr(owner.cls, name)
+        return found
+
+    def call_on_unknown(
+        self,
+        receiver: Value,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value:
+        """A method of an object no model knows (or an unknown callable, ``name`` empty)."""
+        if isinstance(receiver, Opaque) and receiver.double:
+            return receiver
+        models = self.models
+        receiver_name = _receiver_name(receiver)
+        stored_receiver = isinstance(receiver, Unknown) and receiver.stored
+        if name:
+            source = models.method_source(name, receiver_name, stored_receiver)
+            if source is not None:
+                # what it is given is kept too (an INSERT's values, a queue message)
+                self.hand_on(args, kwargs, how="stored")
+                return self.from_source(source.source, source.stored, source.sequence, frame)
+            scheduler = models.method_scheduler(name)
+            if scheduler is not None and self.schedule(scheduler, args, kwargs, node, frame):
+                return UNKNOWN
+            if models.is_method_sink(name):
+                return UNKNOWN
+            lookup = models.method_lookup(name)
+            if lookup is not None:
+                found = self.fetch_registered(lookup.kind, lookup.key.pick(args, kwargs), frame)
+                if found is not None:
+                    return found
+            sent = self.generic_http(receiver, name, args, kwargs, node, frame)
+            if sent is not None:
+                return sent
+            if models.method_store(name, receiver_name) is not None:
+                self.hand_on(args, kwargs, how="stored")
+                return UNKNOWN
+        self.hand_on(args, kwargs)
+        return Unknown(
+            source=models.describe_call(name),
+            stored=stored_receiver,
+            name=name,
+            made_in=frame.func_id,
+        )
+
+    def task_method(
+        self,
+        target: Func | Partial,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value:
+        """``task.delay(...)``, ``task.apply_async(countdown=...)``, ``task.s(...)``."""
+        method = self.models.task_method(name)
+        if method is None:
+            self.hand_on(args, kwargs)
+            return UNKNOWN
+        call_args, call_kwargs = _task_arguments(method, args, kwargs)
+        if method.run == "partial":
+            return Partial(target, tuple(call_args), tuple(call_kwargs.items()))
+        delay = _delay_days(method.delays, args, kwargs) if method.run == "later" else 0.0
+        func = target.func if isinstance(target, Partial) else target
+        if isinstance(target, Partial):
+            call_args = [*target.args, *call_args]
+            call_kwargs = {**dict(target.kwargs), **call_kwargs}
+        if isinstance(func, Func):
+            return self.call_function(func, call_args, call_kwargs, node, frame, delay=delay)
+        return self.call_value(func, call_args, call_kwargs, node, frame)
+
+    def schedule(
+        self,
+        scheduler: Scheduler,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> bool:
+        """A function handed to a scheduler runs later: evaluate it with that delay."""
+        positional = list(args)
+        task: Value | None = None
+        delay = 0.0
+        if scheduler.task is not None:
+            task = scheduler.task.pick(args, kwargs)
+            if scheduler.task.index is not None and task is not None:
+                positional = positional[scheduler.task.index + 1 :]
+        else:
+            for index, value in enumerate(positional):
+                if isinstance(value, Func | Partial):
+                    task = value
+                    before, positional = positional[:index], positional[index + 1 :]
+                    # sched.enter(delay, priority, action) and loop.call_later(delay, cb)
+                    if before and isinstance(before[0], Num):
+                        delay = before[0].n * scheduler.delay_before_task
+                    if before and isinstance(before[0], Duration):
+                        delay = before[0].days
+                    break
+        if not isinstance(task, Func | Partial):
+            return False
+        delay = max(delay, _delay_days(scheduler.delays, args, kwargs))
+        task_args = scheduler.args.pick(args, kwargs) if scheduler.args is not None else None
+        if isinstance(task_args, ListV) and task_args.items is not None:
+            call_args = list(task_args.items)
+        else:
+            call_args = [v for v in positional if not isinstance(v, Str | Num | Duration)]
+        task_kwargs = scheduler.kwargs.pick(args, kwargs) if scheduler.kwargs is not None else None
+        call_kwargs = dict(task_kwargs.entries) if isinstance(task_kwargs, DictV) else {}
+        if isinstance(task, Partial):
+            call_args = [*task.args, *call_args]
+            call_kwargs = {**dict(task.kwargs), **call_kwargs}
+            task = task.func
+        if isinstance(task, Func):
+            self.call_function(task, call_args, call_kwargs, node, frame, delay=delay)
+            return True
+        return False
+
+    def hand_on(self, args: list[Value], kwargs: Mapping[str, Value], how: str = "handed") -> None:
+        """The values go where the analysis cannot follow them: they may be used later."""
+        for value in [*args, *kwargs.values()]:
+            self.events.escape(value, "stored" if how == "stored" else "handed")
+
+    # -- implemented by the other parts -------------------------------------------------
+
+
+def _receiver_name(receiver: Value) -> str:
+    if isinstance(receiver, Unknown):
+        return receiver.name
+    if isinstance(receiver, Opaque):
+        return receiver.name.rsplit(".", 1)[-1]
+    if isinstance(receiver, Instance):
+        return receiver.cls.name
+    if isinstance(receiver, External):
+        return receiver.name.rsplit(".", 1)[-1]
+    if isinstance(receiver, Bound):
+        return receiver.name
+    return ""
+
+
+def _task_arguments(
+    method: TaskMethod, args: list[Value], kwargs: dict[str, Value]
+) -> tuple[list[Value], dict[str, Value]]:
+    if method.args is None and method.kwargs is None:
+        return list(args), dict(kwargs)
+    given = method.args.pick(args, kwargs) if method.args is not None else None
+    call_args = list(given.items) if isinstance(given, ListV) and given.items is not None else []
+    given_kwargs = method.kwargs.pick(args, kwargs) if method.kwargs is not None else None
+    call_kwargs = dict(given_kwargs.entries) if isinstance(given_kwargs, DictV) else {}
+    return call_args, call_kwargs
+
+
+def _delay_days(delays: tuple, args: list[Value], kwargs: dict[str, Value]) -> float:
+    days = 0.0
+    for delay in delays:
+        value = delay.arg.pick(args, kwargs)
+        if isinstance(value, Duration):
+            days = max(days, value.days)
+        elif isinstance(value, Num):
+            days = max(days, value.n * delay.days_per_unit)
+    return days
+
+
+def as_text(value: Value) -> str:
+    return as_str(value).text

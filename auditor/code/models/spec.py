@@ -1,0 +1,488 @@
+"""The vocabulary library models are written in: what a library's functions and classes do.
+
+A model says, as data, what a call sends (an HTTP request and where its URL, method,
+headers, params and body are), what it returns (data from a file, a database, the
+environment; a span of time; its argument), what runs later (schedulers and their
+delays), what chunks a sequence, and which objects are test doubles. The evaluator reads
+these declarations and never names a library itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from auditor.code.frames import Frame
+    from auditor.code.values import Client, Value
+
+
+@dataclass(frozen=True)
+class Arg:
+    """Where a call's argument is: a position, keyword names, or both."""
+
+    index: int | None = None
+    names: tuple[str, ...] = ()
+
+    def pick(self, args: list[Value], kwargs: Mapping[str, Value]) -> Value | None:
+        if self.index is not None and self.index < len(args):
+            return args[self.index]
+        for name in self.names:
+            if name in kwargs:
+                return kwargs[name]
+        return None
+
+    def given(self, args: list[Value], kwargs: Mapping[str, Value]) -> bool:
+        return self.pick(args, kwargs) is not None
+
+
+def arg(index: int | None = None, *names: str) -> Arg:
+    return Arg(index, tuple(names))
+
+
+def kw(*names: str) -> Arg:
+    return Arg(None, tuple(names))
+
+
+NO_ARG = Arg()
+
+HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+
+
+@dataclass(frozen=True)
+class Send:
+    """A function or method that sends an HTTP request."""
+
+    method: str | Arg | None = None
+    """The verb, where the verb is given, or None: the verb the client was made with."""
+    url: Arg = Arg(0, ("url",))
+    headers: Arg = Arg(None, ("headers",))
+    params: Arg = Arg(None, ("params",))
+    body: Arg = Arg(
+        None,
+        (
+            "json",
+            "data",
+            "content",
+            "body",
+        ),
+    )
+    data_is_query: bool = False
+    """A GET's ``data`` are its query parameters (Airflow's ``HttpHook.run``)."""
+    response: str = ""
+    """The response model of what it returns ("" = the client's)."""
+    extra_args: Mapping[str, Arg] = field(default_factory=dict)
+    """More parameters sent as query parameters when given (generated clients' kwargs)."""
+    infer_method: bool = False
+    """No verb given: POST when a body is sent, else GET (``urlopen(url, data)``)."""
+
+
+@dataclass(frozen=True)
+class Prepare:
+    """A call that builds a request to be sent later (``requests.Request``)."""
+
+    method: str | Arg | None = Arg(0, ("method",))
+    url: Arg = Arg(1, ("url",))
+    headers: Arg = Arg(None, ("headers",))
+    params: Arg = Arg(None, ("params",))
+    body: Arg = Arg(
+        None,
+        (
+            "json",
+            "data",
+            "body",
+            "content",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ClientClass:
+    """A class whose objects send HTTP requests (sessions, clients, hooks, connections)."""
+
+    names: tuple[str, ...]
+    kind: str
+    response: str
+    base_url: Arg | None = Arg(None, ("base_url",))
+    """Where the base URL is given (None: the library has no base URL)."""
+    headers: Arg | None = Arg(None, ("headers",))
+    params: Arg | None = Arg(None, ("params",))
+    method: Arg | None = None
+    """Where the verb is given when the object is made (it is then fixed)."""
+    default_method: str | None = None
+    """The verb when the object is made without one (Airflow's hooks POST by default)."""
+    labels: tuple[Arg, ...] = ()
+    """Arguments that name what the object talks to (a connection id)."""
+    hooks: Arg | None = None
+    """Event hooks: ``{"request": [callable, ...]}``, called with each request."""
+    verbs: bool = True
+    """``.get(url)``, ``.post(url)``… send that verb."""
+    verb_url: Arg = Arg(0, ("url",))
+    sends: Mapping[str, Send] = field(default_factory=dict)
+    prepares: Mapping[str, Prepare] = field(default_factory=dict)
+    sends_prepared: frozenset[str] = frozenset()
+    """Methods that send a prepared request given as first argument."""
+    dispatch: str | None = None
+    """The method every verb goes through: a subclass that overrides it sees every call."""
+    header_pairs_attr: str | None = None
+    """An attribute holding headers as (name, value) pairs (urllib's ``addheaders``)."""
+    host_scheme: str | None = None
+    """The base URL is a bare host given with this scheme (``HTTPSConnection("h")``)."""
+    answers: frozenset[str] = frozenset()
+    """Methods that return the response of the request sent last (``getresponse()``)."""
+
+
+@dataclass(frozen=True)
+class ResponseKind:
+    """What the attributes and methods of a library's response objects mean."""
+
+    name: str
+    decode: frozenset[str] = frozenset({"json"})
+    """Methods that return the decoded body."""
+    decoded_attrs: frozenset[str] = frozenset()
+    """Attributes that hold the decoded body."""
+    body: frozenset[str] = frozenset({"text", "content"})
+    """Attributes that hold the raw body (decoded later by ``json.loads``)."""
+    body_calls: frozenset[str] = frozenset()
+    """Methods that return the raw body."""
+    status: frozenset[str] = frozenset({"status_code", "ok", "status", "reason"})
+    status_calls: frozenset[str] = frozenset({"raise_for_status"})
+    paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Attributes that lead to parts of the response (``links``, ``headers``)."""
+    fields_are_data: bool = False
+    """Other attributes are fields of the decoded body (a generated client's models)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A call that returns data from outside the program."""
+
+    names: tuple[str, ...]
+    source: str
+    """In words, for messages: "a database query", "the command line"."""
+    stored: bool = False
+    """What it returns was kept earlier (a database, a file, a queue): it may be old."""
+    sequence: bool = False
+    """It returns a sequence of such values (rows, lines)."""
+    receivers: tuple[str, ...] = ()
+    """For a method known by name alone: words the receiver's name must contain (a
+    ``.get()`` is a read from storage on ``redis`` or ``cache``, not on any object)."""
+
+
+@dataclass(frozen=True)
+class TaskMethod:
+    """A method of a task function (Celery, RQ, Dramatiq...): run now, later, or bind."""
+
+    names: tuple[str, ...]
+    run: str = "now"
+    """"now" (the task runs with these arguments), "later" (with a delay), "partial" (a
+    signature that receives the previous task's result first), "frozen" (one that does not)."""
+    args: Arg | None = None
+    """Where the task's positional arguments are given as one sequence (``args=[...]``)."""
+    kwargs: Arg | None = None
+    delays: tuple[Delay, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnvGetter:
+    """A configuration getter: with a literal default, the default is what is sent."""
+
+    names: tuple[str, ...]
+    key: Arg = Arg(0, ("key",))
+    default: Arg = Arg(1, ("default",))
+
+
+@dataclass(frozen=True)
+class Delay:
+    """An argument of a scheduler that says how much later the task runs."""
+
+    arg: Arg
+    days_per_unit: float
+    """1/86400 for seconds, 1 for days; ignored when the value is a timedelta."""
+
+
+@dataclass(frozen=True)
+class Scheduler:
+    """A call that runs a function later (or elsewhere): its delay matters to job ids."""
+
+    names: tuple[str, ...]
+    task: Arg | None = None
+    """Where the function is (None: the first function among the arguments)."""
+    delays: tuple[Delay, ...] = ()
+    args: Arg | None = None
+    """Where the task's positional arguments are given as one sequence."""
+    kwargs: Arg | None = None
+    delay_before_task: float = 0.0
+    """Days per unit of a number given before the function (``sched.enter(60, 1, f)``)."""
+
+
+@dataclass(frozen=True)
+class Chunker:
+    """A call that splits a sequence into chunks of a given size."""
+
+    names: tuple[str, ...]
+    seq: Arg
+    size: Arg
+
+
+@dataclass(frozen=True)
+class Passthrough:
+    """A call that returns (a wrapper of) one of its arguments: decorators, copies."""
+
+    names: tuple[str, ...]
+    arg: Arg = Arg(0)
+
+
+@dataclass(frozen=True)
+class DurationMaker:
+    """A call that makes a span of time from its arguments."""
+
+    names: tuple[str, ...]
+    units: Mapping[str, float]
+    """Keyword → days per unit."""
+    positional: tuple[float, ...] = ()
+    """Days per unit of each positional argument."""
+
+
+@dataclass(frozen=True)
+class Sink:
+    """A call that only shows its arguments (logging): handing data to it keeps nothing."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Store:
+    """A call that keeps its arguments for later: a queue, a table, a cache, a file."""
+
+    names: tuple[str, ...]
+    kind: str = "storage"
+
+
+@dataclass(frozen=True)
+class Injector:
+    """A parameter default that the framework replaces by what a provider returns."""
+
+    names: tuple[str, ...]
+    provider: Arg = Arg(0, ("dependency",))
+
+
+@dataclass(frozen=True)
+class TestDouble:
+    """Calls that register fake responses or build fake clients: their arguments are test
+    data, and what they return never sends a request."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SizeBound:
+    """A call that bounds the size of what it returns (``Field(max_length=5)``)."""
+
+    names: tuple[str, ...]
+    size: Arg
+
+
+class Interpreter(Protocol):
+    """What special semantics may ask of the evaluator."""
+
+    def call_value(
+        self,
+        func: Value,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call | None,
+        frame: Frame,
+    ) -> Value: ...
+
+    def iterate(self, value: Value, frame: Frame, *, first_only: bool = False) -> Value: ...
+
+    def hand_on(self, args: list[Value], kwargs: Mapping[str, Value]) -> None: ...
+
+    def http_request(
+        self,
+        client: Client | None,
+        method: str | None,
+        url_value: Value,
+        call_headers: Value | None,
+        call_params: Value | None,
+        body: Value | None,
+        node: cst.Call,
+        frame: Frame,
+        *,
+        stack: str,
+        response: str,
+    ) -> Value: ...
+
+    def register(self, kind: str, key: str, value: Value) -> None: ...
+
+
+@dataclass(frozen=True)
+class CallContext:
+    interpreter: Interpreter
+    args: list[Value]
+    kwargs: dict[str, Value]
+    node: cst.Call
+    frame: Frame
+
+
+@dataclass(frozen=True)
+class Special:
+    """A call whose meaning takes a few lines of code (a DataFrame of response items)."""
+
+    names: tuple[str, ...]
+    handler: Callable[[CallContext], Value | None]
+    """Returns the call's value, or None to fall back on the generic handling."""
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Name-keyed lookup of framework objects: a task registered by id, fetched by id."""
+
+    names: tuple[str, ...]
+    kind: str
+    key: Arg
+    value: Arg
+    """What is registered: a function (its result is what is fetched) or a value."""
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A call that fetches what a ``Registry`` call registered under a key."""
+
+    names: tuple[str, ...]
+    kind: str
+    key: Arg
+
+
+@dataclass(frozen=True)
+class Deferrer:
+    """A method that returns a proxy whose method calls run later
+    (``record.with_delay(eta=60).sync()``)."""
+
+    names: tuple[str, ...]
+    delays: tuple[Delay, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClassRunner:
+    """A framework base class whose subclasses' method runs repeatedly after the object is
+    made, for as long as a setting allows (a sensor pokes until its timeout)."""
+
+    bases: tuple[str, ...]
+    method: str
+    delays: tuple[Delay, ...] = ()
+    default_days: float = 0.0
+
+
+@dataclass(frozen=True)
+class DataMethod:
+    """A method of tabular data (a DataFrame built from response items)."""
+
+    names: tuple[str, ...]
+    keys: Arg | None = None
+    """The argument naming the columns it reads."""
+    returns: str = "same"
+    """"same" (the table), "rows" (a sequence of rows), "column" (one column's values)."""
+
+
+@dataclass(frozen=True)
+class ParamWiring:
+    """Functions with these decorators receive, in a parameter named after another such
+    function, that function's result (Dagster assets)."""
+
+    decorators: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NamedClasses:
+    """A registry that finds a project class by the value of a class attribute
+    (Odoo's ``env["res.partner"]`` finds the class whose ``_name`` is that)."""
+
+    attrs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProjectSend:
+    """A method of the project's own code that is an HTTP call, recognised by its class name,
+    method name and parameters (a generated client's ``ApiClient.call_api``), or declared by
+    the user in ``[tool.dokeos-audit]``: its body is not evaluated, the call is the request."""
+
+    classes: tuple[str, ...]
+    """Class names (or ``module.Class`` suffixes); empty for a module-level function."""
+    method: str
+    send: Send
+    requires_params: tuple[str, ...] = ()
+    """Parameter names the definition must have (so a look-alike is not taken for it)."""
+    path_params: Arg | None = None
+    """A mapping whose values fill the ``{name}`` placeholders of the path."""
+    base_url: tuple[str, ...] = ()
+    """Attribute path from the object to its base URL (``configuration.host``)."""
+
+
+@dataclass(frozen=True)
+class LibraryModel:
+    """Everything one library (or ecosystem) contributes; a model module exports one."""
+
+    name: str
+    http_functions: Mapping[str, Send] = field(default_factory=dict)
+    clients: tuple[ClientClass, ...] = ()
+    prepares: Mapping[str, Prepare] = field(default_factory=dict)
+    responses: tuple[ResponseKind, ...] = ()
+    sources: tuple[Source, ...] = ()
+    method_sources: tuple[Source, ...] = ()
+    """Sources known by method name alone, on receivers the analysis cannot type
+    (``cursor.fetchall()``, ``queue.receive_message()``)."""
+    env_getters: tuple[EnvGetter, ...] = ()
+    schedulers: tuple[Scheduler, ...] = ()
+    method_schedulers: tuple[Scheduler, ...] = ()
+    chunkers: tuple[Chunker, ...] = ()
+    passthrough: tuple[Passthrough, ...] = ()
+    durations: tuple[DurationMaker, ...] = ()
+    sinks: tuple[Sink, ...] = ()
+    method_sinks: tuple[Sink, ...] = ()
+    stores: tuple[Store, ...] = ()
+    method_stores: tuple[Store, ...] = ()
+    injectors: tuple[Injector, ...] = ()
+    test_doubles: tuple[TestDouble, ...] = ()
+    bounds: tuple[SizeBound, ...] = ()
+    specials: tuple[Special, ...] = ()
+    method_specials: tuple[Special, ...] = ()
+    """Specials known by method name, on receivers the analysis cannot type."""
+    task_methods: tuple[TaskMethod, ...] = ()
+    bound_tasks: tuple[str, ...] = ()
+    """Decorators whose ``bind=True`` makes the first parameter the task itself."""
+    registries: tuple[Registry, ...] = ()
+    lookups: tuple[Lookup, ...] = ()
+    method_lookups: tuple[Lookup, ...] = ()
+    settings_objects: tuple[str, ...] = ()
+    """Objects whose attributes are the project's settings (``django.conf.settings``)."""
+    model_bases: tuple[str, ...] = ()
+    """Base classes whose subclasses declare fields (pydantic, attrs, msgspec, ORMs)."""
+    field_makers: tuple[str, ...] = ()
+    """Calls that declare a field with a default (``Field(default=...)``, ``attr.ib``)."""
+    model_constructors: tuple[str, ...] = ()
+    """Class methods that build a model from a mapping (``model_validate``, ``from_dict``)."""
+    decorators: tuple[str, ...] = ()
+    """Decorators that keep the function callable as it is (tasks, routes, retries)."""
+    project_sends: tuple[ProjectSend, ...] = ()
+    deferrers: tuple[Deferrer, ...] = ()
+    class_runners: tuple[ClassRunner, ...] = ()
+    data_methods: tuple[DataMethod, ...] = ()
+    named_classes: tuple[NamedClasses, ...] = ()
+    param_wiring: tuple[ParamWiring, ...] = ()
+    method_env_getters: tuple[EnvGetter, ...] = ()
+    """Configuration getters known by method name (``get_param(key, default)``)."""
+    namespaces: tuple[str, ...] = ()
+    """Objects used as attribute stores across the program (``flask.g``, ``app.state``)."""
+    orm_bases: tuple[str, ...] = ()
+    """Base classes of stored records: what their class methods return was kept earlier."""
+    double_params: tuple[str, ...] = ()
+    """Parameter names that test frameworks fill with doubles (``httpx_mock``)."""
+    mapping_sources: tuple[Source, ...] = ()
+    """Mappings whose items come from outside (``os.environ``, ``request.args``)."""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Other dotted names of the same objects (re-exports, old module paths)."""

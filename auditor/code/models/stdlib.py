@@ -1,0 +1,308 @@
+"""The standard library beyond HTTP: configuration, files, time, functools, asyncio,
+threads and schedulers, logging."""
+
+from __future__ import annotations
+
+from auditor.code.models.spec import (
+    CallContext,
+    DurationMaker,
+    EnvGetter,
+    LibraryModel,
+    Passthrough,
+    Scheduler,
+    Sink,
+    Source,
+    Special,
+    arg,
+    kw,
+)
+from auditor.code.strings import join_url, urlencode
+from auditor.code.values import (
+    IDENTITY,
+    UNKNOWN,
+    Data,
+    Func,
+    ListV,
+    Num,
+    Partial,
+    Response,
+    Str,
+    Unknown,
+    Value,
+    as_str,
+    one_of,
+)
+from auditor.urls import HOLE
+
+
+def _json_loads(call: CallContext) -> Value | None:
+    text = call.args[0] if call.args else UNKNOWN
+    if isinstance(text, Unknown):
+        # decoded JSON keeps where its text came from (a line of a file, a queue message)
+        return Unknown(
+            source=text.source or "decoded JSON",
+            stored=text.stored,
+            made_in=text.made_in if text.stored else None,
+            name=text.name,
+        )
+    if isinstance(text, Data):
+        return Data(text.request, text.path)
+    if isinstance(text, Response):
+        return Data(text.request)
+    if isinstance(text, Str) and text.slots and isinstance(text.slots[0], Data):
+        data = text.slots[0]
+        assert isinstance(data, Data)
+        return Data(data.request, data.path)
+    return None
+
+
+def _json_load(call: CallContext) -> Value | None:
+    handle = call.args[0] if call.args else UNKNOWN
+    if isinstance(handle, Response):
+        return Data(handle.request)
+    if isinstance(handle, Data):
+        return handle
+    return Unknown(source="a file", stored=True, made_in=call.frame.func_id)
+
+
+def _partial(call: CallContext) -> Value | None:
+    if not call.args:
+        return None
+    return Partial(call.args[0], tuple(call.args[1:]), tuple(call.kwargs.items()))
+
+
+def _partialmethod(call: CallContext) -> Value | None:
+    if not call.args:
+        return None
+    return Partial(call.args[0], tuple(call.args[1:]), tuple(call.kwargs.items()), method=True)
+
+
+def _urljoin(call: CallContext) -> Value | None:
+    base = as_str(call.args[0]) if call.args else Str(HOLE, (UNKNOWN,))
+    path = as_str(call.args[1]) if len(call.args) > 1 else Str(HOLE, (UNKNOWN,))
+    return join_url(base, path)
+
+
+def _urlencode(call: CallContext) -> Value | None:
+    return urlencode(call.args[0] if call.args else UNKNOWN)
+
+
+def _islice(call: CallContext) -> Value | None:
+    seq = call.args[0] if call.args else UNKNOWN
+    stop = call.args[-1] if len(call.args) > 1 else UNKNOWN
+    bound = stop.as_int if isinstance(stop, Num) else None
+    if isinstance(seq, Data):
+        call.interpreter.iterate(seq, call.frame, first_only=bound is not None)
+    source = seq.source if isinstance(seq, ListV | Unknown) else ""
+    return ListV(bound=bound, source=source or "a slice", origin=seq)
+
+
+def _gather(call: CallContext) -> Value | None:
+    return ListV(elem=one_of(call.args) if call.args else UNKNOWN, source="gathered results")
+
+
+def _call_first(call: CallContext) -> Value | None:
+    """``to_thread(f, *args)``, ``executor.submit(f, *args)``: f runs with the arguments."""
+    if not call.args:
+        return None
+    func, rest = call.args[0], call.args[1:]
+    if isinstance(func, Func | Partial):
+        return call.interpreter.call_value(
+            func, list(rest), dict(call.kwargs), call.node, call.frame
+        )
+    return None
+
+
+def _decorator_factory(call: CallContext) -> Value | None:
+    """``functools.wraps(f)``, ``lru_cache(maxsize=8)``: returns a decorator that keeps the
+    function; called on the function directly (``lru_cache(f)``), the function itself."""
+    if call.args and isinstance(call.args[0], Func | Partial):
+        return call.args[0]
+    return IDENTITY
+
+
+_SECONDS = 1 / 86400
+_TIMEDELTA_UNITS = {
+    "days": 1.0,
+    "weeks": 7.0,
+    "hours": 1 / 24,
+    "minutes": 1 / 1440,
+    "seconds": _SECONDS,
+    "milliseconds": _SECONDS / 1000,
+    "microseconds": _SECONDS / 1e6,
+}
+
+MODEL = LibraryModel(
+    name="stdlib",
+    env_getters=(
+        EnvGetter(("os.getenv", "os.environ.get", "os.environ.setdefault", "posix.getenv")),
+        EnvGetter(("decouple.config",), key=arg(0, "option"), default=kw("default")),
+        EnvGetter(("environ.Env.str", "environs.Env.str"), default=kw("default")),
+    ),
+    mapping_sources=(
+        Source(("os.environ",), "the environment"),
+        Source(("sys.argv",), "the command line"),
+    ),
+    sources=(
+        Source(
+            ("pickle.load", "pickle.loads", "shelve.open", "marshal.load"), "a file", stored=True
+        ),
+        Source(("csv.reader", "csv.DictReader"), "a file", stored=True, sequence=True),
+        Source(("builtins.input", "sys.stdin.read", "sys.stdin.readlines"), "user input"),
+        Source(("fileinput.input",), "a file", stored=True, sequence=True),
+        Source(("sqlite3.connect", "dbm.open"), "a database query", stored=True),
+    ),
+    method_sources=(
+        Source(("parse_args", "parse_known_args"), "the command line"),
+        Source(
+            ("read_text", "read_bytes", "readlines", "readline"),
+            "a file",
+            stored=True,
+            receivers=("path", "file", "fh", "handle", "stream", "f"),
+        ),
+        Source(("read",), "a file", stored=True, receivers=("file", "fh", "handle", "stream")),
+        Source(("open",), "a file", stored=True),
+    ),
+    durations=(
+        DurationMaker(
+            ("datetime.timedelta", "datetime.datetime.timedelta"),
+            _TIMEDELTA_UNITS,
+            positional=(1.0, _SECONDS, _SECONDS / 1e6, _SECONDS / 1000, 1 / 1440, 1 / 24, 7.0),
+        ),
+    ),
+    passthrough=(
+        Passthrough(
+            (
+                "copy.copy",
+                "copy.deepcopy",
+                "urllib.parse.quote",
+                "urllib.parse.quote_plus",
+                "asyncio.create_task",
+                "asyncio.ensure_future",
+                "asyncio.run",
+                "asyncio.wait_for",
+                "asyncio.shield",
+                "contextlib.closing",
+                "dataclasses.replace",
+            ),
+        ),
+        Passthrough(("typing.cast",), arg(1, "val")),
+    ),
+    specials=(
+        Special(("json.loads",), _json_loads),
+        Special(("json.load",), _json_load),
+        Special(("functools.partial",), _partial),
+        Special(("functools.partialmethod",), _partialmethod),
+        Special(
+            (
+                "urllib.parse.urljoin",
+                "urlparse.urljoin",
+                "requests.compat.urljoin",
+                "posixpath.join",
+            ),
+            _urljoin,
+        ),
+        Special(("urllib.parse.urlencode", "urllib.urlencode"), _urlencode),
+        Special(("itertools.islice",), _islice),
+        Special(("asyncio.gather", "asyncio.wait", "trio.gather"), _gather),
+        Special(
+            ("asyncio.to_thread", "anyio.to_thread.run_sync", "trio.to_thread.run_sync"),
+            _call_first,
+        ),
+        Special(
+            (
+                "functools.wraps",
+                "functools.lru_cache",
+                "functools.cache",
+                "functools.cached_property",
+            ),
+            _decorator_factory,
+        ),
+    ),
+    schedulers=(
+        Scheduler(
+            ("threading.Timer",), delay_before_task=_SECONDS, args=kw("args"), kwargs=kw("kwargs")
+        ),
+        Scheduler(
+            ("threading.Thread", "multiprocessing.Process"),
+            task=kw("target"),
+            args=kw("args"),
+            kwargs=kw("kwargs"),
+        ),
+    ),
+    method_schedulers=(
+        Scheduler(
+            ("enter", "enterabs"),
+            delay_before_task=_SECONDS,
+            args=kw("argument"),
+            kwargs=kw("kwargs"),
+        ),
+        Scheduler(("call_later", "call_at"), delay_before_task=_SECONDS),
+        Scheduler(
+            (
+                "call_soon",
+                "call_soon_threadsafe",
+                "submit",
+                "start_soon",
+                "run_in_executor",
+                "add_done_callback",
+            )
+        ),
+    ),
+    sinks=(
+        Sink(
+            (
+                "builtins.print",
+                "pprint.pprint",
+                "warnings.warn",
+                "logging.info",
+                "logging.debug",
+                "logging.warning",
+                "logging.error",
+                "logging.exception",
+                "logging.critical",
+                "logging.log",
+                "sys.stdout.write",
+                "sys.stderr.write",
+            )
+        ),
+    ),
+    method_sinks=(
+        Sink(
+            (
+                "debug",
+                "info",
+                "warning",
+                "warn",
+                "error",
+                "exception",
+                "critical",
+                "log",
+                "echo",
+                "secho",
+                "print",
+                "pprint",
+                "write_line",
+                "assertEqual",
+                "assertTrue",
+                "assertIn",
+                "assertIsNotNone",
+                "assertFalse",
+                "assert_called_with",
+                "assert_called_once_with",
+                "assert_called_once",
+                "assert_not_called",
+                "set_postfix",
+                "set_description",
+                "success",
+                "fail",
+            )
+        ),
+    ),
+    aliases={
+        "urllib2.urlopen": "urllib.request.urlopen",
+        "datetime.datetime.timedelta": "datetime.timedelta",
+        "os.environ.get": "os.environ.get",
+        "posixpath.join": "posixpath.join",
+    },
+)

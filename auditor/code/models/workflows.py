@@ -1,0 +1,232 @@
+"""Workflow frameworks: Airflow (HTTP hooks, operators and sensors, XCom, Variables),
+Dagster (resources, config, assets wired by name), Prefect and Luigi."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from auditor.code.models.spec import (
+    CallContext,
+    ClassRunner,
+    ClientClass,
+    Delay,
+    EnvGetter,
+    LibraryModel,
+    Lookup,
+    ParamWiring,
+    Registry,
+    Send,
+    Source,
+    Special,
+    TaskMethod,
+    arg,
+    kw,
+)
+from auditor.code.strings import method_name
+from auditor.code.values import (
+    UNKNOWN,
+    Client,
+    Duration,
+    Num,
+    Opaque,
+    Str,
+    Unknown,
+    Value,
+    hole,
+)
+
+_SECONDS = 1 / 86400
+_WEEK = 7.0
+
+HTTP_HOOK = ClientClass(
+    names=(
+        "airflow.providers.http.hooks.http.HttpHook",
+        "airflow.hooks.http_hook.HttpHook",
+        "airflow.providers.http.hooks.http.HttpAsyncHook",
+    ),
+    kind="airflow-http",
+    response="requests",
+    base_url=None,
+    headers=None,
+    params=None,
+    method=arg(0, "method"),
+    default_method="POST",
+    labels=(arg(1, "http_conn_id"),),
+    verbs=False,
+    sends={
+        "run": Send(
+            method=None,
+            url=arg(0, "endpoint"),
+            body=arg(1, "data", "json"),
+            headers=arg(2, "headers"),
+            params=kw(),
+            data_is_query=True,
+        ),
+        "run_with_advanced_retry": Send(
+            method=None,
+            url=kw("endpoint"),
+            body=kw("data", "json"),
+            headers=kw("headers"),
+            params=kw(),
+            data_is_query=True,
+        ),
+    },
+)
+
+
+def _operator_request(call: CallContext, default_method: str, delay_days: float = 0.0) -> Value:
+    kwargs = call.kwargs
+    method = method_name(kwargs.get("method")) or default_method
+    endpoint = kwargs.get("endpoint", Str(""))
+    data = kwargs.get("data")
+    params = data if method in ("GET", "DELETE") else None
+    body = None if params is not None else data
+    label = kwargs.get("http_conn_id")
+    names = (label.text,) if isinstance(label, Str) and label.known else ()
+    frame = call.frame
+    if delay_days:
+        frame = replace(frame, delay_days=frame.delay_days + delay_days)
+    response = call.interpreter.http_request(
+        Client("airflow-http", names=names, typed=True),
+        method,
+        endpoint,
+        kwargs.get("headers"),
+        params,
+        body,
+        call.node,
+        frame,
+        stack="airflow-http",
+        response="requests",
+    )
+    result: Value = response
+    for key in ("response_filter", "response_check", "pagination_function"):
+        handler = kwargs.get(key)
+        if handler is not None and not isinstance(handler, Unknown):
+            value = call.interpreter.call_value(handler, [response], {}, call.node, frame)
+            if key == "response_filter":
+                result = value
+    task_id = kwargs.get("task_id")
+    if isinstance(task_id, Str) and task_id.known:
+        call.interpreter.register("task", task_id.text, result)
+    return Opaque("airflow-operator", attrs={k: v for k, v in kwargs.items() if k != "**"})
+
+
+def _http_operator(call: CallContext) -> Value | None:
+    return _operator_request(call, "POST")
+
+
+def _http_sensor(call: CallContext) -> Value | None:
+    timeout = call.kwargs.get("timeout")
+    days = _WEEK
+    if isinstance(timeout, Num):
+        days = timeout.n * _SECONDS
+    elif isinstance(timeout, Duration):
+        days = timeout.days
+    return _operator_request(call, "GET", delay_days=days)
+
+
+def _env_var(call: CallContext) -> Value | None:
+    key = call.args[0] if call.args else UNKNOWN
+    name = key.text if isinstance(key, Str) and key.known else ""
+    return hole(Unknown(source="the environment", name=name))
+
+
+MODEL = LibraryModel(
+    name="workflows",
+    clients=(HTTP_HOOK,),
+    specials=(
+        Special(
+            (
+                "airflow.providers.http.operators.http.HttpOperator",
+                "airflow.providers.http.operators.http.SimpleHttpOperator",
+                "airflow.operators.http_operator.SimpleHttpOperator",
+            ),
+            _http_operator,
+        ),
+        Special(
+            (
+                "airflow.providers.http.sensors.http.HttpSensor",
+                "airflow.sensors.http_sensor.HttpSensor",
+            ),
+            _http_sensor,
+        ),
+        Special(("dagster.EnvVar",), _env_var),
+    ),
+    class_runners=(
+        ClassRunner(
+            bases=(
+                "airflow.sensors.base.BaseSensorOperator",
+                "airflow.sensors.base_sensor_operator.BaseSensorOperator",
+            ),
+            method="poke",
+            delays=(Delay(kw("timeout"), _SECONDS),),
+            default_days=_WEEK,
+        ),
+    ),
+    env_getters=(
+        EnvGetter(
+            (
+                "airflow.models.Variable.get",
+                "airflow.models.variable.Variable.get",
+                "airflow.sdk.Variable.get",
+            ),
+            key=arg(0, "key"),
+            default=kw("default_var", "default"),
+        ),
+        EnvGetter(
+            ("prefect.variables.Variable.get", "prefect.variables.get"),
+            key=arg(0, "name"),
+            default=arg(1, "default"),
+        ),
+    ),
+    sources=(
+        Source(
+            ("prefect.blocks.system.JSON.load", "prefect.blocks.system.String.load"),
+            "a stored block",
+            stored=True,
+        ),
+    ),
+    registries=(
+        Registry(
+            (
+                "airflow.operators.python.PythonOperator",
+                "airflow.operators.python_operator.PythonOperator",
+                "airflow.providers.standard.operators.python.PythonOperator",
+            ),
+            kind="task",
+            key=kw("task_id"),
+            value=kw("python_callable"),
+        ),
+    ),
+    method_lookups=(Lookup(("xcom_pull",), kind="task", key=arg(0, "task_ids")),),
+    task_methods=(TaskMethod(("map", "fn", "submit", "with_options")),),
+    model_bases=(
+        "dagster.ConfigurableResource",
+        "dagster.Config",
+        "dagster.ConfigurableIOManager",
+        "dagster.PermissiveConfig",
+        "luigi.Task",
+        "luigi.WrapperTask",
+        "luigi.ExternalTask",
+        "luigi.Config",
+    ),
+    field_makers=(
+        "luigi.Parameter",
+        "luigi.IntParameter",
+        "luigi.FloatParameter",
+        "luigi.ListParameter",
+        "luigi.DictParameter",
+        "luigi.DateParameter",
+        "luigi.DateHourParameter",
+        "luigi.BoolParameter",
+        "luigi.TupleParameter",
+        "luigi.TimeDeltaParameter",
+        "dagster.Field",
+    ),
+    param_wiring=(ParamWiring(("asset", "multi_asset", "graph_asset")),),
+    aliases={
+        "airflow.operators.python_operator.PythonOperator": (
+            "airflow.operators.python.PythonOperator"
+        ),
+    },
+)

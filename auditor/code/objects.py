@@ -1,0 +1,421 @@
+"""Classes and objects: bases, methods, attributes, properties, fields of data classes."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import replace
+
+import libcst as cst
+
+from auditor.code.core import Budget, EvaluatorCore, decorator_name, dotted, function_kind
+from auditor.code.frames import Frame
+from auditor.code.modules import ClassInfo
+from auditor.code.values import (
+    UNKNOWN,
+    Bound,
+    ClassRef,
+    Client,
+    Data,
+    DictV,
+    External,
+    FieldOf,
+    Func,
+    Instance,
+    ListV,
+    ModuleRef,
+    OneOf,
+    Opaque,
+    PreparedRequest,
+    Response,
+    Str,
+    SuperRef,
+    Unknown,
+    Value,
+    one_of,
+)
+
+_DATACLASS_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "attrs", "s"})
+_TYPING_BASES = frozenset({"TypedDict", "NamedTuple"})
+_DICT_METHODS = frozenset(
+    {"get", "items", "keys", "values", "pop", "copy", "setdefault", "update", "json"}
+)
+
+
+class ObjectsMixin(EvaluatorCore):
+    # -- classes ------------------------------------------------------------------------
+    def class_attrs(self, cls: ClassInfo) -> dict[str, Value]:
+        state = self.class_state(cls)
+        if state.attrs is None:
+            state.attrs = {}
+            module_env = self.state_of(cls.module).env
+            frame = Frame(cls.module, None, state.attrs, module_env, (), None, closure=module_env)
+            frame.unit = cls.module.units.get(id(cls.node), cls.node)
+            body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
+            for statement in body:
+                if isinstance(statement, cst.SimpleStatementLine):
+                    with contextlib.suppress(Budget):
+                        self.exec_statement(statement, frame)
+        return state.attrs
+
+    def class_bases(self, cls: ClassInfo) -> list[Value]:
+        state = self.class_state(cls)
+        if state.bases is None:
+            state.bases = []
+            frame = self.module_frame(cls.module)
+            for base in cls.node.bases:
+                value = self.eval(base.value, frame)
+                # the class statement already rebound the name: not a base of itself
+                if isinstance(value, ClassRef) and value.cls is cls:
+                    value = UNKNOWN
+                state.bases.append(value)
+        return state.bases
+
+    def external_bases(self, cls: ClassInfo, seen: int = 0) -> list[str]:
+        """Dotted names of the library classes a class derives from, nearest first."""
+        if seen > 10:
+            return []
+        names: list[str] = []
+        for base in self.class_bases(cls):
+            if isinstance(base, External):
+                names.append(self.models.normalize(base.name))
+            elif isinstance(base, ClassRef):
+                names.extend(self.external_bases(base.cls, seen + 1))
+        return names
+
+    def lookup_method(self, cls: ClassInfo, name: str, seen: int = 0) -> Func | None:
+        if seen > 10:
+            return None
+        node = cls.methods.get(name)
+        if node is not None:
+            return Func(cls.module, node, cls, kind=function_kind(node))
+        for base in self.class_bases(cls):
+            if isinstance(base, ClassRef):
+                found = self.lookup_method(base.cls, name, seen + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def lookup_class_attr(self, cls: ClassInfo, name: str, seen: int = 0) -> Value | None:
+        if seen > 10:
+            return None
+        attrs = self.class_attrs(cls)
+        if name in attrs:
+            return attrs[name]
+        for base in self.class_bases(cls):
+            if isinstance(base, ClassRef):
+                found = self.lookup_class_attr(base.cls, name, seen + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def is_dataclass(self, cls: ClassInfo) -> bool:
+        if {decorator_name(d) for d in cls.node.decorators} & _DATACLASS_DECORATORS:
+            return True
+        if self.models.is_dataclass_decorated(cls.node):
+            return True
+        for name in self.external_bases(cls):
+            if self.models.is_model_base(name) or name.rsplit(".", 1)[-1] in _TYPING_BASES:
+                return True
+        return any(
+            isinstance(base, ClassRef) and self.is_dataclass(base.cls)
+            for base in self.class_bases(cls)
+        )
+
+    def dataclass_fields(self, cls: ClassInfo, seen: int = 0) -> list[tuple[str, cst.CSTNode]]:
+        """(name, statement) of declared fields in definition order, base classes first."""
+        if seen > 10:
+            return []
+        fields: list[tuple[str, cst.CSTNode]] = []
+        for base in self.class_bases(cls):
+            if isinstance(base, ClassRef):
+                fields.extend(self.dataclass_fields(base.cls, seen + 1))
+        body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
+        for statement in body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    annotation = cst.Module([]).code_for_node(small.annotation.annotation)
+                    if "ClassVar" not in annotation:
+                        fields = [f for f in fields if f[0] != small.target.value]
+                        fields.append((small.target.value, small))
+                elif (
+                    isinstance(small, cst.Assign)
+                    and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name)
+                    and isinstance(small.value, cst.Call)
+                    and self.models.is_field_maker(dotted(small.value.func) or "")
+                ):
+                    # attrs' `x = attr.ib(default=...)`
+                    fields.append((small.targets[0].target.value, small))
+        return fields
+
+    def field_default(self, cls: ClassInfo, statement: cst.CSTNode) -> Value:
+        frame = self.module_frame(cls.module)
+        default = statement.value if isinstance(statement, cst.AnnAssign | cst.Assign) else None
+        if default is None:
+            return UNKNOWN
+        if isinstance(default, cst.Call) and self.models.is_field_maker(dotted(default.func) or ""):
+            bound = None
+            for argument in default.args:
+                keyword = argument.keyword.value if argument.keyword is not None else None
+                if keyword in ("max_length", "max_items"):
+                    size = self.eval(argument.value, frame)
+                    bound = getattr(size, "as_int", None)
+            for index, argument in enumerate(default.args):
+                keyword = argument.keyword.value if argument.keyword is not None else None
+                if keyword == "default" or (keyword is None and index == 0):
+                    value = self.eval(argument.value, frame)
+                    if not (isinstance(value, External) and value.name.endswith("Ellipsis")):
+                        return value
+                if keyword in ("default_factory", "factory"):
+                    factory = self.eval(argument.value, frame)
+                    return self.call_value(factory, [], {}, default, frame)
+            return Unknown(source="a model field", bound=bound)
+        return self.eval(default, frame)
+
+    def init_fields(
+        self,
+        instance: Instance,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call | None,
+        frame: Frame | None,
+    ) -> None:
+        """The ``__init__`` a data class decorator (or model base) writes."""
+        cls = instance.cls
+        remaining = list(args)
+        for name, statement in self.dataclass_fields(cls):
+            value: Value
+            if remaining:
+                value = remaining.pop(0)
+            elif name in kwargs:
+                value = kwargs[name]
+            elif isinstance(kwargs.get("**"), Data):
+                value = FieldOf(kwargs["**"], name)  # type: ignore[arg-type]
+            else:
+                value = self.field_default(cls, statement)
+                if isinstance(value, Unknown) and value.bound is not None and not value.name:
+                    value = replace(value, name=name)
+            instance.attrs[name] = value
+        post_init = self.lookup_method(cls, "__post_init__")
+        if post_init is not None:
+            bound = replace(post_init, bound_self=instance)
+            if frame is None:
+                self.call_function(bound, [], {}, None, None, entry=True)
+            else:
+                self.call_function(bound, [], {}, node, frame)
+
+    # -- instances ----------------------------------------------------------------------
+    def new_instance(self, cls: ClassInfo) -> Instance:
+        instance = Instance(cls)
+        for name in self.external_bases(cls):
+            model = self.models.client_class(name)
+            if model is not None:
+                instance.base = Client(model.kind)
+                self.clients.append(instance.base)
+                break
+        return instance
+
+    def instantiate(
+        self,
+        cls: ClassInfo,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call | None,
+        frame: Frame | None,
+    ) -> Value:
+        # the same class built from the same arguments twice in one entry point: one object
+        from auditor.code.calls import signature
+
+        key = (
+            id(cls),
+            tuple(signature(a) for a in args),
+            tuple(sorted((k, signature(v)) for k, v in kwargs.items())),
+        )
+        known = self.instances.get(key, (None, ()))[0]
+        if known is not None:
+            return known
+        instance = self.new_instance(cls)
+        self.instances[key] = (instance, (*args, *kwargs.values()))
+        init = self.lookup_method(cls, "__init__")
+        if init is not None:
+            bound = replace(init, bound_self=instance)
+            if frame is None:
+                self.call_function(bound, args, kwargs, None, None, entry=True)
+            else:
+                self.call_function(bound, args, kwargs, node, frame)
+        elif self.is_dataclass(cls):
+            self.init_fields(instance, args, kwargs, node, frame)
+        elif isinstance(instance.base, Client):
+            self.configure_client(instance.base, args, kwargs)
+        else:
+            # an ORM model or a base class's __init__ we cannot see: keyword arguments
+            # become attributes (Job(job_id=...) keeps the job id on the row)
+            instance.attrs.update((k, v) for k, v in kwargs.items() if k != "**")
+            if isinstance(kwargs.get("**"), Data):
+                for name, _ in self.dataclass_fields(cls):
+                    instance.attrs.setdefault(name, FieldOf(kwargs["**"], name))  # type: ignore[arg-type]
+            if args:
+                self.hand_on(args, {})
+        return instance
+
+    def default_instance(self, cls: ClassInfo) -> Instance:
+        state = self.class_state(cls)
+        if state.default_instance is None:
+            instance = self.new_instance(cls)
+            state.default_instance = instance
+            init = self.lookup_method(cls, "__init__")
+            with contextlib.suppress(Budget):
+                if init is not None:
+                    self.call_function(
+                        replace(init, bound_self=instance), [], {}, None, None, entry=True
+                    )
+                elif self.is_dataclass(cls):
+                    self.init_fields(instance, [], {}, None, None)
+        return state.default_instance
+
+    # -- attributes ---------------------------------------------------------------------
+    def attribute(self, owner: Value, attr: str, node: cst.CSTNode, frame: Frame) -> Value:
+        if isinstance(owner, OneOf):
+            return one_of([self.attribute(o, attr, node, frame) for o in owner.options])
+        if isinstance(owner, ModuleRef):
+            return self.module_attribute(owner, attr, node, frame)
+        if isinstance(owner, External):
+            name = self.models.normalize(owner.name)
+            if self.models.is_settings_object(name):
+                found = self.setting(attr)
+                if found is not None:
+                    return found
+            return External(f"{name}.{attr}")
+        if isinstance(owner, Instance):
+            return self.instance_attribute(owner, attr, node, frame)
+        if isinstance(owner, SuperRef):
+            return self.super_attribute(owner, attr)
+        if isinstance(owner, ClassRef):
+            return self.class_attribute(owner, attr)
+        if isinstance(owner, Client):
+            if attr == "headers":
+                return owner.headers
+            if attr == "params":
+                return owner.params
+            if attr == "base_url":
+                return owner.base_url or UNKNOWN
+            return Bound(owner, attr)
+        if isinstance(owner, Response):
+            return self.response_member(owner, attr, called=False)
+        if isinstance(owner, Data):
+            if attr in _DICT_METHODS:
+                return Bound(owner, attr)
+            # data turned into objects (a generated client's models, SimpleNamespace)
+            return self.read_key(owner, attr, node, frame)
+        if isinstance(owner, FieldOf):
+            data = self.read_key(owner.data, owner.key, node, frame)
+            return self.attribute(data, attr, node, frame)
+        if isinstance(owner, Str) and attr == "value":
+            return owner  # an enum member's value
+        if isinstance(owner, DictV | Str | ListV | PreparedRequest | Func):
+            return Bound(owner, attr)
+        if isinstance(owner, Opaque):
+            return owner.attrs.get(attr, Unknown(source=f"`{owner.name}`", name=attr))
+        if isinstance(owner, Unknown):
+            stored = self.stored("attr", attr, frame)
+            if stored is not None:
+                return stored
+            return replace(owner, source=owner.source or f"`.{attr}`", name=attr, bound=None)
+        return UNKNOWN
+
+    def module_attribute(
+        self, owner: ModuleRef, attr: str, node: cst.CSTNode, frame: Frame
+    ) -> Value:
+        env = self.module_env(owner.module)
+        if attr in env:
+            value = env[attr]
+            if isinstance(value, Str) and frame.func is not None:
+                return Str(value.text, value.slots, (*value.origins, frame.ref(node))[-24:])
+            return value
+        sub = self.project.resolve_module(f"{owner.module.name}.{attr}", frame.module.rel_path)
+        info = self.module(sub) if sub is not None else None
+        return ModuleRef(info) if info is not None else UNKNOWN
+
+    def instance_attribute(
+        self, owner: Instance, attr: str, node: cst.CSTNode, frame: Frame
+    ) -> Value:
+        if attr in owner.attrs:
+            value = owner.attrs[attr]
+            if isinstance(value, FieldOf):
+                return self.read_key(value.data, value.key, node, frame)
+            return value
+        method = self.lookup_method(owner.cls, attr)
+        if method is not None:
+            func = replace(method, bound_self=owner)
+            if method.kind == "property":
+                return self.call_function(func, [], {}, None, frame)
+            if method.kind == "staticmethod":
+                return replace(method, bound_self=None)
+            if method.kind == "classmethod":
+                return replace(method, bound_self=ClassRef(owner.cls))
+            return func
+        found = self.lookup_class_attr(owner.cls, attr)
+        if found is not None:
+            return found
+        if isinstance(owner.base, Client):
+            return self.attribute(owner.base, attr, node, frame)
+        return Unknown(source=f"`.{attr}`", name=attr)
+
+    def super_attribute(self, owner: SuperRef, attr: str) -> Value:
+        for base in self.class_bases(owner.cls):
+            if isinstance(base, ClassRef):
+                method = self.lookup_method(base.cls, attr)
+                if method is not None:
+                    return replace(method, bound_self=owner.instance)
+            elif isinstance(base, External) and isinstance(owner.instance, Instance):
+                if isinstance(owner.instance.base, Client):
+                    return Bound(owner.instance.base, attr)
+        return UNKNOWN
+
+    def class_attribute(self, owner: ClassRef, attr: str) -> Value:
+        if self.models.is_model_constructor(attr) and self.is_dataclass(owner.cls):
+            return Bound(owner, attr)
+        method = self.lookup_method(owner.cls, attr)
+        if method is not None:
+            if method.kind == "classmethod":
+                return replace(method, bound_self=owner)
+            return method
+        found = self.lookup_class_attr(owner.cls, attr)
+        if found is not None:
+            return found
+        bases = self.external_bases(owner.cls)
+        if bases:
+            # inherited from a library class: an ORM's manager or query API, say
+            stored = any(self.models.is_orm_base(b) for b in bases)
+            return Unknown(
+                source="a database query" if stored else f"`{owner.cls.name}.{attr}`",
+                name=attr,
+                stored=stored,
+            )
+        return UNKNOWN
+
+    def setting(self, name: str) -> Value | None:
+        """A framework setting (``settings.X``, ``app.config["X"]``): the project's own
+        settings or configuration module, or a configuration class in it."""
+        for module_name, rels in sorted(self.project.by_module.items()):
+            last = module_name.split(".")[-1]
+            if last not in _SETTINGS_MODULES and not module_name.startswith("settings."):
+                continue
+            for rel in rels:
+                info = self.module(rel)
+                if info is None:
+                    continue
+                env = self.module_env(info)
+                if name in env:
+                    return env[name]
+                for value in list(env.values()):
+                    if isinstance(value, ClassRef) and value.cls.module is info:
+                        found = self.lookup_class_attr(value.cls, name)
+                        if found is not None:
+                            return found
+        return None
+
+
+_SETTINGS_MODULES = frozenset({"settings", "config", "conf", "configuration", "default_settings"})

@@ -1,0 +1,92 @@
+"""How each list response is used: whole, first item only, pages walked (DK004)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from auditor.catalog import Catalog
+from auditor.code.events import Escape, Observer
+from auditor.code.frames import Frame
+from auditor.code.values import Data, LenOf, NodeRef, Num, Response, Value
+
+
+@dataclass
+class PageUse:
+    complete: bool = False
+    """Used as the whole collection: iterated, measured, converted, returned whole."""
+    first_only: bool = False
+    """One item taken by position (``[0]``) or a first match."""
+    next_link: bool = False
+    """A next-page link or pagination metadata is read."""
+    short_page_stop: int | None = None
+    """A loop stops when a page holds fewer items than this."""
+
+
+_FLIPPED: dict[type[cst.CSTNode], type[cst.CSTNode]] = {
+    cst.GreaterThan: cst.LessThan,
+    cst.GreaterThanEqual: cst.LessThanEqual,
+}
+
+
+class PageWalking(Observer):
+    def __init__(self, catalog: Catalog) -> None:
+        self.next_keys = {k.lower() for k in catalog.next_link_keys}
+        self.uses: dict[int, PageUse] = {}
+
+    def use(self, request: object) -> PageUse:
+        found = self.uses.get(id(request))
+        if found is None:
+            found = self.uses[id(request)] = PageUse()
+        return found
+
+    def key_read(self, data: Data, key: str, ref: NodeRef) -> None:
+        if key.lower() in self.next_keys or (
+            data.path and data.path[-1] in ("links", "meta", "pagination")
+        ):
+            self.use(data.request).next_link = True
+
+    def indexed(self, data: Data, index: int) -> None:
+        self.use(data.request).first_only = True
+
+    def iterated(self, data: Data, first_only: bool) -> None:
+        if first_only:
+            self.use(data.request).first_only = True
+        else:
+            self.use(data.request).complete = True
+
+    def measured(self, data: Data) -> None:
+        self.use(data.request).complete = True
+
+    def compared(
+        self,
+        left: Value,
+        operator: cst.BaseCompOp,
+        right: Value,
+        left_node: cst.BaseExpression,
+        right_node: cst.BaseExpression,
+        frame: Frame,
+    ) -> None:
+        # a page loop's stop test: len(page) < N
+        for length, other, flipped in ((left, right, False), (right, left, True)):
+            if not isinstance(length, LenOf) or not isinstance(other, Num):
+                continue
+            n = other.as_int
+            if n is None or n <= 0:
+                continue
+            op: type[cst.CSTNode] = type(operator)
+            if flipped:
+                op = _FLIPPED.get(op, op)
+            if op in (cst.LessThan, cst.Equal, cst.NotEqual):
+                stop = n
+            elif op is cst.LessThanEqual:
+                stop = n + 1
+            else:
+                continue
+            use = self.use(length.request)
+            use.short_page_stop = max(use.short_page_stop or 0, stop)
+
+    def escaped(self, value: Response | Data, how: Escape) -> None:
+        if isinstance(value, Data) and "[]" not in value.path:
+            self.use(value.request).complete = True

@@ -1,0 +1,429 @@
+"""Python's builtins and the methods of str, dict and list, over abstract values."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+
+from auditor.code.core import EvaluatorCore
+from auditor.code.expressions import OPAQUE_BUILTINS
+from auditor.code.frames import Frame
+from auditor.code.strings import split_text, str_format
+from auditor.code.values import (
+    UNKNOWN,
+    Data,
+    DictV,
+    External,
+    Instance,
+    Joined,
+    LenOf,
+    ListV,
+    Num,
+    OneOf,
+    Response,
+    Str,
+    SuperRef,
+    Unknown,
+    Value,
+    as_str,
+    hole,
+    literal_list,
+    one_of,
+)
+from auditor.urls import HOLE
+
+_STR_TRANSFORMS = frozenset(
+    "strip rstrip lstrip lower upper removesuffix removeprefix casefold title capitalize".split()
+)
+
+
+class BuiltinsMixin(EvaluatorCore):
+    # -- containers ---------------------------------------------------------------------
+    def iterate(self, value: Value, frame: Frame, *, first_only: bool = False) -> Value:
+        """The value of one element when iterating ``value``; notes uses of response data."""
+        if isinstance(value, OneOf):
+            return one_of([self.iterate(v, frame, first_only=first_only) for v in value.options])
+        if isinstance(value, Data):
+            self.events.iterated(value, first_only)
+            return Data(value.request, (*value.path, "[]"))
+        if isinstance(value, ListV):
+            if isinstance(value.origin, Data):
+                self.events.iterated(value.origin, first_only)
+            if (
+                value.items
+                and len(value.items) > 1
+                and any(isinstance(v, Data | Response | OneOf) for v in value.items)
+            ):
+                # responses collected in a loop: each of them is iterated over
+                return one_of(value.items)
+            element = value.element()
+            if isinstance(element, Unknown) and value.source and not element.source:
+                return Unknown(
+                    source=value.source,
+                    stored=self.models.is_stored_source(value.source),
+                    made_in=frame.func_id,
+                )
+            return element
+        if isinstance(value, DictV):
+            return Str(HOLE, (UNKNOWN,))
+        if isinstance(value, Unknown):
+            return replace(value, name=_singular(value.name), bound=None)
+        if isinstance(value, Response):
+            self.events.body_read(value.request)
+            return Data(value.request, ("[]",))
+        return UNKNOWN
+
+    def item(self, owner: Value, key: Value, node: cst.CSTNode, frame: Frame) -> Value:
+        if isinstance(owner, OneOf):
+            return one_of([self.item(o, key, node, frame) for o in owner.options])
+        if isinstance(owner, Data):
+            if isinstance(key, Str) and key.known:
+                return self.read_key(owner, key.text, node, frame)
+            if isinstance(key, OneOf):
+                # for key in ("group_ids", "tag_ids"): user[key]
+                return one_of([self.item(owner, k, node, frame) for k in key.options])
+            if isinstance(key, Num):
+                if key.n in (0, -1):
+                    self.events.indexed(owner, int(key.n))
+                return Data(owner.request, (*owner.path, "[]"))
+            return Data(owner.request, (*owner.path, "*"))
+        if isinstance(owner, DictV):
+            if isinstance(key, Str) and key.known:
+                found = owner.get_ci(key.text)
+                if found is not None:
+                    return found
+            return owner.elem if owner.elem is not None else UNKNOWN
+        if isinstance(owner, ListV):
+            if isinstance(key, Num) and owner.items is not None:
+                index = key.as_int
+                if index is not None and -len(owner.items) <= index < len(owner.items):
+                    return owner.items[index]
+            if isinstance(owner.origin, Data) and isinstance(key, Num) and key.n in (0, -1):
+                self.events.indexed(owner.origin, int(key.n))
+            return owner.element()
+        if isinstance(owner, External):
+            return self.external_item(owner, key, frame)
+        if isinstance(owner, Instance):
+            method = self.attribute(owner, "__getitem__", node, frame)
+            from auditor.code.values import Func
+
+            if isinstance(method, Func):
+                return self.call_function(method, [key], {}, None, frame)
+            return UNKNOWN
+        if isinstance(owner, Unknown):
+            if isinstance(key, Str) and key.known:
+                stored = self.stored("key", key.text, frame)
+                if stored is not None:
+                    return stored
+            name = key.text if isinstance(key, Str) and key.known else owner.name
+            return replace(owner, name=name, bound=None)
+        return UNKNOWN
+
+    def external_item(self, owner: External, key: Value, frame: Frame) -> Value:
+        name = self.models.normalize(owner.name)
+        key_text = key.text if isinstance(key, Str) and key.known else ""
+        if self.models.is_settings_object(name) and key_text:
+            found = self.setting(key_text)
+            if found is not None:
+                return found
+        source = self.models.mapping_source(name)
+        if source is not None:
+            unknown = Unknown(source=source.source, name=key_text, stored=source.stored)
+            return hole(unknown) if source.source == "the environment" else unknown
+        return UNKNOWN
+
+    # -- builtins -----------------------------------------------------------------------
+    def call_builtin(
+        self, name: str, args: list[Value], kwargs: dict[str, Value], node: cst.Call, frame: Frame
+    ) -> Value:
+        arg = args[0] if args else UNKNOWN
+        if name == "len":
+            return self.length(arg)
+        if name in ("list", "tuple", "sorted", "set", "reversed", "frozenset"):
+            return self.as_list(arg, frame)
+        if name == "range":
+            return _range(args)
+        if name == "enumerate":
+            element = self.iterate(arg, frame)
+            return ListV(
+                elem=literal_list([Num(0), element]),
+                source=arg.source if isinstance(arg, ListV | Unknown) else "",
+            )
+        if name == "zip":
+            elements = [self.iterate(a, frame) for a in args]
+            return ListV(elem=literal_list(elements), source="zip")
+        if name in ("map", "filter"):
+            return self.mapped(name, args, frame)
+        if name in ("str", "repr"):
+            return as_str(arg) if args else Str("")
+        if name in ("int", "float"):
+            if isinstance(arg, Num):
+                return arg
+            if isinstance(arg, Str) and arg.known:
+                try:
+                    return Num(float(arg.text))
+                except ValueError:
+                    return UNKNOWN
+            return arg if isinstance(arg, Unknown) else UNKNOWN
+        if name == "dict":
+            result = arg.copy() if isinstance(arg, DictV) else DictV(open=bool(args))
+            for key, value in kwargs.items():
+                if key == "**":
+                    result.open = True
+                else:
+                    result.set_ci(key, value, frame.ref(node))
+            return result
+        if name == "next":
+            return self.iterate(arg, frame, first_only=True)
+        if name == "iter":
+            return arg
+        if name == "open":
+            return Unknown(source="a file", stored=True, made_in=frame.func_id)
+        if name == "input":
+            return Unknown(source="user input")
+        if name == "super":
+            if frame.cls is not None and frame.self_value is not None:
+                return SuperRef(frame.self_value, frame.cls)
+            return UNKNOWN
+        if name == "getattr" and len(args) >= 2:
+            attr_name = args[1]
+            if isinstance(attr_name, Str) and attr_name.known:
+                return self.method_of_value(args[0], attr_name.text, node, frame)
+            return args[2] if len(args) > 2 else UNKNOWN
+        if name == "setattr" and len(args) >= 3:
+            return UNKNOWN
+        if name in ("min", "max") and len(args) == 2:
+            a, b = args
+            if isinstance(a, Num) and isinstance(b, Num):
+                return Num(min(a.n, b.n) if name == "min" else max(a.n, b.n))
+            return a if isinstance(a, Num) else b if isinstance(b, Num) else UNKNOWN
+        if name in OPAQUE_BUILTINS:
+            if name in ("sum", "any", "all") and isinstance(arg, Data):
+                self.events.iterated(arg, False)
+            return UNKNOWN
+        if name == "print":
+            return UNKNOWN
+        self.hand_on(args, kwargs)
+        return UNKNOWN
+
+    def method_of_value(self, owner: Value, name: str, node: cst.CSTNode, frame: Frame) -> Value:
+        """``getattr(owner, name)``: a bound method for receivers we cannot type."""
+        from auditor.code.values import Bound, Opaque
+
+        if isinstance(owner, Unknown | Opaque):
+            return Bound(owner, name)
+        return self.attribute(owner, name, node, frame)
+
+    def length(self, arg: Value) -> Value:
+        if isinstance(arg, ListV) and arg.items is not None:
+            return Num(len(arg.items))
+        if isinstance(arg, ListV) and isinstance(arg.origin, Data):
+            self.events.measured(arg.origin)
+            return LenOf(arg.origin.request)
+        if isinstance(arg, Data):
+            self.events.measured(arg)
+            return LenOf(arg.request)
+        return UNKNOWN
+
+    def as_list(self, arg: Value, frame: Frame) -> Value:
+        if isinstance(arg, Data):
+            self.events.iterated(arg, False)
+            return ListV(
+                origin=arg, elem=Data(arg.request, (*arg.path, "[]")), source="an API response"
+            )
+        if isinstance(arg, ListV):
+            if isinstance(arg.origin, Data):
+                self.events.iterated(arg.origin, False)
+            return arg.copy()
+        if isinstance(arg, Unknown):
+            return ListV(
+                source=arg.source or "other data",
+                elem=replace(arg, name=""),
+                origin=arg,
+                bound=arg.bound,
+            )
+        if isinstance(arg, OneOf):
+            return one_of([self.as_list(o, frame) for o in arg.options])
+        return ListV(source="other data")
+
+    def mapped(self, name: str, args: list[Value], frame: Frame) -> Value:
+        seq = args[1] if len(args) > 1 else UNKNOWN
+        func = args[0] if args else UNKNOWN
+        if isinstance(seq, ListV):
+            element: Value = UNKNOWN
+            if name == "map":
+                element = self.call_value(func, [seq.element()], {}, None, frame)
+            return ListV(
+                size=seq.size if name == "map" else None,
+                bound=seq.bound
+                if seq.bound is not None
+                else (seq.size if name == "filter" else None),
+                source=seq.source,
+                origin=seq,
+                elem=element if name == "map" else seq.element(),
+            )
+        if isinstance(seq, Data):
+            self.events.iterated(seq, False)
+            item: Value = Data(seq.request, (*seq.path, "[]"))
+            if name == "map":
+                item = self.call_value(func, [item], {}, None, frame)
+            return ListV(source="an API response", origin=seq, elem=item)
+        source = seq.source if isinstance(seq, Unknown) else ""
+        bound = seq.bound if isinstance(seq, Unknown) else None
+        return ListV(source=source, origin=seq, bound=bound)
+
+    # -- methods of str, dict and list --------------------------------------------------
+    def str_method(
+        self, target: Str, name: str, args: list[Value], kwargs: dict[str, Value]
+    ) -> Value:
+        if name == "format":
+            return str_format(target, args, kwargs)
+        if name == "join" and args:
+            seq = args[0]
+            if isinstance(seq, ListV) and seq.items is not None:
+                parts = [as_str(item) for item in seq.items]
+                if all(p.known for p in parts):
+                    return Str(
+                        target.text.join(p.text for p in parts),
+                        (),
+                        tuple(o for p in parts for o in p.origins)[:24],
+                    )
+            if isinstance(seq, Data):
+                self.events.iterated(seq, False)
+            return Str(HOLE, (Joined(seq),))
+        if name in _STR_TRANSFORMS:
+            if target.known:
+                try:
+                    call_args = [a.text for a in args if isinstance(a, Str) and a.known]
+                    return Str(getattr(target.text, name)(*call_args), (), target.origins)
+                except (TypeError, ValueError):
+                    return target
+            return target
+        if name in ("encode", "decode"):
+            return target
+        if name == "replace" and len(args) >= 2 and target.known:
+            old, new = args[0], args[1]
+            if isinstance(old, Str) and isinstance(new, Str) and old.known and new.known:
+                return Str(target.text.replace(old.text, new.text), (), target.origins)
+            return hole(target)
+        if name in ("split", "rsplit", "splitlines"):
+            if target.known:
+                sep = args[0].text if args and isinstance(args[0], Str) and args[0].known else None
+                return split_text(target, sep if name != "splitlines" else "\n")
+            source = (
+                target.slots[0].source
+                if target.slots and isinstance(target.slots[0], Unknown | ListV)
+                else "a string"
+            )
+            return ListV(source=source or "a string")
+        if name in ("startswith", "endswith", "isdigit", "isalpha", "find", "count", "index"):
+            return UNKNOWN
+        return UNKNOWN
+
+    def dict_method(
+        self,
+        target: DictV,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value:
+        if name == "update":
+            for update in args:
+                if isinstance(update, DictV):
+                    target.merge(update)
+                else:
+                    target.open = True
+            for key, value in kwargs.items():
+                if key == "**":
+                    target.open = True
+                else:
+                    target.set_ci(key, value, frame.ref(node))
+            return UNKNOWN
+        if name in ("get", "setdefault", "pop") and args:
+            lookup = args[0]
+            if isinstance(lookup, Str) and lookup.known:
+                found = target.get_ci(lookup.text)
+                if found is not None:
+                    return found
+                if name == "setdefault" and len(args) > 1:
+                    target.set_ci(lookup.text, args[1], frame.ref(node))
+            if target.elem is not None:
+                return target.elem
+            return args[1] if len(args) > 1 else UNKNOWN
+        if name == "copy":
+            return target.copy()
+        values = [*target.entries.values(), *([target.elem] if target.elem is not None else [])]
+        if name == "values":
+            return ListV(elem=one_of(values) if values else UNKNOWN, source="a dict")
+        if name == "items":
+            return ListV(
+                elem=literal_list([Str(HOLE, (UNKNOWN,)), one_of(values) if values else UNKNOWN]),
+                source="a dict",
+            )
+        if name == "keys":
+            return ListV(source="a dict")
+        return UNKNOWN
+
+    def list_method(self, target: ListV, name: str, args: list[Value], frame: Frame) -> Value:
+        if name in ("append", "add", "insert", "appendleft") and args:
+            added = args[-1]
+            if target.shared:
+                self.events.escape(added, "stored")
+            if target.items is not None:
+                if len(target.items) < 512:
+                    target.items.append(added)
+                    target.size = len(target.items)
+                else:
+                    target.items, target.size = None, None
+            elif isinstance(target.elem, Unknown):
+                target.elem = added
+            else:
+                target.elem = one_of([target.elem, added])
+            return UNKNOWN
+        if name in ("extend", "update") and args:
+            self.accumulate(target, args[0], frame)
+            return UNKNOWN
+        if name == "copy":
+            return target.copy()
+        if name in ("pop", "popleft"):
+            return target.element()
+        return UNKNOWN
+
+    def data_method(
+        self, target: Data, name: str, args: list[Value], node: cst.Call, frame: Frame
+    ) -> Value:
+        if name in ("get", "pop", "setdefault") and args:
+            key = args[0]
+            if isinstance(key, Str) and key.known:
+                return self.read_key(target, key.text, node, frame)
+            return Data(target.request, (*target.path, "*"))
+        if name in ("items", "values"):
+            return Data(target.request, (*target.path, f"{name}()"))
+        if name == "copy":
+            return target
+        return UNKNOWN
+
+
+def _singular(name: str) -> str:
+    if name.endswith("ids"):
+        return name[:-1]
+    return name[:-1] if name.endswith("s") else name
+
+
+def _range(args: list[Value]) -> Value:
+    nums = [a.as_int for a in args if isinstance(a, Num) and a.as_int is not None]
+    if len(nums) == len(args) and args:
+        start, stop = (0, nums[0]) if len(nums) == 1 else (nums[0], nums[1])
+        step = nums[2] if len(nums) > 2 else 1
+        if not step:
+            return ListV(size=0, source="a range")
+        size = len(range(start, stop, step))
+        if size <= 64:
+            return ListV(
+                items=[Num(i) for i in range(start, stop, step)], size=size, source="a range"
+            )
+        return ListV(size=size, elem=Num(start), source="a range")
+    return ListV(source="a range", elem=Num(0))

@@ -1,0 +1,434 @@
+"""Statements: blocks, control flow, definitions, imports and assignment targets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import libcst as cst
+
+from auditor.code.core import EvaluatorCore, dotted, function_kind
+from auditor.code.frames import Frame
+from auditor.code.modules import class_info
+from auditor.code.values import (
+    UNKNOWN,
+    ClassRef,
+    Client,
+    Data,
+    DictV,
+    External,
+    Func,
+    Instance,
+    ListV,
+    ModuleRef,
+    Opaque,
+    Str,
+    Unknown,
+    Value,
+)
+
+
+class StatementsMixin(EvaluatorCore):
+    def exec_block(self, body: Sequence[cst.CSTNode], frame: Frame) -> None:
+        for statement in body:
+            self.exec_statement(statement, frame)
+
+    def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
+        if isinstance(suite, cst.IndentedBlock):
+            self.exec_block(suite.body, frame)
+        elif isinstance(suite, cst.SimpleStatementSuite):
+            for small in suite.body:
+                self.exec_small(small, frame)
+
+    def exec_statement(self, node: cst.CSTNode, frame: Frame) -> None:
+        self.tick()
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                self.exec_small(small, frame)
+        elif isinstance(node, cst.If):
+            self.eval(node.test, frame)
+            self.exec_suite(node.body, frame)
+            if node.orelse is not None:
+                if isinstance(node.orelse, cst.If):
+                    self.exec_statement(node.orelse, frame)
+                else:
+                    self.exec_suite(node.orelse.body, frame)
+        elif isinstance(node, cst.For):
+            iterable = self.eval(node.iter, frame)
+            self.bind(node.target, self.iterate(iterable, frame), frame)
+            frame.loop_depth += 1
+            self.exec_suite(node.body, frame)
+            frame.loop_depth -= 1
+            if node.orelse is not None:
+                self.exec_suite(node.orelse.body, frame)
+        elif isinstance(node, cst.While):
+            # the test runs on every turn too (`while batch := fetch(page):`)
+            frame.loop_depth += 1
+            self.eval(node.test, frame)
+            self.exec_suite(node.body, frame)
+            # a second look at the test sees values the body assigned (`while next_url:`)
+            self.eval(node.test, frame)
+            frame.loop_depth -= 1
+            if node.orelse is not None:
+                self.exec_suite(node.orelse.body, frame)
+        elif isinstance(node, cst.Try | cst.TryStar):
+            self.exec_suite(node.body, frame)
+            for handler in node.handlers:
+                if handler.type is not None:
+                    self.eval(handler.type, frame)
+                if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                    frame.env[handler.name.name.value] = UNKNOWN
+                self.exec_suite(handler.body, frame)
+            if node.orelse is not None:
+                self.exec_suite(node.orelse.body, frame)
+            if node.finalbody is not None:
+                self.exec_suite(node.finalbody.body, frame)
+        elif isinstance(node, cst.With):
+            for item in node.items:
+                value = self.enter_context(self.eval(item.item, frame), item.item, frame)
+                if item.asname is not None:
+                    self.bind(item.asname.name, value, frame)
+            self.exec_suite(node.body, frame)
+        elif isinstance(node, cst.FunctionDef):
+            self.define_function(node, frame)
+        elif isinstance(node, cst.ClassDef):
+            info = frame.module.classes.get(node.name.value) if frame.func is None else None
+            if info is None or info.node is not node:
+                info = self.nested_classes.get(id(node))
+                if info is None:
+                    info = self.nested_classes[id(node)] = class_info(node, frame.module)
+            state = self.class_state(info)
+            if state.bases is None:
+                # before the name is bound: `class Client(Client)` extends the imported one
+                state.bases = [self.eval(base.value, frame) for base in node.bases]
+            frame.env[node.name.value] = ClassRef(info)
+        elif isinstance(node, cst.Match):
+            subject = self.eval(node.subject, frame)
+            for case in node.cases:
+                self.bind_pattern(case.pattern, subject, case.pattern, frame)
+                if case.guard is not None:
+                    self.eval(case.guard, frame)
+                self.exec_suite(case.body, frame)
+
+    def exec_small(self, node: cst.BaseSmallStatement, frame: Frame) -> None:
+        if isinstance(node, cst.Assign):
+            value = self.eval(node.value, frame)
+            for target in node.targets:
+                self.bind(target.target, value, frame)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.bind(node.target, self.eval(node.value, frame), frame)
+        elif isinstance(node, cst.AugAssign):
+            self.augmented(node, frame)
+        elif isinstance(node, cst.Expr):
+            value = self.eval(node.value, frame)
+            self.events.discarded(value)
+        elif isinstance(node, cst.Return):
+            value = self.eval(node.value, frame) if node.value is not None else UNKNOWN
+            frame.returns.append(value)
+            if frame.depth == 0 and frame.func is not None:
+                self.events.escape(value, "returned")
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                self.import_name(alias, frame)
+        elif isinstance(node, cst.ImportFrom):
+            self.import_from(node, frame)
+        elif isinstance(node, cst.Global | cst.Nonlocal):
+            for name in node.names:
+                frame.global_names.add(name.name.value)
+        elif isinstance(node, cst.Assert):
+            self.eval(node.test, frame)
+        elif isinstance(node, cst.Raise):
+            if node.exc is not None:
+                self.eval(node.exc, frame)
+        elif isinstance(node, cst.Del):
+            return
+
+    def augmented(self, node: cst.AugAssign, frame: Frame) -> None:
+        current = self.eval(node.target, frame)
+        added = self.eval(node.value, frame)
+        result = self.binary(current, added, node.operator, frame)
+        if isinstance(node.operator, cst.AddAssign) and isinstance(current, ListV):
+            # `items += page`: the list now holds the page's items
+            self.accumulate(current, added, frame)
+            result = current
+        self.bind(node.target, result, frame)
+
+    def accumulate(self, target: ListV, added: Value, frame: Frame) -> None:
+        """``target.extend(added)`` or ``target += added``."""
+        for data in _data_in(added):
+            self.events.iterated(data, False)
+        if target.shared:
+            self.events.escape(added, "stored")
+        target.items = None
+        target.size = None
+        if isinstance(added, Data):
+            target.origin = added
+            target.elem = Data(added.request, (*added.path, "[]"))
+        elif isinstance(added, ListV):
+            target.elem = added.element()
+            if target.origin is None:
+                target.origin = added.origin
+            target.source = target.source or added.source
+
+    def define_function(self, node: cst.FunctionDef, frame: Frame) -> None:
+        closure = frame.env if frame.func is not None else None
+        value: Value = Func(frame.module, node, closure=closure, kind=function_kind(node))
+        for decorator in reversed(node.decorators):
+            value = self.decorate(value, decorator, frame)
+        frame.env[node.name.value] = value
+
+    def decorate(self, func: Value, decorator: cst.Decorator, frame: Frame) -> Value:
+        """A project decorator's wrapper replaces the function; library ones keep it."""
+        target = self.eval(decorator.decorator, frame)
+        if isinstance(target, Func) and target.kind != "property":
+            wrapped = self.call_function(target, [func], {}, None, frame)
+            if isinstance(wrapped, Func):
+                return wrapped
+        return func
+
+    def enter_context(self, value: Value, node: cst.BaseExpression, frame: Frame) -> Value:
+        """What ``with X as name`` binds: ``X.__enter__()`` for project classes, else X."""
+        if isinstance(value, Instance):
+            for name in ("__enter__", "__aenter__"):
+                method = self.attribute(value, name, node, frame)
+                if isinstance(method, Func):
+                    entered = self.call_function(method, [], {}, None, frame)
+                    return value if isinstance(entered, Unknown) else entered
+        return value
+
+    # -- imports ------------------------------------------------------------------------
+    def import_name(self, alias: cst.ImportAlias, frame: Frame) -> None:
+        name = dotted(alias.name)
+        if name is None:
+            return
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            frame.env[alias.asname.name.value] = self.module_value(name, frame)
+        else:
+            head = name.split(".")[0]
+            frame.env[head] = self.module_value(head, frame)
+
+    def module_value(self, name: str, frame: Frame) -> Value:
+        rel = self.project.resolve_module(name, frame.module.rel_path)
+        if rel is not None:
+            info = self.module(rel)
+            if info is not None:
+                return ModuleRef(info)
+        return External(name)
+
+    def import_from(self, node: cst.ImportFrom, frame: Frame) -> None:
+        base = dotted(node.module) if node.module is not None else ""
+        dots = len(node.relative)
+        if dots:
+            package = frame.module.name.split(".")
+            if not frame.module.rel_path.endswith("__init__.py"):
+                package = package[:-1]
+            package = package[: len(package) - (dots - 1)] if dots - 1 <= len(package) else []
+            base = ".".join([*package, base] if base else package)
+        if base is None:
+            return
+        source_rel = self.project.resolve_module(base, frame.module.rel_path) if base else None
+        source = self.module(source_rel) if source_rel is not None else None
+        if isinstance(node.names, cst.ImportStar):
+            if source is not None and source is not frame.module:
+                env = self.module_env(source)
+                frame.env.update((k, v) for k, v in env.items() if not k.startswith("_"))
+            return
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is None:
+                continue
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            value: Value
+            if source is not None and source is not frame.module:
+                env = self.module_env(source)
+                if name in env:
+                    value = env[name]
+                else:
+                    value = self.module_value(f"{base}.{name}", frame)
+                    if isinstance(value, External):
+                        value = UNKNOWN
+            else:
+                sub = self.project.resolve_module(f"{base}.{name}", frame.module.rel_path)
+                sub_info = self.module(sub) if sub is not None else None
+                value = ModuleRef(sub_info) if sub_info is not None else External(f"{base}.{name}")
+            frame.env[local] = value
+
+    # -- binding ------------------------------------------------------------------------
+    def bind(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
+        if isinstance(target, cst.Name):
+            if isinstance(value, Unknown) and not value.name and value is not UNKNOWN:
+                # what the code calls it says what it is (`path = options["path"]`)
+                value = replace(value, name=target.value)
+            elif value is UNKNOWN:
+                value = Unknown(name=target.value)
+            frame.env[target.value] = value
+            if frame.func is not None and target.value in frame.global_names:
+                frame.globals[target.value] = value
+        elif isinstance(target, cst.Tuple | cst.List):
+            self.bind_sequence(target, value, frame)
+        elif isinstance(target, cst.Attribute):
+            owner = self.eval(target.value, frame)
+            self.set_attribute(owner, target.attr.value, value, target, frame)
+        elif isinstance(target, cst.Subscript):
+            owner = self.eval(target.value, frame)
+            key = self.subscript_key(target, frame)
+            self.set_item(owner, key, value, target, frame)
+        elif isinstance(target, cst.StarredElement):
+            self.bind(target.value, ListV(source="unpacking"), frame)
+
+    def bind_sequence(self, target: cst.Tuple | cst.List, value: Value, frame: Frame) -> None:
+        elements = [e for e in target.elements if isinstance(e, cst.Element | cst.StarredElement)]
+        items = value.items if isinstance(value, ListV) and value.items is not None else None
+        for i, element in enumerate(elements):
+            if isinstance(element, cst.StarredElement):
+                self.bind(element.value, ListV(source="unpacking"), frame)
+                continue
+            part: Value
+            if items is not None and i < len(items):
+                part = items[i]
+            elif isinstance(value, Data):
+                part = Data(value.request, (*value.path, "[]"))
+            elif isinstance(value, Unknown):
+                part = replace(value, name="")
+            elif isinstance(value, ListV):
+                part = value.element()
+            else:
+                part = UNKNOWN
+            self.bind(element.value, part, frame)
+
+    def subscript_key(self, node: cst.Subscript, frame: Frame) -> Value:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            for element in node.slice:
+                if isinstance(element.slice, cst.Index):
+                    self.eval(element.slice.value, frame)
+            return UNKNOWN
+        return self.eval(node.slice[0].slice.value, frame)
+
+    def set_attribute(
+        self, owner: Value, attr: str, value: Value, target: cst.CSTNode, frame: Frame
+    ) -> None:
+        if isinstance(owner, Instance):
+            if isinstance(owner.base, Client) and self.is_client_state(owner.base, attr):
+                self.set_attribute(owner.base, attr, value, target, frame)
+                return
+            owner.attrs[attr] = value
+            if isinstance(value, ListV | DictV):
+                value.shared = True
+        elif isinstance(owner, Client):
+            self.configure_attribute(owner, attr, value, target, frame)
+        elif isinstance(owner, ClassRef):
+            attrs = self.class_attrs(owner.cls)
+            attrs[attr] = value
+        elif isinstance(owner, ModuleRef):
+            self.state_of(owner.module).env[attr] = value
+        elif isinstance(owner, Opaque):
+            owner.attrs[attr] = value
+        else:
+            if _is_client(value):
+                self.stores[("attr", attr)] = value
+            self.events.escape(value, "stored")
+
+    def is_client_state(self, client: Client, attr: str) -> bool:
+        """Attributes of a library client that configure what it sends."""
+        model = self.models.client_model(client.kind)
+        if attr in ("headers", "params"):
+            return True
+        if model is None:
+            return False
+        return (
+            attr == "base_url" and model.base_url is not None
+        ) or attr == model.header_pairs_attr
+
+    def configure_attribute(
+        self, client: Client, attr: str, value: Value, target: cst.CSTNode, frame: Frame
+    ) -> None:
+        model = self.models.client_model(client.kind)
+        if attr == "headers" and isinstance(value, DictV):
+            client.headers = value.copy()
+        elif attr == "params" and isinstance(value, DictV):
+            client.params = value.copy()
+        elif attr == "base_url":
+            client.base_url = value
+        elif model is not None and attr == model.header_pairs_attr:
+            # headers given as (name, value) pairs (urllib openers)
+            headers = DictV()
+            for pair in value.items or () if isinstance(value, ListV) else ():
+                if isinstance(pair, ListV) and pair.items and len(pair.items) == 2:
+                    key = pair.items[0]
+                    if isinstance(key, Str) and key.known:
+                        headers.set_ci(key.text, pair.items[1], frame.ref(target))
+            client.headers = headers
+
+    def set_item(
+        self, owner: Value, key: Value, value: Value, target: cst.CSTNode, frame: Frame
+    ) -> None:
+        if isinstance(owner, DictV):
+            if owner.shared:
+                self.events.escape(value, "stored")
+            if isinstance(key, Str) and key.known:
+                owner.set_ci(key.text, value, frame.ref(target))
+            else:
+                owner.elem = value if owner.elem is None else _either(owner.elem, value)
+        elif isinstance(owner, ListV):
+            if owner.shared:
+                self.events.escape(value, "stored")
+        else:
+            if isinstance(key, Str) and key.known and _is_client(value):
+                self.stores[("key", key.text)] = value
+            self.events.escape(value, "stored")
+
+    # -- match statements ---------------------------------------------------------------
+    def bind_pattern(
+        self, pattern: cst.MatchPattern, subject: Value, node: cst.CSTNode, frame: Frame
+    ) -> None:
+        if isinstance(pattern, cst.MatchAs):
+            if pattern.pattern is not None:
+                self.bind_pattern(pattern.pattern, subject, node, frame)
+            if pattern.name is not None:
+                frame.env[pattern.name.value] = subject
+        elif isinstance(pattern, cst.MatchMapping):
+            for entry in pattern.elements:
+                key = self.eval(entry.key, frame)
+                value = self.item(subject, key, entry.key, frame)
+                self.bind_pattern(entry.pattern, value, entry.key, frame)
+            if pattern.rest is not None:
+                frame.env[pattern.rest.value] = subject
+        elif isinstance(pattern, cst.MatchSequence):
+            element_value = self.iterate(subject, frame)
+            for part in pattern.patterns:
+                if isinstance(part, cst.MatchSequenceElement):
+                    self.bind_pattern(part.value, element_value, node, frame)
+                elif isinstance(part, cst.MatchStar) and part.name is not None:
+                    frame.env[part.name.value] = ListV(source="unpacking", elem=element_value)
+        elif isinstance(pattern, cst.MatchClass):
+            for keyword in pattern.kwds:
+                field_value = self.attribute(subject, keyword.key.value, keyword, frame)
+                self.bind_pattern(keyword.pattern, field_value, keyword, frame)
+        elif isinstance(pattern, cst.MatchOr):
+            for option in pattern.patterns:
+                self.bind_pattern(option.pattern, subject, node, frame)
+        elif isinstance(pattern, cst.MatchValue):
+            self.eval(pattern.value, frame)
+
+
+def _is_client(value: Value) -> bool:
+    return isinstance(value, Client) or (
+        isinstance(value, Instance) and isinstance(value.base, Client)
+    )
+
+
+def _data_in(value: Value) -> list[Data]:
+    if isinstance(value, Data):
+        return [value]
+    if isinstance(value, ListV) and isinstance(value.origin, Data):
+        return [value.origin]
+    return []
+
+
+def _either(a: Value, b: Value) -> Value:
+    from auditor.code.values import one_of
+
+    return one_of([a, b])
