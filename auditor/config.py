@@ -13,7 +13,7 @@ from auditor.findings import Finding, Severity
 
 FAIL_LEVELS = ("error", "warning", "never")
 SECTION = "tool.dokeos-audit"
-CONFIG_KEYS = ("select", "ignore", "exclude", "hosts", "fail-on", "severity")
+CONFIG_KEYS = ("select", "ignore", "exclude", "hosts", "fail-on", "severity", "http-calls")
 """The keys of ``[tool.dokeos-audit]``; anything else is a typo we refuse to guess about."""
 
 
@@ -27,6 +27,9 @@ class Settings:
     exclude: tuple[str, ...] = ()
     fail_on: str = "warning"
     severity: dict[str, Severity] = field(default_factory=dict)
+    http_calls: tuple[dict[str, Any], ...] = ()
+    """The project's own HTTP wrappers the analyzer should take for HTTP calls
+    (``{call = "acme.lms.Client.call", method = 0, url = 1}``)."""
     config_path: Path | None = None
     """The file these settings were read from; ``exclude`` globs also match relative to its
     folder, so a pyproject at the repository root works whatever sub-folder is scanned."""
@@ -140,7 +143,36 @@ def settings_from_table(
         changes["fail_on"] = level
     if "severity" in table:
         changes["severity"] = _severities(table["severity"], known, f"{where} severity")
+    if "http-calls" in table:
+        changes["http_calls"] = _http_calls(table["http-calls"], f"{where} http-calls")
     return Settings(**changes)
+
+
+_HTTP_CALL_KEYS = frozenset({"call", "method", "url", "headers", "params", "body"})
+
+
+def _http_calls(value: Any, where: str) -> tuple[dict[str, Any], ...]:
+    """``http-calls = [{ call = "acme.lms.Client.call", method = 0, url = "path" }]``."""
+    example = '[{ call = "acme.lms.Client.call", method = 0, url = 1 }]'
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected a list of tables such as {example}")
+    found: list[dict[str, Any]] = []
+    for index, entry in enumerate(value):
+        if not isinstance(entry, dict) or not isinstance(entry.get("call"), str):
+            raise ConfigError(f"{where}[{index}]: expected a table with a `call` name")
+        unknown = sorted(set(entry) - _HTTP_CALL_KEYS)
+        if unknown:
+            raise ConfigError(
+                f"{where}[{index}]: unknown key {', '.join(map(repr, unknown))} "
+                f"(known keys: {', '.join(sorted(_HTTP_CALL_KEYS))})"
+            )
+        for key in ("method", "url", "headers", "params", "body"):
+            if key in entry and not isinstance(entry[key], int | str):
+                raise ConfigError(
+                    f"{where}[{index}] {key}: expected a position (0, 1...) or a parameter name"
+                )
+        found.append(dict(entry))
+    return tuple(found)
 
 
 def _severities(value: Any, known: frozenset[str], where: str) -> dict[str, Severity]:

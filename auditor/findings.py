@@ -149,6 +149,8 @@ class RunResult:
     files_scanned: int = 0
     flows_read: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    """For a code scan: the Dokeos calls the analyzer understood (``dokeos-audit calls``)."""
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings, key=lambda f: f.sort_key)
@@ -157,7 +159,7 @@ class RunResult:
         return dict(sorted(Counter(f.rule for f in self.findings).items()))
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "tool": {"name": TOOL_NAME, "version": __version__},
             "run": {"name": self.name, "kind": self.kind},
             "findings": [f.to_json() for f in self.sorted_findings()],
@@ -172,6 +174,9 @@ class RunResult:
                 **self.extra,
             },
         }
+        if self.kind == "code":
+            document["calls"] = self.calls
+        return document
 
 
 def fingerprint(*parts: object) -> str:

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from auditor.catalog import Catalog
 from auditor.code.model import CodeModel
+from auditor.code.models.spec import ProjectSend
 from auditor.code.project import Project
 from auditor.config import Settings
 from auditor.findings import Location
@@ -30,6 +31,8 @@ class GroupResult:
     errors: list[tuple[str, str]] = field(default_factory=list)
     endpoints: list[str] = field(default_factory=list)
     loaded: list[str] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    """The Dokeos calls the group makes (``dokeos-audit calls``), one per calling context."""
     """Every project file the analysis read: the files this result depends on."""
 
     def to_json(self) -> dict[str, Any]:
@@ -47,6 +50,7 @@ class GroupResult:
             "errors": [list(e) for e in self.errors],
             "endpoints": self.endpoints,
             "loaded": self.loaded,
+            "calls": self.calls,
         }
 
     @classmethod
@@ -65,6 +69,7 @@ class GroupResult:
             errors=[(str(path), str(reason)) for path, reason in raw["errors"]],
             endpoints=[str(e) for e in raw["endpoints"]],
             loaded=[str(rel) for rel in raw["loaded"]],
+            calls=list(raw.get("calls", [])),
         )
 
 
@@ -80,13 +85,19 @@ def run_rules(model: CodeModel, catalog: Catalog, settings: Settings) -> list[Ra
     return raw
 
 
-def analyze_group(project: Project, catalog: Catalog, entries: Sequence[str]) -> GroupResult:
+def analyze_group(
+    project: Project,
+    catalog: Catalog,
+    entries: Sequence[str],
+    declared: Sequence[ProjectSend] = (),
+) -> GroupResult:
     """Every rule over one group; the engine later drops the rules a run leaves out, so the
     result (and its cache entry) serves any --select."""
     # libcst is imported only when something needs analyzing: a warm cache never pays it
     from auditor.code.analyzer import Analyzer
+    from auditor.code.inventory import summarize
 
-    analyzer = Analyzer(project, catalog)
+    analyzer = Analyzer(project, catalog, declared)
     analyzer.analyze_all(entries)
     analysis = analyzer.model()
     model = CodeModel(analysis.calls, analysis.polls)
@@ -97,6 +108,7 @@ def analyze_group(project: Project, catalog: Catalog, entries: Sequence[str]) ->
         errors=sorted(analyzer.errors.items()),
         endpoints=sorted(endpoints),
         loaded=sorted(loaded),
+        calls=[summarize(c, catalog) for c in model.calls if c.is_dokeos and c.endpoint],
     )
 
 
@@ -172,16 +184,17 @@ def analyze_groups(
     jobs: int,
     progress: Progress,
     on_result: Callable[[int, GroupResult], None] = lambda index, result: None,
+    declared: Sequence[ProjectSend] = (),
 ) -> list[GroupResult]:
     """One GroupResult per group, in the groups' order; ``on_result`` sees each as it ends."""
     results: list[GroupResult | None] = [None] * len(groups)
     progress.start(len(groups), sum(len(g) for g in groups))
     try:
         if worth_a_pool([len(g) for g in groups], jobs):
-            _in_pool(project, catalog, groups, jobs, results, progress, on_result)
+            _in_pool(project, catalog, groups, jobs, results, progress, on_result, declared)
         else:
             for index, group in enumerate(groups):
-                result = analyze_group(project, catalog, group)
+                result = analyze_group(project, catalog, group, declared)
                 results[index] = result
                 on_result(index, result)
                 progress.advance(len(group))
@@ -198,6 +211,7 @@ def _in_pool(
     results: list[GroupResult | None],
     progress: Progress,
     on_result: Callable[[int, GroupResult], None],
+    declared: Sequence[ProjectSend],
 ) -> None:
     # Each worker gets the project once (inherited as is where processes fork, pickled
     # otherwise: plain text, never libcst trees) and builds its own analyzer per group.
@@ -206,7 +220,7 @@ def _in_pool(
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(groups)),
         initializer=_start_worker,
-        initargs=(project, catalog),
+        initargs=(project, catalog, tuple(declared)),
     ) as pool:
         futures = {pool.submit(_analyze_in_worker, list(groups[i])): i for i in order}
         for future in as_completed(futures):
@@ -221,11 +235,14 @@ _worker_state: dict[str, Any] = {}
 """Set once in each worker process by its initializer (never in the parent)."""
 
 
-def _start_worker(project: Project, catalog: Catalog) -> None:
+def _start_worker(project: Project, catalog: Catalog, declared: Sequence[ProjectSend]) -> None:
     _worker_state["project"] = project
     _worker_state["catalog"] = catalog
+    _worker_state["declared"] = declared
 
 
 def _analyze_in_worker(entries: list[str]) -> dict[str, Any]:
-    result = analyze_group(_worker_state["project"], _worker_state["catalog"], entries)
+    result = analyze_group(
+        _worker_state["project"], _worker_state["catalog"], entries, _worker_state["declared"]
+    )
     return result.to_json()

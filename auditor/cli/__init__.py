@@ -16,6 +16,7 @@ COMMANDS = {
     "proxy": ("auditor.cli.proxy_cmd", "proxy_command"),
     "report": ("auditor.cli.report_cmd", "report_command"),
     "rules": ("auditor.cli.rules_cmd", "rules_command"),
+    "calls": ("auditor.cli.calls_cmd", "calls_command"),
 }
 
 

@@ -19,9 +19,11 @@ from auditor.code.values import (
     Duration,
     External,
     Func,
+    Identity,
     Instance,
     LambdaV,
     ListV,
+    NoneV,
     Num,
     OneOf,
     Opaque,
@@ -101,6 +103,8 @@ class CallsMixin(EvaluatorCore):
             return self.call_value(func.func, [*func.args, *args], merged, node, frame)
         if isinstance(func, LambdaV):
             return self.call_lambda(func, args, kwargs, frame)
+        if isinstance(func, Identity):
+            return args[0] if args else UNKNOWN
         if isinstance(func, ClassRef):
             return self.instantiate(func.cls, args, kwargs, node, frame)
         if node is not None and isinstance(func, External):
@@ -170,6 +174,11 @@ class CallsMixin(EvaluatorCore):
             )
             if memo_key in self.memo:
                 return self.memo[memo_key][0]
+            # a function that sent requests is evaluated again from each call site: each
+            # site is a calling context of its own, where findings may point
+            site_key = (*memo_key, id(node))
+            if site_key in self.memo:
+                return self.memo[site_key][0]
         self_value = func.bound_self
         cls = func.cls
         if entry and cls is not None and self_value is None and func.kind != "staticmethod":
@@ -195,10 +204,13 @@ class CallsMixin(EvaluatorCore):
             inner.delayed_func = key if delay else frame.delayed_func
         self.bind_params(func, inner, args, dict(kwargs), entry=entry, self_value=self_value)
         self.active.append(key)
+        sent_before = len(self.requests)
         try:
             self.exec_suite(func.node.body, inner)
         finally:
             self.active.pop()
+        if memo_key is not None and len(self.requests) != sent_before:
+            memo_key = (*memo_key, id(node))
         result = self.result_of(func, inner)
         # stored data reaches the caller here: a late poll starts in the caller
         result = retag(result, frame.func_id) if frame is not None else result
@@ -267,7 +279,7 @@ class CallsMixin(EvaluatorCore):
             if isinstance(default, Num) and entry:
                 # a caller we do not see may pass another number (a page, a size)
                 return Num(default.n, default=True)
-            if entry and isinstance(default, Unknown | ListV):
+            if entry and isinstance(default, Unknown | ListV | NoneV):
                 # an empty list (or None) by default: callers we do not see pass the data
                 return self.unknown_param(func, param)
             return default
@@ -363,6 +375,21 @@ def signature(value: Value | None) -> object:
         return ("u", value.stored, value.name, value.source, value.bound)
     if isinstance(value, External):
         return ("l", value.name)
+    # mutable values: what they hold now, so a list appended to since is a new argument
+    if isinstance(value, ListV):
+        items = value.items
+        held = tuple(id(v) for v in items[:16]) if items is not None else None
+        return ("L", id(value), id(value.elem), held, len(items or ()), len(value.extra))
+    if isinstance(value, DictV):
+        return (
+            "D",
+            id(value),
+            tuple((k, id(v)) for k, v in list(value.entries.items())[:16]),
+            id(value.elem),
+            value.open,
+        )
+    if isinstance(value, Instance):
+        return ("I", id(value), tuple((k, id(v)) for k, v in list(value.attrs.items())[:16]))
     return ("id", id(value))
 
 

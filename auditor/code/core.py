@@ -251,6 +251,9 @@ class EvaluatorCore:
     def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:
         raise NotImplementedError
 
+    def condition(self, node: cst.BaseExpression, frame: Frame) -> bool | None:
+        raise NotImplementedError
+
     def call_value(
         self,
         func: Value,

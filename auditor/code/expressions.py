@@ -10,6 +10,7 @@ import libcst as cst
 from auditor.code.core import EvaluatorCore
 from auditor.code.frames import Frame
 from auditor.code.strings import percent_format, plain_literal
+from auditor.code.truth import compare, truth
 from auditor.code.values import (
     UNKNOWN,
     Data,
@@ -17,8 +18,10 @@ from auditor.code.values import (
     Duration,
     External,
     LambdaV,
+    NONE,
     Limits,
     ListV,
+    NoneV,
     Num,
     OneOf,
     Str,
@@ -72,7 +75,7 @@ class ExpressionsMixin(EvaluatorCore):
         if name in ("True", "False"):
             return Num(1 if name == "True" else 0)
         if name == "None":
-            return UNKNOWN
+            return NONE
         if name in _BUILTINS:
             return External(f"builtins.{name}")
         return UNKNOWN
@@ -197,16 +200,53 @@ class ExpressionsMixin(EvaluatorCore):
         return value
 
     def eval_IfExp(self, node: cst.IfExp, frame: Frame) -> Value:
-        self.eval(node.test, frame)
+        test = self.condition(node.test, frame)
+        if test is True:
+            return self.eval(node.body, frame)
+        if test is False:
+            return self.eval(node.orelse, frame)
         return pick_informative([self.eval(node.body, frame), self.eval(node.orelse, frame)])
 
     def eval_BooleanOperation(self, node: cst.BooleanOperation, frame: Frame) -> Value:
         left = self.eval(node.left, frame)
+        left_truth = truth(left)
+        is_or = isinstance(node.operator, cst.Or)
+        if left_truth is is_or:
+            return left  # `x or y` with a true x, `x and y` with a false x: x
         right = self.eval(node.right, frame)
-        if isinstance(node.operator, cst.Or):
+        if left_truth is not None:
+            return right
+        if is_or:
             # `x or default`: the informative side
-            return left if not isinstance(left, Unknown) else right
+            return left if not isinstance(left, Unknown | NoneV) else right
         return right
+
+    def condition(self, node: cst.BaseExpression, frame: Frame) -> bool | None:
+        """Evaluate a condition for its effects, and say whether it holds when the values
+        tell (``page is not None`` with no page, ``self.method == "GET"``)."""
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            inner = self.condition(node.expression, frame)
+            return None if inner is None else not inner
+        if isinstance(node, cst.BooleanOperation):
+            left = self.condition(node.left, frame)
+            if isinstance(node.operator, cst.And):
+                if left is False:
+                    return False
+                right = self.condition(node.right, frame)
+                if left is True:
+                    return right
+                return False if right is False else None
+            if left is True:
+                return True
+            right = self.condition(node.right, frame)
+            if left is False:
+                return right
+            return True if right is True else None
+        if isinstance(node, cst.Comparison):
+            return self.comparison(node, frame)
+        if isinstance(node, cst.NamedExpr):
+            return truth(self.eval(node, frame))
+        return truth(self.eval(node, frame))
 
     def eval_Yield(self, node: cst.Yield, frame: Frame) -> Value:
         if isinstance(node.value, cst.From):
@@ -262,8 +302,13 @@ class ExpressionsMixin(EvaluatorCore):
 
     # -- comparisons --------------------------------------------------------------------
     def eval_Comparison(self, node: cst.Comparison, frame: Frame) -> Value:
+        result = self.comparison(node, frame)
+        return UNKNOWN if result is None else Num(1 if result else 0)
+
+    def comparison(self, node: cst.Comparison, frame: Frame) -> bool | None:
         left = self.eval(node.left, frame)
         left_node: cst.BaseExpression = node.left
+        result: bool | None = True
         for comparison in node.comparisons:
             right = self.eval(comparison.comparator, frame)
             self.events.compared(
@@ -274,9 +319,14 @@ class ExpressionsMixin(EvaluatorCore):
                     for data in _each(right):
                         if isinstance(data, Data):
                             self.read_key(data, left.text, node, frame)
+            answer = compare(comparison.operator, left, right)
+            if answer is False:
+                result = False
+            elif answer is None and result is True:
+                result = None
             left = right
             left_node = comparison.comparator
-        return UNKNOWN
+        return result
 
     def read_key(self, data: Data, key: str, node: cst.CSTNode, frame: Frame) -> Value:
         self.events.key_read(data, key, frame.ref(node))
@@ -418,7 +468,7 @@ def arithmetic(left: Value, right: Value, operator: cst.CSTNode) -> Value:
 
 def pick_informative(values: list[Value]) -> Value:
     """One value for two branches: both when they differ in kind, else the informative one."""
-    known = [v for v in values if not isinstance(v, Unknown)]
+    known = [v for v in values if not isinstance(v, Unknown | NoneV)]
     if not known:
         return values[0] if values else UNKNOWN
     if len(known) == 1:
@@ -443,5 +493,5 @@ OPAQUE_BUILTINS = frozenset(
 _BUILTINS = OPAQUE_BUILTINS | frozenset(
     "len list tuple sorted set reversed frozenset range enumerate zip map filter str repr "
     "int float dict next iter open input super getattr setattr min max print object "
-    "staticmethod classmethod property".split()
+    "staticmethod classmethod property locals".split()
 )

@@ -128,6 +128,10 @@ class HttpMixin(EvaluatorCore):
             return args[0]
         if name in ("__enter__", "__aenter__"):
             return client
+        if name == "__init__":
+            # a subclass calling the library's constructor: `super().__init__(base_url=...)`
+            self.configure_client(client, args, kwargs)
+            return UNKNOWN
         if name in ("close", "aclose", "mount", "__exit__", "__aexit__"):
             return UNKNOWN
         return self.generic_or_unknown(client, name, args, kwargs, node, frame)

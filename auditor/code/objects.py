@@ -25,6 +25,7 @@ from auditor.code.values import (
     ModuleRef,
     OneOf,
     Opaque,
+    Partial,
     PreparedRequest,
     Response,
     Str,
@@ -55,6 +56,12 @@ class ObjectsMixin(EvaluatorCore):
                 if isinstance(statement, cst.SimpleStatementLine):
                     with contextlib.suppress(Budget):
                         self.exec_statement(statement, frame)
+                elif isinstance(statement, cst.FunctionDef):
+                    # methods are names of the class body (`get = partialmethod(_request, "GET")`)
+                    state.attrs.setdefault(
+                        statement.name.value,
+                        Func(cls.module, statement, cls, kind=function_kind(statement)),
+                    )
         return state.attrs
 
     def class_bases(self, cls: ClassInfo) -> list[Value]:
@@ -287,6 +294,10 @@ class ObjectsMixin(EvaluatorCore):
                 found = self.setting(attr)
                 if found is not None:
                     return found
+            if self.models.is_namespace(name):
+                kept = self.stored("attr", attr, frame)
+                if kept is not None:
+                    return kept
             return External(f"{name}.{attr}")
         if isinstance(owner, Instance):
             return self.instance_attribute(owner, attr, node, frame)
@@ -358,9 +369,15 @@ class ObjectsMixin(EvaluatorCore):
             return func
         found = self.lookup_class_attr(owner.cls, attr)
         if found is not None:
+            if isinstance(found, Partial) and found.method and isinstance(found.func, Func):
+                # partialmethod: bound to the object it is looked up on
+                return replace(found, func=replace(found.func, bound_self=owner), method=False)
             return found
         if isinstance(owner.base, Client):
-            return self.attribute(owner.base, attr, node, frame)
+            if attr in ("headers", "params", "base_url"):
+                return self.attribute(owner.base, attr, node, frame)
+            # a method of the library class: called on the object, overrides apply
+            return Bound(owner, attr)
         return Unknown(source=f"`.{attr}`", name=attr)
 
     def super_attribute(self, owner: SuperRef, attr: str) -> Value:

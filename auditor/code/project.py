@@ -56,6 +56,19 @@ class SourceFile:
     """Module names this file imports (relative imports already resolved)."""
 
 
+_TEST_DIRS = frozenset({"tests", "test", "testing", "unittests", "integration_tests"})
+
+
+def is_test_path(rel_path: str) -> bool:
+    """A test module: under a tests folder, or named like one (test_x.py, x_test.py,
+    conftest.py)."""
+    parts = rel_path.split("/")
+    name = parts[-1]
+    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
+        return True
+    return any(part in _TEST_DIRS for part in parts[:-1])
+
+
 def module_name(rel_path: str) -> str:
     parts = rel_path[:-3].split("/") if rel_path.endswith(".py") else rel_path.split("/")
     if parts and parts[-1] == "__init__":

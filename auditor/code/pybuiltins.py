@@ -17,6 +17,7 @@ from auditor.code.values import (
     External,
     Instance,
     Joined,
+    NONE,
     LenOf,
     ListV,
     Num,
@@ -204,6 +205,9 @@ class BuiltinsMixin(EvaluatorCore):
             return UNKNOWN
         if name == "print":
             return UNKNOWN
+        if name in ("locals", "vars") and not args:
+            # generated clients read their parameters back with locals()
+            return DictV(dict(frame.env))
         self.hand_on(args, kwargs)
         return UNKNOWN
 
@@ -216,6 +220,8 @@ class BuiltinsMixin(EvaluatorCore):
         return self.attribute(owner, name, node, frame)
 
     def length(self, arg: Value) -> Value:
+        if isinstance(arg, OneOf):
+            return one_of([self.length(option) for option in arg.options])
         if isinstance(arg, ListV) and arg.items is not None:
             return Num(len(arg.items))
         if isinstance(arg, ListV) and isinstance(arg.origin, Data):
@@ -350,20 +356,34 @@ class BuiltinsMixin(EvaluatorCore):
                     return found
                 if name == "setdefault" and len(args) > 1:
                     target.set_ci(lookup.text, args[1], frame.ref(node))
+                    return args[1]
+                if not target.open and target.elem is None:
+                    # the key is not there: the default (None unless given)
+                    return args[1] if len(args) > 1 else NONE
             if target.elem is not None:
                 return target.elem
             return args[1] if len(args) > 1 else UNKNOWN
         if name == "copy":
             return target.copy()
         values = [*target.entries.values(), *([target.elem] if target.elem is not None else [])]
+        closed = not target.open and target.elem is None
         if name == "values":
+            if closed:
+                return literal_list(list(target.entries.values()), "a dict")
             return ListV(elem=one_of(values) if values else UNKNOWN, source="a dict")
         if name == "items":
+            if closed:
+                pairs: list[Value] = [
+                    literal_list([Str(k), v]) for k, v in target.entries.items()
+                ]
+                return literal_list(pairs, "a dict")
             return ListV(
                 elem=literal_list([Str(HOLE, (UNKNOWN,)), one_of(values) if values else UNKNOWN]),
                 source="a dict",
             )
         if name == "keys":
+            if closed:
+                return literal_list([Str(k) for k in target.entries], "a dict")
             return ListV(source="a dict")
         return UNKNOWN
 

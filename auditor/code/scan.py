@@ -11,7 +11,9 @@ from typing import TextIO
 
 from auditor.cache import CACHE_DIR_NAME, FileDigests, ResultCache
 from auditor.catalog import Catalog, load_catalog
-from auditor.code.project import Project
+from auditor.code.inventory import merge as merge_calls
+from auditor.code.models import declared_sends
+from auditor.code.project import Project, is_test_path
 from auditor.config import Settings
 from auditor.engine import complete_code_findings
 from auditor.findings import ErrorEntry, RunResult
@@ -90,6 +92,8 @@ def scan_paths(
     relevant = project.relevant_from(
         rel for rel, s in project.files.items() if s.text is not None and has_marker(s.raw)
     )
+    # tests exercise the integration with test data and doubles: not integration code
+    relevant = [rel for rel in relevant if not is_test_path(rel)]
     # Each group is analyzed on its own: files that share no import cannot affect each
     # other's model, and a group is what the cache keeps and a worker process receives.
     groups = project.components([r for r in relevant if in_scope(r)], relevant)
@@ -117,6 +121,11 @@ def scan_paths(
         ErrorEntry(rel, why) for rel, why in sorted(analyzer_errors) if in_scope(rel)
     )
     result.extra["endpoints_seen"] = sorted({e for g in group_results for e in g.endpoints})
+    result.calls = [
+        c
+        for c in merge_calls(c for g in group_results for c in g.calls)
+        if in_scope(c["location"]["path"])
+    ]
     result.errors.sort(key=lambda e: e.path)
     return result
 
@@ -129,8 +138,11 @@ def _analyze(
     options: ScanOptions,
 ) -> list[GroupResult]:
     progress = Progress(options.progress)
+    declared = declared_sends(settings.http_calls)
     if options.cache_dir is None:
-        return analyze_groups(project, catalog, groups, jobs=options.jobs, progress=progress)
+        return analyze_groups(
+            project, catalog, groups, jobs=options.jobs, progress=progress, declared=declared
+        )
 
     digest = FileDigests(project)
     cache = ResultCache.for_scan(options.cache_dir, _settings_salt(project, settings))
@@ -148,6 +160,7 @@ def _analyze(
         jobs=options.jobs,
         progress=progress,
         on_result=remember,
+        declared=declared,
     )
     for i, result in zip(missing, fresh, strict=True):
         results[i] = result
@@ -163,7 +176,16 @@ def _settings_salt(project: Project, settings: Settings) -> list[str]:
         if module.split(".")[-1] == "settings" or module.startswith("settings.")
         for rel in rels
     )
-    return [json.dumps({"hosts": sorted(settings.hosts), "settings_modules": settings_modules})]
+    return [
+        json.dumps(
+            {
+                "hosts": sorted(settings.hosts),
+                "settings_modules": settings_modules,
+                "http_calls": [sorted(c.items()) for c in settings.http_calls],
+            },
+            default=str,
+        )
+    ]
 
 
 def _in_project(project: Project, real_paths: Set[str]) -> set[str]:

@@ -46,28 +46,16 @@ class StatementsMixin(EvaluatorCore):
             for small in node.body:
                 self.exec_small(small, frame)
         elif isinstance(node, cst.If):
-            self.eval(node.test, frame)
-            self.exec_suite(node.body, frame)
-            if node.orelse is not None:
-                if isinstance(node.orelse, cst.If):
-                    self.exec_statement(node.orelse, frame)
-                else:
-                    self.exec_suite(node.orelse.body, frame)
+            self.exec_if(node, frame)
         elif isinstance(node, cst.For):
-            iterable = self.eval(node.iter, frame)
-            self.bind(node.target, self.iterate(iterable, frame), frame)
-            frame.loop_depth += 1
-            self.exec_suite(node.body, frame)
-            frame.loop_depth -= 1
-            if node.orelse is not None:
-                self.exec_suite(node.orelse.body, frame)
+            self.exec_for(node, frame)
         elif isinstance(node, cst.While):
             # the test runs on every turn too (`while batch := fetch(page):`)
             frame.loop_depth += 1
-            self.eval(node.test, frame)
-            self.exec_suite(node.body, frame)
-            # a second look at the test sees values the body assigned (`while next_url:`)
-            self.eval(node.test, frame)
+            if self.condition(node.test, frame) is not False:
+                self.exec_suite(node.body, frame)
+                # a second look at the test sees values the body assigned (`while next_url:`)
+                self.eval(node.test, frame)
             frame.loop_depth -= 1
             if node.orelse is not None:
                 self.exec_suite(node.orelse.body, frame)
@@ -109,6 +97,57 @@ class StatementsMixin(EvaluatorCore):
                 if case.guard is not None:
                     self.eval(case.guard, frame)
                 self.exec_suite(case.body, frame)
+
+    def exec_if(self, node: cst.If, frame: Frame) -> None:
+        """Both branches when the test is unknown, each from the same state, then the state
+        after either; only one when the values decide the test."""
+        test = self.condition(node.test, frame)
+        orelse = node.orelse
+        if test is True:
+            self.exec_suite(node.body, frame)
+            return
+        if test is False:
+            self.exec_else(orelse, frame)
+            return
+        before = dict(frame.env)
+        self.exec_suite(node.body, frame)
+        after_body = None if _always_leaves(node.body) else dict(frame.env)
+        frame.env.clear()
+        frame.env.update(before)
+        self.exec_else(orelse, frame)
+        else_leaves = isinstance(orelse, cst.Else) and _always_leaves(orelse.body)
+        if after_body is None:
+            return  # the body returned or raised: what follows sees the other branch
+        if else_leaves:
+            frame.env.clear()
+            frame.env.update(after_body)
+            return
+        merged = join_states(after_body, frame.env)
+        frame.env.clear()
+        frame.env.update(merged)
+
+    def exec_else(self, orelse: cst.If | cst.Else | None, frame: Frame) -> None:
+        if isinstance(orelse, cst.If):
+            self.exec_if(orelse, frame)
+        elif isinstance(orelse, cst.Else):
+            self.exec_suite(orelse.body, frame)
+
+    def exec_for(self, node: cst.For, frame: Frame) -> None:
+        iterable = self.eval(node.iter, frame)
+        frame.loop_depth += 1
+        items = _unrollable(iterable)
+        if items is not None and frame.loop_depth <= 2:
+            # a loop over a few known items (keys, attribute names, kwargs): each turn with
+            # its own item, as Python runs it
+            for item in items:
+                self.bind(node.target, item, frame)
+                self.exec_suite(node.body, frame)
+        else:
+            self.bind(node.target, self.iterate(iterable, frame), frame)
+            self.exec_suite(node.body, frame)
+        frame.loop_depth -= 1
+        if node.orelse is not None:
+            self.exec_suite(node.orelse.body, frame)
 
     def exec_small(self, node: cst.BaseSmallStatement, frame: Frame) -> None:
         if isinstance(node, cst.Assign):
@@ -327,7 +366,9 @@ class StatementsMixin(EvaluatorCore):
         elif isinstance(owner, Opaque):
             owner.attrs[attr] = value
         else:
-            if _is_client(value):
+            # kept on an object we cannot see (`g.dokeos = client`, `app.lms = api`): found
+            # again by its name wherever the program reads it back
+            if _is_object(value):
                 self.stores[("attr", attr)] = value
             self.events.escape(value, "stored")
 
@@ -376,7 +417,7 @@ class StatementsMixin(EvaluatorCore):
             if owner.shared:
                 self.events.escape(value, "stored")
         else:
-            if isinstance(key, Str) and key.known and _is_client(value):
+            if isinstance(key, Str) and key.known and _is_object(value):
                 self.stores[("key", key.text)] = value
             self.events.escape(value, "stored")
 
@@ -414,10 +455,49 @@ class StatementsMixin(EvaluatorCore):
             self.eval(pattern.value, frame)
 
 
-def _is_client(value: Value) -> bool:
-    return isinstance(value, Client) or (
-        isinstance(value, Instance) and isinstance(value.base, Client)
-    )
+def _is_object(value: Value) -> bool:
+    return isinstance(value, Client | Instance)
+
+
+def _always_leaves(suite: cst.BaseSuite) -> bool:
+    """The block ends with return, raise, continue or break: nothing after it runs."""
+    body: Sequence[cst.CSTNode] = ()
+    if isinstance(suite, cst.IndentedBlock):
+        body = suite.body
+    elif isinstance(suite, cst.SimpleStatementSuite):
+        body = [cst.SimpleStatementLine(suite.body)]
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, cst.SimpleStatementLine) and last.body:
+        return isinstance(last.body[-1], cst.Return | cst.Raise | cst.Continue | cst.Break)
+    return False
+
+
+def join_states(first: dict[str, Value], second: dict[str, Value]) -> dict[str, Value]:
+    """The names after two branches: a name bound differently is either value."""
+    from auditor.code.values import one_of
+
+    merged = dict(second)
+    for name, value in first.items():
+        other = second.get(name)
+        if other is None or other is value:
+            merged[name] = value
+        else:
+            merged[name] = one_of([value, other])
+    return merged
+
+
+_UNROLL = 8
+
+
+def _unrollable(iterable: Value) -> list[Value] | None:
+    if isinstance(iterable, ListV) and iterable.items is not None and not iterable.extra:
+        if 0 < len(iterable.items) <= _UNROLL and not any(
+            isinstance(item, Data) for item in iterable.items
+        ):
+            return list(iterable.items)
+    return None
 
 
 def _data_in(value: Value) -> list[Data]:

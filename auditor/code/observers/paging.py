@@ -9,7 +9,7 @@ import libcst as cst
 from auditor.catalog import Catalog
 from auditor.code.events import Escape, Observer
 from auditor.code.frames import Frame
-from auditor.code.values import Data, LenOf, NodeRef, Num, Response, Value
+from auditor.code.values import Data, LenOf, NodeRef, Num, OneOf, Response, Value
 
 
 @dataclass
@@ -69,8 +69,16 @@ class PageWalking(Observer):
         frame: Frame,
     ) -> None:
         # a page loop's stop test: len(page) < N
-        for length, other, flipped in ((left, right, False), (right, left, True)):
-            if not isinstance(length, LenOf) or not isinstance(other, Num):
+        for side, other, flipped in ((left, right, False), (right, left, True)):
+            length = next(
+                (
+                    v
+                    for v in (side.options if isinstance(side, OneOf) else (side,))
+                    if isinstance(v, LenOf)
+                ),
+                None,
+            )
+            if length is None or not isinstance(other, Num):
                 continue
             n = other.as_int
             if n is None or n <= 0:

@@ -1,0 +1,80 @@
+"""`dokeos-audit calls PATH...`: the Dokeos calls the code makes, as the analyzer sees them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from auditor.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    config_option,
+    settings_for,
+    user_errors,
+    write_output,
+)
+from auditor.code.inventory import render_text
+from auditor.code.scan import ScanOptions, context_root, scan_paths
+from auditor.parallel import default_jobs
+
+
+@click.command("calls")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Output format (default: text).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the list to FILE instead of standard output.",
+)
+@click.option(
+    "--host",
+    "hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Also treat this host (or *.pattern) as Dokeos; repeatable.",
+)
+@config_option
+@user_errors
+def calls_command(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    hosts: tuple[str, ...],
+    config_file: Path | None,
+) -> None:
+    """List the Dokeos HTTP calls the analyzer understood, at the call that names each one.
+
+    Each line shows where the call is, its method and endpoint, the API version it asks
+    for, the opt-in attributes it requests and reads, whether it walks pages and whether
+    it follows the job it starts. A call missing here is a call the scan cannot judge.
+    """
+    settings = settings_for(paths[0], config_file, hosts=hosts)
+    root = context_root(paths)
+    roots = [root] if root is not None else list(paths)
+    options = ScanOptions(jobs=default_jobs(), progress=sys.stderr)
+    result = scan_paths(roots, settings, ", ".join(str(p) for p in paths), options=options)
+    for error in result.errors:
+        click.echo(f"dokeos-audit: {error.path}: {error.reason}", err=True)
+    if output_format == "json":
+        text = (
+            json.dumps(
+                {"calls": result.calls, "errors": [e.to_json() for e in result.errors]}, indent=2
+            )
+            + "\n"
+        )
+    else:
+        text = render_text(result.calls)
+    write_output(text, output)
+    readable = result.files_scanned > 0 or not result.errors
+    sys.exit(EXIT_OK if readable else EXIT_USAGE)
