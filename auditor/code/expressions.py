@@ -12,13 +12,13 @@ from auditor.code.frames import Frame
 from auditor.code.strings import percent_format, plain_literal
 from auditor.code.truth import compare, truth
 from auditor.code.values import (
+    NONE,
     UNKNOWN,
     Data,
     DictV,
     Duration,
     External,
     LambdaV,
-    NONE,
     Limits,
     ListV,
     NoneV,

@@ -11,13 +11,13 @@ from auditor.code.expressions import OPAQUE_BUILTINS
 from auditor.code.frames import Frame
 from auditor.code.strings import split_text, str_format
 from auditor.code.values import (
+    NONE,
     UNKNOWN,
     Data,
     DictV,
     External,
     Instance,
     Joined,
-    NONE,
     LenOf,
     ListV,
     Num,
@@ -373,9 +373,7 @@ class BuiltinsMixin(EvaluatorCore):
             return ListV(elem=one_of(values) if values else UNKNOWN, source="a dict")
         if name == "items":
             if closed:
-                pairs: list[Value] = [
-                    literal_list([Str(k), v]) for k, v in target.entries.items()
-                ]
+                pairs: list[Value] = [literal_list([Str(k), v]) for k, v in target.entries.items()]
                 return literal_list(pairs, "a dict")
             return ListV(
                 elem=literal_list([Str(HOLE, (UNKNOWN,)), one_of(values) if values else UNKNOWN]),

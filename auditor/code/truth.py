@@ -27,7 +27,9 @@ def truth(value: Value) -> bool | None:
     if isinstance(value, NoneV):
         return False
     if isinstance(value, Num):
-        return bool(value.n)
+        # zero and False are decisive; other numbers are often counters a recursion or a
+        # loop moves, which the analysis follows only once: both ways stay open
+        return False if value.n == 0 and not value.default else None
     if isinstance(value, Duration):
         return bool(value.days)
     if isinstance(value, Str) and value.known:
@@ -45,8 +47,8 @@ def truth(value: Value) -> bool | None:
 
 
 def definitely_not_none(value: Value) -> bool:
-    return isinstance(value, Str | Num | Duration | ListV | DictV | Func | ClassRef | Client) or (
-        isinstance(value, Instance)
+    return isinstance(
+        value, Str | Num | Duration | ListV | DictV | Func | ClassRef | Client | Instance
     )
 
 

@@ -43,9 +43,11 @@ class AnalyzerSpy:
         self.groups: list[list[str]] = []
         real = auditor.parallel.analyze_group
 
-        def spy(project: Project, catalog: Catalog, entries: Sequence[str]) -> GroupResult:
+        def spy(
+            project: Project, catalog: Catalog, entries: Sequence[str], declared: Sequence = ()
+        ) -> GroupResult:
             self.groups.append(list(entries))
-            return real(project, catalog, entries)
+            return real(project, catalog, entries, declared)
 
         monkeypatch.setattr(auditor.parallel, "analyze_group", spy)
 
