@@ -155,6 +155,10 @@ class CallsMixin(EvaluatorCore):
         delay: float = 0.0,
     ) -> Value:
         key = func.key
+        if node is not None and frame is not None:
+            sent = self.project_send(func, args, kwargs, node, frame)
+            if sent is not None:
+                return sent
         depth = 0 if frame is None else frame.depth + 1
         memo_key: tuple[object, ...] | None = None
         if not entry:
@@ -174,9 +178,9 @@ class CallsMixin(EvaluatorCore):
             )
             if memo_key in self.memo:
                 return self.memo[memo_key][0]
-            # a function that sent requests is evaluated again from each call site: each
-            # site is a calling context of its own, where findings may point
-            site_key = (*memo_key, id(node))
+            # a function that sent requests is evaluated again in each calling context (the
+            # chain of call sites down to it): findings may point at any of them
+            site_key = (*memo_key, _context_of(frame, node))
             if site_key in self.memo:
                 return self.memo[site_key][0]
         self_value = func.bound_self
@@ -210,7 +214,7 @@ class CallsMixin(EvaluatorCore):
         finally:
             self.active.pop()
         if memo_key is not None and len(self.requests) != sent_before:
-            memo_key = (*memo_key, id(node))
+            memo_key = (*memo_key, _context_of(frame, node))
         result = self.result_of(func, inner)
         # stored data reaches the caller here: a late poll starts in the caller
         result = retag(result, frame.func_id) if frame is not None else result
@@ -349,6 +353,11 @@ class CallsMixin(EvaluatorCore):
                 if typed is not None:
                     return typed
         return None
+
+
+def _context_of(frame: Frame | None, node: cst.Call | None) -> tuple[int, ...]:
+    chain = frame.chain if frame is not None else ()
+    return (*(id(ref.node) for ref in chain), id(node))
 
 
 def join_returns(values: list[Value]) -> Value:

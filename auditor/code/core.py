@@ -9,6 +9,7 @@ them names a library: what libraries do comes from ``auditor.code.models``.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -20,7 +21,7 @@ from auditor.catalog import Catalog
 from auditor.code.events import EventBus
 from auditor.code.frames import Frame
 from auditor.code.models import ModelIndex
-from auditor.code.models.spec import ClientClass, Prepare, Send
+from auditor.code.models.spec import ClientClass, Prepare, ProjectSend, Send
 from auditor.code.modules import ClassInfo, ModuleInfo
 from auditor.code.project import Project
 from auditor.code.values import (
@@ -96,6 +97,8 @@ class EvaluatorCore:
         self.clients: list[Client] = []
         """Every client the code configures: their hosts tell which hosts are Dokeos."""
         self.current_rel = ""
+        self.project_sends: dict[int, ProjectSend | bool | None] = {}
+        """Per function definition: the model that makes it an HTTP call, if any."""
 
     # -- modules ------------------------------------------------------------------------
     def module(self, rel: str) -> ModuleInfo | None:
@@ -179,6 +182,8 @@ class EvaluatorCore:
             self.errors.setdefault(rel, "too big to analyze completely")
             return False
         except Exception as exc:  # one odd construct must not stop the scan
+            if os.environ.get("DOKEOS_AUDIT_DEBUG"):
+                raise
             self.errors.setdefault(
                 rel,
                 f"could not analyze all of this file ({type(exc).__name__}); "
@@ -303,6 +308,7 @@ class EvaluatorCore:
         frame: Frame,
         *,
         stack: str = "",
+        url: Value | None = None,
     ) -> Value:
         raise NotImplementedError
 
@@ -417,7 +423,25 @@ class EvaluatorCore:
     ) -> Value:
         raise NotImplementedError
 
-    def response_member(self, response: Value, name: str, *, called: bool) -> Value:
+    def response_member(
+        self,
+        response: Value,
+        name: str,
+        *,
+        called: bool,
+        node: cst.CSTNode | None = None,
+        frame: Frame | None = None,
+    ) -> Value:
+        raise NotImplementedError
+
+    def project_send(
+        self,
+        func: Func,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value | None:
         raise NotImplementedError
 
     def binary(self, left: Value, right: Value, operator: cst.CSTNode, frame: Frame) -> Value:
@@ -452,6 +476,9 @@ class EvaluatorCore:
         raise NotImplementedError
 
     def typed_client(self, name: str) -> Value | None:
+        raise NotImplementedError
+
+    def annotated_value(self, module: ModuleInfo, annotation: cst.BaseExpression) -> Value | None:
         raise NotImplementedError
 
     def configure_client(self, client: Client, args: list[Value], kwargs: dict[str, Value]) -> None:

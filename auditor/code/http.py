@@ -3,11 +3,13 @@ that recognises a call nobody modeled by what its values say."""
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from auditor.code.core import EvaluatorCore
 from auditor.code.frames import Frame
-from auditor.code.models.spec import HTTP_VERBS, Arg, ClientClass, Prepare, Send
+from auditor.code.models.spec import HTTP_VERBS, Arg, ClientClass, Prepare, ProjectSend, Send
 from auditor.code.strings import is_absolute, method_name, prefix_base, query_params
 from auditor.code.values import (
     UNKNOWN,
@@ -175,6 +177,7 @@ class HttpMixin(EvaluatorCore):
         frame: Frame,
         *,
         stack: str = "",
+        url: Value | None = None,
     ) -> Value:
         method: str | None
         if isinstance(spec.method, str):
@@ -183,7 +186,8 @@ class HttpMixin(EvaluatorCore):
             method = method_name(spec.method.pick(args, kwargs))
         else:
             method = client.method if client is not None else None
-        url = spec.url.pick(args, kwargs) or UNKNOWN
+        if url is None:
+            url = spec.url.pick(args, kwargs) or UNKNOWN
         if isinstance(url, PreparedRequest):
             return self.send_prepared(client, url, node, frame, stack=stack)
         headers = spec.headers.pick(args, kwargs)
@@ -397,7 +401,15 @@ class HttpMixin(EvaluatorCore):
         return UNKNOWN
 
     # -- responses ----------------------------------------------------------------------
-    def response_member(self, response: Value, name: str, *, called: bool) -> Value:
+    def response_member(
+        self,
+        response: Value,
+        name: str,
+        *,
+        called: bool,
+        node: cst.CSTNode | None = None,
+        frame: Frame | None = None,
+    ) -> Value:
         """``response.name`` (read, or called): status, body, decoded data, or a method."""
         if not isinstance(response, Response):
             return UNKNOWN
@@ -421,7 +433,53 @@ class HttpMixin(EvaluatorCore):
             return Data(request)
         if name in kind.paths:
             return Data(request, kind.paths[name])
+        if kind.fields_are_data and node is not None and frame is not None:
+            # a generated client's model: its attributes are the body's fields
+            return self.read_key(Data(request), name, node, frame)
         return Bound(response, name)
+
+    # -- the project's own HTTP calls ---------------------------------------------------
+    def project_send(
+        self,
+        func: Func,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value | None:
+        """A project method a model (or the configuration) declares to be an HTTP call
+        (a generated client's ``call_api``): the call is the request."""
+        known = func.key in self.project_sends
+        cached = self.project_sends.get(func.key)
+        if not known:
+            params = [
+                p.name.value for p in (*func.node.params.params, *func.node.params.kwonly_params)
+            ]
+            cls = func.cls
+            cached = self.models.project_send(
+                cls.name if cls is not None else None,
+                func.name,
+                params,
+                f"{func.module.name}.{cls.name}" if cls is not None else func.module.name,
+            )
+            if cached is None and cls is None:
+                cached = self.models.project_function_send(f"{func.module.name}.{func.name}")
+            self.project_sends[func.key] = cached
+        if not isinstance(cached, ProjectSend):
+            return None
+        spec = cached.send
+        url = as_str(spec.url.pick(args, kwargs) or UNKNOWN)
+        if cached.path_params is not None:
+            url = fill_path(url, cached.path_params.pick(args, kwargs))
+        base: Value | None = None
+        if cached.base_url and func.bound_self is not None:
+            base = func.bound_self
+            for attr in cached.base_url:
+                base = self.attribute(base, attr, node, frame)
+            if not isinstance(base, Str):
+                base = None
+        client = Client("generic", base_url=base, typed=True)
+        return self.send(client, spec, args, kwargs, node, frame, stack="generic", url=url)
 
     # -- what the values say ------------------------------------------------------------
     def generic_http(
@@ -563,6 +621,23 @@ class HttpMixin(EvaluatorCore):
 
 
 _METHODS_UPPER = frozenset(v.upper() for v in HTTP_VERBS)
+
+
+def fill_path(url: Str, values: Value | None) -> Str:
+    """``/users/{user_id}`` with the values of a path-parameters mapping in place."""
+    if not isinstance(values, DictV) or "{" not in url.text or not url.known:
+        return url
+    parts: list[Str] = []
+    text = url.text
+    position = 0
+    for match in re.finditer(r"\{(\w+)\}", text):
+        parts.append(Str(text[position : match.start()]))
+        value = values.get_ci(match.group(1))
+        parts.append(as_str(value) if value is not None else Str(HOLE, (UNKNOWN,)))
+        position = match.end()
+    parts.append(Str(text[position:]))
+    filled = concat(*parts)
+    return Str(filled.text, filled.slots, url.origins)
 
 
 def _base_in(attrs: dict[str, Value]) -> Value | None:

@@ -204,6 +204,10 @@ class ObjectsMixin(EvaluatorCore):
                 value = self.field_default(cls, statement)
                 if isinstance(value, Unknown) and value.bound is not None and not value.name:
                     value = replace(value, name=name)
+                elif value is UNKNOWN and isinstance(statement, cst.AnnAssign):
+                    # no default: what its annotation says it holds (a client class)
+                    typed = self.annotated_value(cls.module, statement.annotation.annotation)
+                    value = typed if typed is not None else Unknown(name=name)
             instance.attrs[name] = value
         post_init = self.lookup_method(cls, "__post_init__")
         if post_init is not None:
@@ -314,7 +318,7 @@ class ObjectsMixin(EvaluatorCore):
                 return owner.base_url or UNKNOWN
             return Bound(owner, attr)
         if isinstance(owner, Response):
-            return self.response_member(owner, attr, called=False)
+            return self.response_member(owner, attr, called=False, node=node, frame=frame)
         if isinstance(owner, Data):
             if attr in _DICT_METHODS:
                 return Bound(owner, attr)

@@ -456,6 +456,13 @@ class ModelIndex:
     def describe_call(self, name: str) -> str:
         return f"`{name}()`" if name else "other data"
 
+    def project_function_send(self, dotted: str) -> ProjectSend | None:
+        """A module-level function of the project declared as an HTTP call."""
+        for send in self.declared:
+            if not send.classes and (send.method == dotted or dotted.endswith("." + send.method)):
+                return send
+        return None
+
     def project_send(
         self, class_name: str | None, method: str, params: Iterable[str], qualname: str = ""
     ) -> ProjectSend | None:
