@@ -12,6 +12,7 @@ from auditor.code.frames import Frame
 from auditor.code.modules import ModuleInfo
 from auditor.code.values import (
     UNKNOWN,
+    AnnotatedType,
     Bound,
     ClassRef,
     Data,
@@ -20,6 +21,7 @@ from auditor.code.values import (
     External,
     Func,
     Identity,
+    Injected,
     Instance,
     LambdaV,
     ListV,
@@ -259,7 +261,7 @@ class CallsMixin(EvaluatorCore):
             elif name in kwargs:
                 frame.env[name] = kwargs.pop(name)
             else:
-                frame.env[name] = self.missing_param(func, param, entry=entry)
+                frame.env[name] = self.missing_param(func, param, frame, entry=entry)
         if isinstance(params.star_arg, cst.Param):
             frame.env[params.star_arg.name.value] = (
                 ListV(items=remaining, size=len(remaining))
@@ -271,11 +273,13 @@ class CallsMixin(EvaluatorCore):
             rest = {k: v for k, v in kwargs.items() if k != "**"}
             frame.env[params.star_kwarg.name.value] = DictV(rest, open=open_kwargs)
 
-    def missing_param(self, func: Func, param: cst.Param, *, entry: bool) -> Value:
+    def missing_param(self, func: Func, param: cst.Param, frame: Frame, *, entry: bool) -> Value:
         """A parameter nobody passed: a framework may inject it, its default or its annotation
         may still say what it is."""
         module_frame = self.module_frame(func.module)
-        injected = self.injected(func, param, module_frame)
+        # names resolve in the module; what a provider does belongs to this calling context
+        context = replace(module_frame, entry=frame.entry, chain=frame.chain, depth=frame.depth)
+        injected = self.injected(func, param, context)
         if injected is not None:
             return injected
         if param.default is not None:
@@ -294,32 +298,25 @@ class CallsMixin(EvaluatorCore):
         return Frame(module, None, env, env, (), None)
 
     def injected(self, func: Func, param: cst.Param, frame: Frame) -> Value | None:
-        """``Depends(get_client)`` as a default or in ``Annotated[...]``: the provider's value."""
-        candidates: list[cst.BaseExpression] = []
-        if isinstance(param.default, cst.Call):
-            candidates.append(param.default)
+        """``Depends(get_client)`` as a default or in ``Annotated[...]`` (an alias too): the
+        value the framework injects, what the provider returns."""
+        markers: list[tuple[Injected, Value | None]] = []
+        if param.default is not None:
+            default = self.eval(param.default, frame)
+            if isinstance(default, Injected):
+                markers.append((default, None))
         annotation = param.annotation.annotation if param.annotation is not None else None
-        if isinstance(annotation, cst.Subscript):
-            for element in annotation.slice[1:]:
-                if isinstance(element.slice, cst.Index) and isinstance(
-                    element.slice.value, cst.Call
-                ):
-                    candidates.append(element.slice.value)
-        for call in candidates:
-            assert isinstance(call, cst.Call)
-            callee = self.eval(call.func, frame)
-            if not isinstance(callee, External):
-                continue
-            injector = self.models.injector(callee.name)
-            if injector is None:
-                continue
-            args, kwargs = self.arguments(call.args, frame)
-            provider = injector.provider.pick(args, kwargs)
-            if provider is None and annotation is not None:
+        if annotation is not None and not isinstance(annotation, cst.SimpleString):
+            declared = self.eval(annotation, frame)
+            if isinstance(declared, AnnotatedType):
+                markers.extend(
+                    (m, declared.base) for m in declared.metadata if isinstance(m, Injected)
+                )
+        for marker, base in markers:
+            provider = marker.provider
+            if provider is None:
                 # Depends() with no argument: the annotated class is the provider
-                base = annotation.slice[0].slice if isinstance(annotation, cst.Subscript) else None
-                if isinstance(base, cst.Index):
-                    provider = self.eval(base.value, frame)
+                provider = base
             if provider is None:
                 return None
             value = self.call_value(provider, [], {}, None, frame)
@@ -346,6 +343,8 @@ class CallsMixin(EvaluatorCore):
         # `X | None`, `Optional[X]`, `Annotated[X, ...]`: look at every name in it
         for candidate in names_in(annotation):
             value = self.eval(candidate, frame)
+            if isinstance(value, AnnotatedType):
+                value = value.base
             if isinstance(value, ClassRef):
                 return self.default_instance(value.cls)
             if isinstance(value, External):

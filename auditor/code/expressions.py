@@ -14,6 +14,7 @@ from auditor.code.truth import compare, truth
 from auditor.code.values import (
     NONE,
     UNKNOWN,
+    AnnotatedType,
     Data,
     DictV,
     Duration,
@@ -188,6 +189,14 @@ class ExpressionsMixin(EvaluatorCore):
         owner = self.eval(node.value, frame)
         if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice):
             return self.slice_of(owner, node.slice[0].slice, frame)
+        if isinstance(owner, External) and owner.name.rsplit(".", 1)[-1] == "Annotated":
+            parts = [
+                self.eval(element.slice.value, frame)
+                for element in node.slice
+                if isinstance(element.slice, cst.Index)
+            ]
+            if parts:
+                return AnnotatedType(parts[0], tuple(parts[1:]))
         key = self.subscript_key(node, frame)
         return self.item(owner, key, node, frame)
 

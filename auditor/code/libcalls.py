@@ -20,6 +20,7 @@ from auditor.code.values import (
     Duration,
     External,
     Func,
+    Injected,
     Instance,
     ListV,
     ModuleRef,
@@ -52,6 +53,9 @@ class LibraryCallsMixin(EvaluatorCore):
             return self.call_builtin(short, args, kwargs, node, frame)
         if models.is_test_double(name):
             return Opaque(name, double=True)
+        injector = models.injector(name)
+        if injector is not None:
+            return Injected(injector.provider.pick(args, kwargs))
         special = models.special(name)
         if special is not None:
             result = special.handler(CallContext(self, args, kwargs, node, frame))

@@ -169,6 +169,9 @@ class ObjectsMixin(EvaluatorCore):
                 if keyword in ("max_length", "max_items"):
                     size = self.eval(argument.value, frame)
                     bound = getattr(size, "as_int", None)
+            if bound is not None:
+                # what the model accepts is at most this long, whatever its default
+                return Unknown(source="a model field", bound=bound)
             for index, argument in enumerate(default.args):
                 keyword = argument.keyword.value if argument.keyword is not None else None
                 if keyword == "default" or (keyword is None and index == 0):
@@ -178,7 +181,7 @@ class ObjectsMixin(EvaluatorCore):
                 if keyword in ("default_factory", "factory"):
                     factory = self.eval(argument.value, frame)
                     return self.call_value(factory, [], {}, default, frame)
-            return Unknown(source="a model field", bound=bound)
+            return Unknown(source="a model field")
         return self.eval(default, frame)
 
     def init_fields(
@@ -329,6 +332,15 @@ class ObjectsMixin(EvaluatorCore):
             return self.attribute(data, attr, node, frame)
         if isinstance(owner, Str) and attr == "value":
             return owner  # an enum member's value
+        if isinstance(owner, PreparedRequest):
+            if attr == "headers":
+                return owner.headers
+            if attr == "params":
+                return owner.params
+            if attr == "url":
+                return owner.url
+            if attr == "method":
+                return Str(owner.method) if owner.method else UNKNOWN
         if isinstance(owner, DictV | Str | ListV | PreparedRequest | Func):
             return Bound(owner, attr)
         if isinstance(owner, Opaque):

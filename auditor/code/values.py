@@ -314,6 +314,22 @@ IDENTITY = Identity()
 
 
 @dataclass(frozen=True, eq=False)
+class Injected(Value):
+    """A parameter default a framework replaces by what ``provider`` returns
+    (``Depends(get_client)``); no provider: the annotated class."""
+
+    provider: Value | None
+
+
+@dataclass(frozen=True, eq=False)
+class AnnotatedType(Value):
+    """``Annotated[X, ...]``, also through an alias (``Client = Annotated[...]``)."""
+
+    base: Value
+    metadata: tuple[Value, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class Deferred(Value):
     """An object whose method calls run later (``record.with_delay(eta=...)``)."""
 
