@@ -88,6 +88,9 @@ class CallsMixin(EvaluatorCore):
             if stored is not None:
                 return stored
             return Bound(owner, name)
+        if isinstance(owner, Instance) and self.instance_member(owner, name, node, frame) is None:
+            # inherited from a class we cannot see: called on the object itself
+            return Bound(owner, name)
         return self.attribute(owner, name, node, frame)
 
     def call_value(

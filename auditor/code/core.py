@@ -97,7 +97,10 @@ class EvaluatorCore:
         self.clients: list[Client] = []
         """Every client the code configures: their hosts tell which hosts are Dokeos."""
         self.current_rel = ""
-        self.project_sends: dict[int, ProjectSend | bool | None] = {}
+        self.project_sends: dict[int, ProjectSend | None] = {}
+        self.name_index: dict[str, ClassInfo] | None = None
+        self.name_index_size = 0
+        self.named_bases_done: set[int] = set()
         """Per function definition: the model that makes it an HTTP call, if any."""
 
     # -- modules ------------------------------------------------------------------------
@@ -388,6 +391,17 @@ class EvaluatorCore:
         raise NotImplementedError
 
     def class_bases(self, cls: ClassInfo) -> list[Value]:
+        raise NotImplementedError
+
+    def named_class(self, name: str) -> ClassInfo | None:
+        raise NotImplementedError
+
+    def instance_member(
+        self, owner: Instance, name: str, node: cst.CSTNode, frame: Frame
+    ) -> Value | None:
+        raise NotImplementedError
+
+    def external_bases(self, cls: ClassInfo, seen: int = 0) -> list[str]:
         raise NotImplementedError
 
     def call_external(

@@ -21,6 +21,7 @@ from auditor.code.values import (
     HttpRequest,
     Instance,
     ListV,
+    NoneV,
     OneOf,
     Opaque,
     PreparedRequest,
@@ -261,6 +262,12 @@ class HttpMixin(EvaluatorCore):
         url = as_str(url_value)
         if client is not None and client.base_url is not None and not is_absolute(url.text):
             url = prefix_base(as_str(client.base_url), url)
+        if isinstance(call_headers, NoneV):
+            call_headers = None
+        if isinstance(call_params, NoneV):
+            call_params = None
+        if isinstance(body, NoneV):
+            body = None
         headers = client.headers.copy() if client is not None else DictV()
         if isinstance(call_headers, DictV):
             headers.merge(call_headers)

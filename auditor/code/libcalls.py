@@ -10,12 +10,14 @@ import libcst as cst
 from auditor.code.core import EvaluatorCore
 from auditor.code.frames import Frame
 from auditor.code.models.spec import CallContext, Scheduler, TaskMethod
+from auditor.code.modules import ClassInfo
 from auditor.code.values import (
     UNKNOWN,
     Bound,
     ClassRef,
     Client,
     Data,
+    Deferred,
     DictV,
     Duration,
     External,
@@ -185,6 +187,8 @@ class LibraryCallsMixin(EvaluatorCore):
             )
         if isinstance(target, Client):
             return self.client_method(target, name, args, kwargs, node, frame)
+        if isinstance(target, Deferred):
+            return self.deferred_call(target, name, args, kwargs, node, frame)
         if isinstance(target, Instance):
             member = self.instance_member(target, name, node, frame)
             if member is not None:
@@ -222,6 +226,30 @@ class LibraryCallsMixin(EvaluatorCore):
         self.hand_on(args, kwargs)
         return UNKNOWN
 
+    def deferred_call(
+        self,
+        target: Deferred,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value:
+        """A method called through a deferring proxy runs later, by the proxy's delay."""
+        receiver = target.target
+        member = (
+            self.instance_member(receiver, name, node, frame)
+            if isinstance(receiver, Instance)
+            else None
+        )
+        if isinstance(member, Func):
+            self.call_function(member, args, kwargs, node, frame, delay=target.delay_days)
+            return UNKNOWN
+        return self.call_method(receiver, name, args, kwargs, node, frame)
+
+    def is_orm_class(self, cls: ClassInfo) -> bool:
+        return any(self.models.is_orm_base(b) for b in self.external_bases(cls))
+
     def instance_member(
         self, owner: Instance, name: str, node: cst.CSTNode, frame: Frame
     ) -> Value | None:
@@ -246,7 +274,22 @@ class LibraryCallsMixin(EvaluatorCore):
         models = self.models
         receiver_name = _receiver_name(receiver)
         stored_receiver = isinstance(receiver, Unknown) and receiver.stored
+        if name and isinstance(receiver, Instance) and self.is_orm_class(receiver.cls):
+            if name in models.fluent_methods:
+                self.hand_on(args, kwargs)
+                return receiver
+            if name in models.record_queries:
+                self.hand_on(args, kwargs, how="stored")
+                return Instance(receiver.cls, stored=True)
         if name:
+            getter = models.method_env_getter(name)
+            if getter is not None:
+                return self.configured_value(
+                    getter.key.pick(args, kwargs), getter.default.pick(args, kwargs)
+                )
+            deferrer = models.deferrer(name)
+            if deferrer is not None:
+                return Deferred(receiver, _delay_days(deferrer.delays, args, kwargs))
             source = models.method_source(name, receiver_name, stored_receiver)
             if source is not None:
                 # what it is given is kept too (an INSERT's values, a queue message)

@@ -75,7 +75,50 @@ class ObjectsMixin(EvaluatorCore):
                 if isinstance(value, ClassRef) and value.cls is cls:
                     value = UNKNOWN
                 state.bases.append(value)
+        if id(cls) not in self.named_bases_done and self.models.name_attrs:
+            found, complete = self.inherited_by_name(cls)
+            known = {id(b.cls) for b in state.bases if isinstance(b, ClassRef)}
+            state.bases.extend(ClassRef(c) for c in found if id(c) not in known)
+            if complete:
+                self.named_bases_done.add(id(cls))
         return state.bases
+
+    def inherited_by_name(self, cls: ClassInfo) -> tuple[list[ClassInfo], bool]:
+        """Classes a framework makes this one extend by name (Odoo's ``_inherit``), and
+        whether every name was found (a module not loaded yet may hold one)."""
+        attrs = self.models.name_attrs
+        names: list[str] = []
+        for attr in attrs[1:]:
+            names.extend(_literal_names(cls, attr))
+        own = set(_literal_names(cls, attrs[0]))
+        found = []
+        complete = True
+        for name in names:
+            if name in own:
+                continue
+            target = self.named_class(name)
+            if target is None:
+                complete = False
+            elif target is not cls:
+                found.append(target)
+        return found, complete
+
+    def named_class(self, name: str) -> ClassInfo | None:
+        """The project class a framework registry finds by this name (``env["x.y"]``)."""
+        attrs = self.models.name_attrs
+        if not attrs:
+            return None
+        if self.name_index is None or self.name_index_size != len(self.modules):
+            index: dict[str, ClassInfo] = {}
+            for info in self.modules.values():
+                if info is None:
+                    continue
+                for candidate in info.classes.values():
+                    for registered in _literal_names(candidate, attrs[0]):
+                        index.setdefault(registered, candidate)
+            self.name_index = index
+            self.name_index_size = len(self.modules)
+        return self.name_index.get(name)
 
     def external_bases(self, cls: ClassInfo, seen: int = 0) -> list[str]:
         """Dotted names of the library classes a class derives from, nearest first."""
@@ -385,6 +428,13 @@ class ObjectsMixin(EvaluatorCore):
             return func
         found = self.lookup_class_attr(owner.cls, attr)
         if found is not None:
+            if isinstance(found, Opaque) and any(
+                self.models.is_orm_base(b) for b in self.external_bases(owner.cls)
+            ):
+                # a field of a database model: the value read back from the record
+                return Unknown(
+                    source="a database record", name=attr, stored=True, made_in=frame.func_id
+                )
             if isinstance(found, Partial) and found.method and isinstance(found.func, Func):
                 # partialmethod: bound to the object it is looked up on
                 return replace(found, func=replace(found.func, bound_self=owner), method=False)
@@ -449,6 +499,32 @@ class ObjectsMixin(EvaluatorCore):
                         if found is not None:
                             return found
         return None
+
+
+def _literal_names(cls: ClassInfo, attr: str) -> list[str]:
+    """String literals assigned to a class attribute (``_name = "x"``, ``_inherit = [...]``)."""
+    body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
+    found: list[str] = []
+    for statement in body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+                continue
+            target = small.targets[0].target
+            if not isinstance(target, cst.Name) or target.value != attr:
+                continue
+            values = (
+                [e.value for e in small.value.elements]
+                if isinstance(small.value, cst.List | cst.Tuple)
+                else [small.value]
+            )
+            for value in values:
+                if isinstance(value, cst.SimpleString):
+                    text = value.evaluated_value
+                    if isinstance(text, str):
+                        found.append(text)
+    return found
 
 
 _SETTINGS_MODULES = frozenset({"settings", "config", "conf", "configuration", "default_settings"})

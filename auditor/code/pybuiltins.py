@@ -73,6 +73,8 @@ class BuiltinsMixin(EvaluatorCore):
         if isinstance(value, Response):
             self.events.body_read(value.request)
             return Data(value.request, ("[]",))
+        if isinstance(value, Instance) and value.stored:
+            return value  # a recordset iterates records of its own model
         return UNKNOWN
 
     def item(self, owner: Value, key: Value, node: cst.CSTNode, frame: Frame) -> Value:
@@ -117,6 +119,10 @@ class BuiltinsMixin(EvaluatorCore):
                 stored = self.stored("key", key.text, frame)
                 if stored is not None:
                     return stored
+                registered = self.named_class(key.text)
+                if registered is not None:
+                    # a framework registry (Odoo's env["res.partner"]): the model's records
+                    return self.default_instance(registered)
             name = key.text if isinstance(key, Str) and key.known else owner.name
             return replace(owner, name=name, bound=None)
         return UNKNOWN

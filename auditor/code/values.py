@@ -370,6 +370,8 @@ class Instance(Value):
     attrs: dict[str, Value] = field(default_factory=dict)
     base: Value | None = None
     """The library object a project class extends (a session subclass), when modeled."""
+    stored: bool = False
+    """Records read back from a database (an ORM query's result): their fields are old."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -450,6 +450,14 @@ class ModelIndex:
         names = {n for m in self.models for n in m.orm_bases}
         return frozenset(names)
 
+    @cached_property
+    def fluent_methods(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.fluent_methods)
+
+    @cached_property
+    def record_queries(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.record_queries)
+
     def is_orm_base(self, name: str) -> bool:
         return name in self._orm_bases
 

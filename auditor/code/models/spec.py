@@ -478,6 +478,12 @@ class LibraryModel:
     """Configuration getters known by method name (``get_param(key, default)``)."""
     namespaces: tuple[str, ...] = ()
     """Objects used as attribute stores across the program (``flask.g``, ``app.state``)."""
+    fluent_methods: tuple[str, ...] = ()
+    """Methods a framework base class gives its subclasses that return the object itself
+    (Odoo's ``sudo()``, ``with_context()``)."""
+    record_queries: tuple[str, ...] = ()
+    """Methods a framework base class gives its subclasses that return stored records of
+    the same class (Odoo's ``search()``, ``browse()``)."""
     orm_bases: tuple[str, ...] = ()
     """Base classes of stored records: what their class methods return was kept earlier."""
     double_params: tuple[str, ...] = ()
