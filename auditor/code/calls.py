@@ -213,12 +213,12 @@ class CallsMixin(EvaluatorCore):
             inner.delayed_func = key if delay else frame.delayed_func
         self.bind_params(func, inner, args, dict(kwargs), entry=entry, self_value=self_value)
         self.active.append(key)
-        sent_before = len(self.requests)
+        sent_before = (len(self.requests), self.stored_reads)
         try:
             self.exec_suite(func.node.body, inner)
         finally:
             self.active.pop()
-        if memo_key is not None and len(self.requests) != sent_before:
+        if memo_key is not None and (len(self.requests), self.stored_reads) != sent_before:
             memo_key = (*memo_key, _context_of(frame, node))
         result = self.result_of(func, inner)
         # stored data reaches the caller here: a late poll starts in the caller
@@ -383,7 +383,15 @@ def signature(value: Value | None) -> object:
     if isinstance(value, Duration):
         return ("d", value.days)
     if isinstance(value, Unknown):
-        return ("u", value.stored, value.name, value.source, value.bound)
+        # stored data is read in a context (its age limits): each read is its own value
+        return (
+            "u",
+            value.stored,
+            value.name,
+            value.source,
+            value.bound,
+            id(value) if value.stored else None,
+        )
     if isinstance(value, External):
         return ("l", value.name)
     # mutable values: what they hold now, so a list appended to since is a new argument
@@ -420,7 +428,19 @@ def retag(value: Value, function: int | None, depth: int = 0) -> Value:
         return copy
     if isinstance(value, OneOf):
         return OneOf(tuple(retag(v, function, depth + 1) for v in value.options))
+    if isinstance(value, DictV) and _holds_stored(value):
+        # rows turned into dicts (`dict(zip(COLUMNS, row))`): their values were read here
+        row = value.copy()
+        row.entries = {k: retag(v, function, depth + 1) for k, v in value.entries.items()}
+        if value.elem is not None:
+            row.elem = retag(value.elem, function, depth + 1)
+        return row
     return value
+
+
+def _holds_stored(value: DictV) -> bool:
+    inner = [*list(value.entries.values())[:16], *([value.elem] if value.elem is not None else [])]
+    return any(isinstance(v, Unknown) and v.stored for v in inner)
 
 
 def names_in(node: cst.BaseExpression) -> list[cst.BaseExpression]:

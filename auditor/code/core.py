@@ -101,6 +101,8 @@ class EvaluatorCore:
         self.name_index: dict[str, ClassInfo] | None = None
         self.name_index_size = 0
         self.named_bases_done: set[int] = set()
+        self.stored_reads = 0
+        """Reads of stored data so far: a function that made one is evaluated per context."""
         """Per function definition: the model that makes it an HTTP call, if any."""
 
     # -- modules ------------------------------------------------------------------------

@@ -72,7 +72,11 @@ class HttpMixin(EvaluatorCore):
             if isinstance(params, DictV):
                 client.params = params.copy()
         if model.method is not None:
-            client.method = method_name(model.method.pick(args, kwargs)) or client.method
+            client.method = (
+                method_name(model.method.pick(args, kwargs))
+                or client.method
+                or model.default_method
+            )
         names = [as_str(v).text for a in model.labels if (v := a.pick(args, kwargs)) is not None]
         client.names = (*client.names, *(n for n in names if n and HOLE not in n))
         if model.hooks is not None:

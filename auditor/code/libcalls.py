@@ -155,7 +155,10 @@ class LibraryCallsMixin(EvaluatorCore):
         return hole(Unknown(source="the environment", name=name))
 
     def from_source(self, source: str, stored: bool, sequence: bool, frame: Frame) -> Value:
-        item = Unknown(source=source, stored=stored, made_in=frame.func_id)
+        spans = (frame.spans, *frame.caller_spans) if stored else ()
+        if stored:
+            self.stored_reads += 1
+        item = Unknown(source=source, stored=stored, made_in=frame.func_id, spans=spans)
         if sequence:
             return ListV(source=source, elem=item, origin=item)
         return item

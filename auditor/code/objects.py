@@ -362,6 +362,8 @@ class ObjectsMixin(EvaluatorCore):
                 return owner.params
             if attr == "base_url":
                 return owner.base_url or UNKNOWN
+            if attr == "method" and owner.method is not None:
+                return Str(owner.method)
             return Bound(owner, attr)
         if isinstance(owner, Response):
             return self.response_member(owner, attr, called=False, node=node, frame=frame)
@@ -440,7 +442,9 @@ class ObjectsMixin(EvaluatorCore):
                 return replace(found, func=replace(found.func, bound_self=owner), method=False)
             return found
         if isinstance(owner.base, Client):
-            if attr in ("headers", "params", "base_url"):
+            if attr in ("headers", "params", "base_url") or (
+                attr == "method" and owner.base.method is not None
+            ):
                 return self.attribute(owner.base, attr, node, frame)
             # a method of the library class: called on the object, overrides apply
             return Bound(owner, attr)

@@ -174,7 +174,7 @@ class BuiltinsMixin(EvaluatorCore):
                     return UNKNOWN
             return arg if isinstance(arg, Unknown) else UNKNOWN
         if name == "dict":
-            result = arg.copy() if isinstance(arg, DictV) else DictV(open=bool(args))
+            result = arg.copy() if isinstance(arg, DictV) else _dict_of_pairs(arg, bool(args))
             for key, value in kwargs.items():
                 if key == "**":
                     result.open = True
@@ -429,6 +429,25 @@ class BuiltinsMixin(EvaluatorCore):
         if name == "copy":
             return target
         return UNKNOWN
+
+
+def _dict_of_pairs(arg: Value, given: bool) -> DictV:
+    """``dict(pairs)``: keys spelled out when the pairs are, else what the values hold
+    (``dict(zip(COLUMNS, row))`` of a stored row holds stored values)."""
+    result = DictV(open=given)
+    if isinstance(arg, ListV):
+        pairs = arg.items if arg.items is not None else [arg.elem]
+        for pair in pairs:
+            if isinstance(pair, ListV) and pair.items and len(pair.items) == 2:
+                key, value = pair.items
+                if isinstance(key, Str) and key.known and arg.items is not None:
+                    result.set_ci(key.text, value)
+                else:
+                    result.elem = value if result.elem is None else one_of([result.elem, value])
+        result.open = arg.items is None or result.elem is not None
+    elif isinstance(arg, Unknown):
+        result.elem = replace(arg, name="")
+    return result
 
 
 def _singular(name: str) -> str:

@@ -78,6 +78,9 @@ class Unknown(Value):
     """id() of the function that read it from storage (where a late poll starts)."""
     bound: int | None = None
     """An upper bound on its size when it is a sequence (``Field(max_length=5)``)."""
+    spans: tuple[list[float], ...] = ()
+    """For stored data: the age limits (days) seen where it was read back (a query's
+    look-back); the lists fill as the code runs."""
 
 
 UNKNOWN = Unknown()

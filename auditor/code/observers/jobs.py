@@ -80,9 +80,12 @@ class JobFollowing(Observer):
             )
             return
         if not fresh and kept is not None:
-            # the age limit may sit in this function or in any caller: keep their lists
+            # the age limit may sit in this function, in a caller, or where the ids were
+            # read back (a query's look-back): keep their lists
             self.polls[id(request)] = Poll(
-                kept.source or "storage", kept.made_in, (frame.spans, *frame.caller_spans)
+                kept.source or "storage",
+                kept.made_in,
+                (frame.spans, *frame.caller_spans, *kept.spans),
             )
 
     def escaped(self, value: Response | Data, how: Escape) -> None:
