@@ -285,6 +285,9 @@ class CallsMixin(EvaluatorCore):
         injected = self.injected(func, param, context)
         if injected is not None:
             return injected
+        wired = self.wired(func, param, frame)
+        if wired is not None:
+            return wired
         if param.default is not None:
             default = self.eval(param.default, module_frame)
             if isinstance(default, Num) and entry:
@@ -326,6 +329,25 @@ class CallsMixin(EvaluatorCore):
             if isinstance(value, ListV) and value.source == "a generator":
                 return value.elem
             return value
+        return None
+
+    def wired(self, func: Func, param: cst.Param, frame: Frame) -> Value | None:
+        """A framework that hands one function's result to another by parameter name
+        (Dagster assets): the upstream function's result."""
+        wiring = self.models.wired_decorators
+        if not wiring or not decorated_with(func.node, wiring):
+            return None
+        name = param.name.value
+        for info in list(self.modules.values()):
+            if info is None:
+                continue
+            upstream = info.functions.get(name)
+            if (
+                upstream is not None
+                and upstream is not func.node
+                and decorated_with(upstream, wiring)
+            ):
+                return self.call_function(Func(info, upstream), [], {}, None, frame)
         return None
 
     def unknown_param(self, func: Func, param: cst.Param) -> Value:

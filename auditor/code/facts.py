@@ -237,6 +237,11 @@ class Facts:
                 if chain[index].function == function:
                     chosen_index = index
                     break
+        else:
+            # no literal of the path in a function: a transport that takes the path as a
+            # parameter (`request(self, method, path)`) is not where the endpoint is named
+            while chosen_index > 0 and _takes_a_path(chain[chosen_index]):
+                chosen_index -= 1
         while chosen_index > 0 and chain[chosen_index].module.generated:
             chosen_index -= 1
         return chain[chosen_index] if chain else request.site
@@ -289,6 +294,25 @@ class Facts:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+_PATH_PARAMS = frozenset(
+    {"url", "path", "endpoint", "uri", "resource", "resource_path", "route", "relative_url"}
+)
+
+
+def _takes_a_path(ref: NodeRef) -> bool:
+    if ref.function is None:
+        return False
+    definition = ref.module.definitions.get(ref.function)
+    if definition is None:
+        return False
+    params = definition.params
+    names = {
+        p.name.value.lower().lstrip("_")
+        for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+    }
+    return bool(names & _PATH_PARAMS)
 
 
 def _moves(value: Value) -> bool:

@@ -37,6 +37,8 @@ class ModuleInfo:
     """id() of every function or class definition → its dotted name in the module."""
     units: dict[int, cst.CSTNode] = field(default_factory=dict)
     """id() of every function or class definition → the top-level statement holding it."""
+    definitions: dict[int, cst.FunctionDef] = field(default_factory=dict)
+    """id() of every function definition → the definition."""
     generated: bool = False
     """Generated code (an OpenAPI client): findings point at the project code calling it."""
     _positions: dict[cst.CSTNode, CodeRange] | None = None
@@ -67,6 +69,8 @@ class ModuleInfo:
             for qualname, definition in _definitions(statement, ""):
                 info.units[id(definition)] = statement
                 info.qualnames[id(definition)] = qualname
+                if isinstance(definition, cst.FunctionDef):
+                    info.definitions[id(definition)] = definition
         return info
 
     def location(

@@ -11,21 +11,35 @@ from auditor.code.models.spec import (
     arg,
     kw,
 )
-from auditor.code.values import Data, ListV, Value
+from auditor.code.values import Data, ListV, OneOf, Str, Value
 
 
 def _table(call: CallContext) -> Value | None:
     rows = call.args[0] if call.args else call.kwargs.get("data")
+    element: Value | None = None
     if isinstance(rows, Data):
         call.interpreter.iterate(rows, call.frame)
-        return Data(rows.request, (*rows.path, "[]"))
-    if isinstance(rows, ListV) and isinstance(rows.origin, Data):
-        call.interpreter.iterate(rows, call.frame)
-        element = rows.element()
-        if isinstance(element, Data):
-            return element
-        return Data(rows.origin.request, (*rows.origin.path, "[]"))
-    return None
+        element = Data(rows.request, (*rows.path, "[]"))
+    elif isinstance(rows, ListV):
+        item = call.interpreter.iterate(rows, call.frame)
+        options = item.options if isinstance(item, OneOf) else (item,)
+        found = next((o for o in options if isinstance(o, Data)), None)
+        if found is not None:
+            element = found  # the rows are response items (collected from pages, say)
+        elif isinstance(rows.origin, Data):
+            element = Data(rows.origin.request, (*rows.origin.path, "[]"))
+    if not isinstance(element, Data):
+        return None
+    # json_normalize(rows, record_path="progressions", meta=["id"]) reads those keys
+    for keyword in ("record_path", "meta"):
+        given = call.kwargs.get(keyword)
+        names = given.items if isinstance(given, ListV) and given.items else [given]
+        for name in names:
+            if isinstance(name, Str) and name.known:
+                read = call.interpreter.read_key(element, name.text, call.node, call.frame)
+                if keyword == "record_path" and isinstance(read, Data):
+                    element = Data(read.request, (*read.path, "[]"))
+    return element
 
 
 _TABLES = (

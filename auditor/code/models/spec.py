@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from auditor.code.frames import Frame
-    from auditor.code.values import Client, Value
+    from auditor.code.values import Client, Data, Value
 
 
 @dataclass(frozen=True)
@@ -318,6 +318,8 @@ class Interpreter(Protocol):
     ) -> Value: ...
 
     def register(self, kind: str, key: str, value: Value) -> None: ...
+
+    def read_key(self, data: Data, key: str, node: cst.CSTNode, frame: Frame) -> Value: ...
 
 
 @dataclass(frozen=True)
