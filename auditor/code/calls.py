@@ -226,7 +226,7 @@ class CallsMixin(EvaluatorCore):
         if memo_key is not None:
             # the arguments stay referenced with the result: signatures hold their id()s,
             # and an id freed and reused by another value would hit the wrong entry
-            self.memo[memo_key] = (result, (func.bound_self, *args, *kwargs.values()))
+            self.memo[memo_key] = (result, held(func.bound_self, *args, *kwargs.values()))
         return result
 
     def result_of(self, func: Func, frame: Frame) -> Value:
@@ -394,6 +394,21 @@ def join_returns(values: list[Value]) -> Value:
     return one_of(meaningful or known)
 
 
+def held(*values: Value | None) -> tuple[object, ...]:
+    """What a memo entry keeps alive: the values and what their signatures name by id()
+    (an id freed and reused by another value would hit the wrong entry)."""
+    kept: list[object] = []
+    for value in values:
+        kept.append(value)
+        if isinstance(value, ListV):
+            kept.extend((value.elem, *(value.items or ())[:16]))
+        elif isinstance(value, DictV):
+            kept.extend((value.elem, *list(value.entries.values())[:16]))
+        elif isinstance(value, Instance):
+            kept.extend(list(value.attrs.values())[:16])
+    return tuple(kept)
+
+
 def signature(value: Value | None) -> object:
     """What identifies an abstract value for memoizing calls: text and numbers, else identity."""
     if value is None:
@@ -457,7 +472,16 @@ def retag(value: Value, function: int | None, depth: int = 0) -> Value:
         if value.elem is not None:
             row.elem = retag(value.elem, function, depth + 1)
         return row
+    if isinstance(value, Instance) and value.base is None and _attrs_stored(value):
+        # records built from stored rows (a data class per row): read here too
+        record = Instance(value.cls, dict(value.attrs), stored=value.stored)
+        record.attrs = {k: retag(v, function, depth + 1) for k, v in value.attrs.items()}
+        return record
     return value
+
+
+def _attrs_stored(value: Instance) -> bool:
+    return any(isinstance(v, Unknown) and v.stored for v in list(value.attrs.values())[:16])
 
 
 def _holds_stored(value: DictV) -> bool:

@@ -190,7 +190,7 @@ class Facts:
         )
 
     def poll(self, request: HttpRequest) -> JobPoll | None:
-        found = self.jobs.polls.get(id(request))
+        found = self.jobs.polls.get(request)
         if found is None or not request.is_dokeos:
             return None
         durations = [d for values in found.spans for d in values if d > 0]

@@ -213,6 +213,11 @@ class LibraryCallsMixin(EvaluatorCore):
             return self.list_method(target, name, args, frame)
         if isinstance(target, PreparedRequest):
             return self.prepared_method(target, name, args, node, frame)
+        if isinstance(target, Duration):
+            # a timedelta's own methods
+            if name == "total_seconds":
+                return Num(target.days * 86400)
+            return UNKNOWN
         if isinstance(target, Func | Partial):
             return self.task_method(target, name, args, kwargs, node, frame)
         if isinstance(target, ClassRef):

@@ -17,12 +17,14 @@ from auditor.code.values import (
     Client,
     Data,
     DictV,
+    Duration,
     External,
     FieldOf,
     Func,
     Instance,
     ListV,
     ModuleRef,
+    Num,
     OneOf,
     Opaque,
     Partial,
@@ -283,7 +285,7 @@ class ObjectsMixin(EvaluatorCore):
         frame: Frame | None,
     ) -> Value:
         # the same class built from the same arguments twice in one entry point: one object
-        from auditor.code.calls import signature
+        from auditor.code.calls import held, signature
 
         key = (
             id(cls),
@@ -294,7 +296,7 @@ class ObjectsMixin(EvaluatorCore):
         if known is not None:
             return known
         instance = self.new_instance(cls)
-        self.instances[key] = (instance, (*args, *kwargs.values()))
+        self.instances[key] = (instance, held(*args, *kwargs.values()))
         init = self.lookup_method(cls, "__init__")
         if init is not None:
             bound = replace(init, bound_self=instance)
@@ -377,6 +379,12 @@ class ObjectsMixin(EvaluatorCore):
             return self.attribute(data, attr, node, frame)
         if isinstance(owner, Str) and attr == "value":
             return owner  # an enum member's value
+        if isinstance(owner, Duration):
+            if attr == "days":
+                return Num(int(owner.days))
+            if attr == "seconds":
+                return Num(int(owner.days * 86400) % 86400)
+            return Bound(owner, attr)
         if isinstance(owner, PreparedRequest):
             if attr == "headers":
                 return owner.headers

@@ -49,13 +49,13 @@ class Poll:
 class JobFollowing(Observer):
     def __init__(self, catalog: Catalog) -> None:
         self.poll_endpoint = catalog.job_poll.text
-        self.uses: dict[int, JobUse] = {}
-        self.polls: dict[int, Poll] = {}
+        self.uses: dict[HttpRequest, JobUse] = {}
+        self.polls: dict[HttpRequest, Poll] = {}
 
     def use(self, request: HttpRequest) -> JobUse:
-        found = self.uses.get(id(request))
+        found = self.uses.get(request)
         if found is None:
-            found = self.uses[id(request)] = JobUse()
+            found = self.uses[request] = JobUse()
         return found
 
     def request(self, request: HttpRequest, frame: Frame) -> None:
@@ -73,7 +73,7 @@ class JobFollowing(Observer):
         if request.delay_days > 0 and (fresh or kept is not None):
             # a re-check scheduled for later: the job may be gone by then
             days = request.delay_days
-            self.polls[id(request)] = Poll(
+            self.polls[request] = Poll(
                 f"a check that runs up to {days:g} days after the job started",
                 request.delayed_func,
                 ([days],),
@@ -82,7 +82,7 @@ class JobFollowing(Observer):
         if not fresh and kept is not None:
             # the age limit may sit in this function, in a caller, or where the ids were
             # read back (a query's look-back): keep their lists
-            self.polls[id(request)] = Poll(
+            self.polls[request] = Poll(
                 kept.source or "storage",
                 kept.made_in,
                 (frame.spans, *frame.caller_spans, *kept.spans),

@@ -9,7 +9,7 @@ import libcst as cst
 from auditor.catalog import Catalog
 from auditor.code.events import Escape, Observer
 from auditor.code.frames import Frame
-from auditor.code.values import Data, LenOf, NodeRef, Num, OneOf, Response, Value
+from auditor.code.values import Data, HttpRequest, LenOf, NodeRef, Num, OneOf, Response, Value
 
 
 @dataclass
@@ -33,12 +33,12 @@ _FLIPPED: dict[type[cst.CSTNode], type[cst.CSTNode]] = {
 class PageWalking(Observer):
     def __init__(self, catalog: Catalog) -> None:
         self.next_keys = {k.lower() for k in catalog.next_link_keys}
-        self.uses: dict[int, PageUse] = {}
+        self.uses: dict[HttpRequest, PageUse] = {}
 
-    def use(self, request: object) -> PageUse:
-        found = self.uses.get(id(request))
+    def use(self, request: HttpRequest) -> PageUse:
+        found = self.uses.get(request)
         if found is None:
-            found = self.uses[id(request)] = PageUse()
+            found = self.uses[request] = PageUse()
         return found
 
     def key_read(self, data: Data, key: str, ref: NodeRef) -> None:
