@@ -303,6 +303,14 @@ class EvaluatorCore:
         """A framework registers ``value`` under ``key`` (a task's result by its id)."""
         self.stores[(kind, key)] = value
 
+    def registered(self, kind: str, key: str, frame: Frame) -> Value | None:
+        """What was registered under ``key``; a task registered as a function gives its
+        result."""
+        found = self.stored(kind, key, frame)
+        if isinstance(found, Func):
+            return self.call_function(found, [], {}, None, frame)
+        return found
+
     def send(
         self,
         client: Client | None,

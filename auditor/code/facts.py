@@ -48,6 +48,7 @@ _UNBOUNDED_SOURCES = (
     "an API response",
     "a stored block",
     "a model field",
+    "the configuration",
 )
 
 

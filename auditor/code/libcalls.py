@@ -150,6 +150,12 @@ class LibraryCallsMixin(EvaluatorCore):
     def configured_value(self, key: Value | None, default: Value | None) -> Value:
         """A configuration getter: without configuration, the default is what is sent."""
         name = key.text if isinstance(key, Str) and key.known else ""
+        empty = (isinstance(default, ListV) and default.items == []) or (
+            isinstance(default, DictV) and not default.entries and not default.open
+        )
+        if empty:
+            # an empty default says nothing of what is configured: a list of unknown size
+            return Unknown(source="the configuration", name=name)
         if isinstance(default, Str | Num | Duration | DictV | ListV):
             return default
         return hole(Unknown(source="the environment", name=name))

@@ -317,7 +317,35 @@ class ObjectsMixin(EvaluatorCore):
                     instance.attrs.setdefault(name, FieldOf(kwargs["**"], name))  # type: ignore[arg-type]
             if args:
                 self.hand_on(args, {})
+        if frame is not None and node is not None:
+            self.run_framework_methods(instance, kwargs, node, frame)
         return instance
+
+    def run_framework_methods(
+        self, instance: Instance, kwargs: dict[str, Value], node: cst.Call, frame: Frame
+    ) -> None:
+        """A framework runs a method of objects of some classes after they are made, for a
+        while (a sensor's ``poke`` until its timeout): run it, that much later."""
+        runners = self.models.class_runners
+        if not runners:
+            return
+        bases = set(self.external_bases(instance.cls))
+        for runner in runners:
+            if not bases & set(runner.bases):
+                continue
+            method = self.lookup_method(instance.cls, runner.method)
+            if method is None:
+                continue
+            days = runner.default_days
+            for delay in runner.delays:
+                given = delay.arg.pick([], kwargs)
+                if isinstance(given, Duration):
+                    days = given.days
+                elif isinstance(given, Num):
+                    days = given.n * delay.days_per_unit
+            self.call_function(
+                replace(method, bound_self=instance), [UNKNOWN], {}, node, frame, delay=days
+            )
 
     def default_instance(self, cls: ClassInfo) -> Instance:
         state = self.class_state(cls)

@@ -134,6 +134,13 @@ class BuiltinsMixin(EvaluatorCore):
             found = self.setting(key_text)
             if found is not None:
                 return found
+        if key_text:
+            kept = self.stored("key", key_text, frame)
+            if kept is not None:
+                return kept
+            registered = self.named_class(key_text)
+            if registered is not None:
+                return self.default_instance(registered)
         source = self.models.mapping_source(name)
         if source is not None:
             unknown = Unknown(source=source.source, name=key_text, stored=source.stored)

@@ -321,6 +321,8 @@ class Interpreter(Protocol):
 
     def read_key(self, data: Data, key: str, node: cst.CSTNode, frame: Frame) -> Value: ...
 
+    def registered(self, kind: str, key: str, frame: Frame) -> Value | None: ...
+
 
 @dataclass(frozen=True)
 class CallContext:

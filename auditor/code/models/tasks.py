@@ -78,7 +78,11 @@ MODEL = LibraryModel(
             )
         ),
         TaskMethod(
-            ("apply_async",), run="later", args=kw("args"), kwargs=kw("kwargs"), delays=_LATER
+            ("apply_async",),
+            run="later",
+            args=arg(0, "args"),
+            kwargs=arg(1, "kwargs"),
+            delays=_LATER,
         ),
         TaskMethod(
             ("send_with_options",),

@@ -3,6 +3,7 @@ Dagster (resources, config, assets wired by name), Prefect and Luigi."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from auditor.code.models.spec import (
@@ -27,11 +28,13 @@ from auditor.code.values import (
     UNKNOWN,
     Client,
     Duration,
+    ListV,
     Num,
     Opaque,
     Str,
     Unknown,
     Value,
+    concat,
     hole,
 )
 
@@ -74,10 +77,30 @@ HTTP_HOOK = ClientClass(
 )
 
 
+_XCOM_PULL = re.compile(r"\{\{[^}]*xcom_pull\(\s*(?:task_ids\s*=\s*)?['\"]([\w.-]+)['\"][^}]*\}\}")
+
+
+def _templated(call: CallContext, value: Value) -> Value:
+    """A templated field that pulls another task's result (``{{ ti.xcom_pull(...) }}``)
+    holds that result where the template is."""
+    if not isinstance(value, Str) or not value.known:
+        return value
+    match = _XCOM_PULL.search(value.text)
+    if match is None:
+        return value
+    pulled = call.interpreter.registered("task", match.group(1), call.frame)
+    if pulled is None:
+        return value
+    if isinstance(pulled, ListV):
+        pulled = pulled.element()
+    before, after = value.text[: match.start()], value.text[match.end() :]
+    return concat(Str(before, (), value.origins), hole(pulled), Str(after))
+
+
 def _operator_request(call: CallContext, default_method: str, delay_days: float = 0.0) -> Value:
     kwargs = call.kwargs
     method = method_name(kwargs.get("method")) or default_method
-    endpoint = kwargs.get("endpoint", Str(""))
+    endpoint = _templated(call, kwargs.get("endpoint", Str("")))
     data = kwargs.get("data")
     params = data if method in ("GET", "DELETE") else None
     body = None if params is not None else data
