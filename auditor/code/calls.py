@@ -16,6 +16,7 @@ from auditor.code.values import (
     Bound,
     ClassRef,
     Data,
+    Deferred,
     DictV,
     Duration,
     External,
@@ -83,6 +84,8 @@ class CallsMixin(EvaluatorCore):
 
     def method_of(self, owner: Value, name: str, node: cst.Attribute, frame: Frame) -> Value:
         """What ``owner.name`` is when it is called: receivers we cannot type keep the name."""
+        if isinstance(owner, Deferred):
+            return Bound(owner, name)
         if isinstance(owner, Unknown | Opaque):
             stored = self.stored("attr", name, frame) if isinstance(owner, Unknown) else None
             if stored is not None:

@@ -387,6 +387,11 @@ class EvaluatorCore:
     def lookup_method(self, cls: ClassInfo, name: str, seen: int = 0) -> Func | None:
         raise NotImplementedError
 
+    def receiver_state(
+        self, receiver: Value | None
+    ) -> tuple[Value | None, DictV, tuple[str, ...], str | None]:
+        raise NotImplementedError
+
     def instantiate(
         self,
         cls: ClassInfo,

@@ -4,6 +4,7 @@ that recognises a call nobody modeled by what its values say."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import libcst as cst
 
@@ -320,8 +321,10 @@ class HttpMixin(EvaluatorCore):
         split = split_url(url.text)
         accept = request.headers.get_ci("accept")
         accept_text = as_str(accept).text if accept is not None else ""
-        request.is_dokeos = self.catalog.is_dokeos_host(split.host) or (
-            self.catalog.names_dokeos_media_type(accept_text)
+        request.is_dokeos = (
+            self.catalog.is_dokeos_host(split.host)
+            or self.catalog.names_dokeos_media_type(accept_text)
+            or (client is not None and client.declared and split.host is None)
         )
         request.typed_client = (
             client is not None and client.typed and split.host is None and accept is None
@@ -439,6 +442,8 @@ class HttpMixin(EvaluatorCore):
         if name in kind.status:
             self.events.status_read(request)
             return UNKNOWN
+        if name in kind.decode or name in kind.body_calls or name in kind.status_calls:
+            return Bound(response, name)  # a method, called later
         if name in kind.decoded_attrs or name in kind.body:
             self.events.body_read(request)
             return Data(request)
@@ -478,7 +483,7 @@ class HttpMixin(EvaluatorCore):
             self.project_sends[func.key] = cached
         if not isinstance(cached, ProjectSend):
             return None
-        spec = cached.send
+        spec = by_position(cached.send, func)
         url = as_str(spec.url.pick(args, kwargs) or UNKNOWN)
         if cached.path_params is not None:
             url = fill_path(url, cached.path_params.pick(args, kwargs))
@@ -489,7 +494,8 @@ class HttpMixin(EvaluatorCore):
                 base = self.attribute(base, attr, node, frame)
             if not isinstance(base, Str):
                 base = None
-        client = Client("generic", base_url=base, typed=True)
+        declared = cached in self.models.declared
+        client = Client("generic", base_url=base, typed=not declared, declared=declared)
         return self.send(client, spec, args, kwargs, node, frame, stack="generic", url=url)
 
     # -- what the values say ------------------------------------------------------------
@@ -614,7 +620,7 @@ class HttpMixin(EvaluatorCore):
                 )
         elif isinstance(receiver, Opaque):
             names.append(receiver.name)
-            attrs = receiver.attrs
+            attrs = {**{f"#{i}": v for i, v in enumerate(receiver.args)}, **receiver.attrs}
         elif isinstance(receiver, Unknown) and receiver.name:
             names.append(receiver.name)
         for key, value in attrs.items():
@@ -632,6 +638,31 @@ class HttpMixin(EvaluatorCore):
 
 
 _METHODS_UPPER = frozenset(v.upper() for v in HTTP_VERBS)
+
+
+def by_position(spec: Send, func: Func) -> Send:
+    """A send declared with parameter names, its arguments found by position too."""
+    params = [p.name.value for p in (*func.node.params.posonly_params, *func.node.params.params)]
+    if func.cls is not None and func.kind != "staticmethod" and params:
+        params = params[1:]
+
+    def placed(where: Arg) -> Arg:
+        if where.index is not None or not where.names:
+            return where
+        for name in where.names:
+            if name in params:
+                return Arg(params.index(name), where.names)
+        return where
+
+    method = placed(spec.method) if isinstance(spec.method, Arg) else spec.method
+    return replace(
+        spec,
+        method=method,
+        url=placed(spec.url),
+        headers=placed(spec.headers),
+        params=placed(spec.params),
+        body=placed(spec.body),
+    )
 
 
 def fill_path(url: Str, values: Value | None) -> Str:

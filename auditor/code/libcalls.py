@@ -141,7 +141,9 @@ class LibraryCallsMixin(EvaluatorCore):
         self.hand_on(args, kwargs)
         if short[:1].isupper():
             # an object of a class nobody modeled: keep what it was given
-            return Opaque(name, attrs={k: v for k, v in kwargs.items() if k != "**"})
+            return Opaque(
+                name, attrs={k: v for k, v in kwargs.items() if k != "**"}, args=tuple(args[:8])
+            )
         stored = models.is_stored_module(name)
         return Unknown(
             source=models.describe_call(short), stored=stored, name=short, made_in=frame.func_id
@@ -286,6 +288,15 @@ class LibraryCallsMixin(EvaluatorCore):
         if isinstance(receiver, Opaque) and receiver.double:
             return receiver
         models = self.models
+        if isinstance(receiver, Opaque) and name:
+            declared = models.declared_method(models.normalize(receiver.name), name)
+            if declared is not None:
+                # the configuration says this library method is an HTTP call
+                base, headers, names, _ = self.receiver_state(receiver)
+                client = Client(
+                    "declared", base_url=base, headers=headers, names=names, declared=True
+                )
+                return self.send(client, declared.send, args, kwargs, node, frame, stack="declared")
         receiver_name = _receiver_name(receiver)
         stored_receiver = isinstance(receiver, Unknown) and receiver.stored
         if name and isinstance(receiver, Instance) and self.is_orm_class(receiver.cls):
@@ -304,6 +315,11 @@ class LibraryCallsMixin(EvaluatorCore):
             deferrer = models.deferrer(name)
             if deferrer is not None:
                 return Deferred(receiver, _delay_days(deferrer.delays, args, kwargs))
+            # what the values say first: `session.get("https://…/users")` is HTTP whatever
+            # the receiver's name suggests (an ORM session's get() takes no URL)
+            sent = self.generic_http(receiver, name, args, kwargs, node, frame)
+            if sent is not None:
+                return sent
             source = models.method_source(name, receiver_name, stored_receiver)
             if source is not None:
                 # what it is given is kept too (an INSERT's values, a queue message)
@@ -319,9 +335,6 @@ class LibraryCallsMixin(EvaluatorCore):
                 found = self.fetch_registered(lookup.kind, lookup.key.pick(args, kwargs), frame)
                 if found is not None:
                     return found
-            sent = self.generic_http(receiver, name, args, kwargs, node, frame)
-            if sent is not None:
-                return sent
             if models.method_store(name, receiver_name) is not None:
                 self.hand_on(args, kwargs, how="stored")
                 return UNKNOWN

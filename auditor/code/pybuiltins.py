@@ -71,7 +71,9 @@ class BuiltinsMixin(EvaluatorCore):
         if isinstance(value, Unknown):
             return replace(value, name=_singular(value.name), bound=None)
         if isinstance(value, Response):
+            # a response object that iterates its items (a generated client's list model)
             self.events.body_read(value.request)
+            self.events.iterated(Data(value.request), first_only)
             return Data(value.request, ("[]",))
         if isinstance(value, Instance) and value.stored:
             return value  # a recordset iterates records of its own model

@@ -390,6 +390,8 @@ class Opaque(Value):
     name: str
     attrs: dict[str, Value] = field(default_factory=dict)
     double: bool = False
+    args: tuple[Value, ...] = ()
+    """Positional arguments it was made with (a base URL, often)."""
     """A test double (``responses``, ``MagicMock``): it never sends a request."""
 
 
@@ -415,6 +417,9 @@ class Client(Value):
     """Functions called with every request before it is sent (httpx event hooks)."""
     last: HttpRequest | None = None
     """The request sent last (``http.client`` answers it with ``getresponse()``)."""
+    declared: bool = False
+    """Declared in the configuration as the project's Dokeos client: its requests are
+    Dokeos requests unless their URL names another host."""
 
 
 @dataclass(eq=False)

@@ -21,7 +21,13 @@ def write_project(root: Path, files: dict[str, str]) -> Path:
 def scan_files(
     root: Path, files: dict[str, str], settings: Settings | None = None
 ) -> list[Finding]:
+    """Write the files and scan them; a pyproject.toml among them is the configuration."""
     write_project(root, files)
+    if settings is None and "pyproject.toml" in files:
+        from auditor.config import load_config
+        from auditor.rules import RULES_BY_ID
+
+        settings = load_config(root / "pyproject.toml", RULES_BY_ID)
     return scan_paths([root], settings or Settings()).findings
 
 

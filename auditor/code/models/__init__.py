@@ -15,6 +15,7 @@ from typing import Any
 import libcst as cst
 
 from auditor.code.models.spec import (
+    HTTP_VERBS,
     Arg,
     Chunker,
     ClassRunner,
@@ -68,6 +69,9 @@ GENERIC_RESPONSE = ResponseKind(
     status=frozenset({"status_code", "ok", "status", "reason", "is_success", "is_error"}),
     status_calls=frozenset({"raise_for_status", "getcode"}),
     paths={"links": ("links",), "headers": ("headers",)},
+    # an object nobody modeled answered: its other attributes are taken for fields of the
+    # body (an SDK's response model)
+    fields_are_data=True,
 )
 
 
@@ -464,6 +468,13 @@ class ModelIndex:
     def describe_call(self, name: str) -> str:
         return f"`{name}()`" if name else "other data"
 
+    def declared_method(self, owner: str, method: str) -> ProjectSend | None:
+        """A method of a library class the configuration declares to be an HTTP call."""
+        for send in self._sends_by_method.get(method, ()):
+            if send in self.declared and owner in send.classes[1:]:
+                return send
+        return None
+
     def project_function_send(self, dotted: str) -> ProjectSend | None:
         """A module-level function of the project declared as an HTTP call."""
         for send in self.declared:
@@ -502,14 +513,15 @@ def declared_sends(entries: Iterable[Mapping[str, Any]]) -> tuple[ProjectSend, .
         call = str(entry["call"])
         owner, _, method = call.rpartition(".")
         verb = entry.get("method")
+        fixed = isinstance(verb, str) and verb.lower() in HTTP_VERBS
         send = Send(
-            method=verb.upper() if isinstance(verb, str) and verb.isupper() else _arg(verb),
+            method=verb.upper() if fixed and isinstance(verb, str) else _arg(verb),
             url=_arg(entry.get("url", 0)) or Arg(0),
             headers=_arg(entry.get("headers", "headers")) or Arg(),
             params=_arg(entry.get("params", "params")) or Arg(),
             body=_arg(entry.get("body", "json")) or Arg(),
         )
-        classes = (owner.rsplit(".", 1)[-1], owner) if owner and owner[:1] != "" else ()
+        classes = (owner.rsplit(".", 1)[-1], owner) if owner else ()
         if owner and owner.rsplit(".", 1)[-1][:1].isupper():
             found.append(ProjectSend(classes=classes, method=method, send=send))
         else:

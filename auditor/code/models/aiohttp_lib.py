@@ -14,7 +14,7 @@ RESPONSE = ResponseKind(
     paths={"links": ("links",), "headers": ("headers",)},
 )
 
-_REQUEST = Send(method=arg(0, "method"), url=arg(1, "url"))
+_REQUEST = Send(method=arg(0, "method"), url=arg(1, "url"), response="aiohttp")
 
 SESSION = ClientClass(
     names=("aiohttp.ClientSession", "aiohttp.client.ClientSession"),

@@ -24,7 +24,7 @@ RESPONSE = ResponseKind(
     paths={"links": ("links",), "headers": ("headers",)},
 )
 
-_REQUEST = Send(method=arg(0, "method"), url=arg(1, "url"))
+_REQUEST = Send(method=arg(0, "method"), url=arg(1, "url"), response="httpx")
 
 CLIENT = ClientClass(
     names=("httpx.Client", "httpx.AsyncClient"),
@@ -41,7 +41,7 @@ CLIENT = ClientClass(
 MODEL = LibraryModel(
     name="httpx",
     http_functions={
-        **{f"httpx.{verb}": Send(method=verb.upper()) for verb in _VERBS},
+        **{f"httpx.{verb}": Send(method=verb.upper(), response="httpx") for verb in _VERBS},
         "httpx.request": _REQUEST,
         "httpx.stream": _REQUEST,
     },

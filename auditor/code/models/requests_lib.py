@@ -23,7 +23,7 @@ RESPONSE = ResponseKind(
     paths={"links": ("links",), "headers": ("headers",), "next": ("links",)},
 )
 
-_REQUEST = Send(method=arg(0, "method"), url=arg(1, "url"))
+_REQUEST = Send(method=arg(0, "method"), url=arg(1, "url"), response="requests")
 
 SESSION = ClientClass(
     names=("requests.Session", "requests.session", "requests.sessions.Session"),
@@ -72,8 +72,11 @@ OAUTH_SESSION = ClientClass(
 MODEL = LibraryModel(
     name="requests",
     http_functions={
-        **{f"requests.{verb}": Send(method=verb.upper()) for verb in _VERBS},
-        **{f"requests.api.{verb}": Send(method=verb.upper()) for verb in _VERBS},
+        **{f"requests.{verb}": Send(method=verb.upper(), response="requests") for verb in _VERBS},
+        **{
+            f"requests.api.{verb}": Send(method=verb.upper(), response="requests")
+            for verb in _VERBS
+        },
         "requests.request": _REQUEST,
         "requests.api.request": _REQUEST,
     },

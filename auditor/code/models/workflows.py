@@ -109,6 +109,9 @@ def _operator_request(call: CallContext, default_method: str, delay_days: float 
     frame = call.frame
     if delay_days:
         frame = replace(frame, delay_days=frame.delay_days + delay_days)
+    if kwargs.get("pagination_function") is not None:
+        # the operator sends the request again with what the function returns: a page loop
+        frame = replace(frame, loop_depth=frame.loop_depth + 1)
     response = call.interpreter.http_request(
         Client("airflow-http", names=names, typed=True),
         method,

@@ -1,0 +1,391 @@
+"""Where the HTTP call hides in frameworks, and where their wiring takes the data: each
+library is a model (auditor/code/models), exercised here on realistic code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.code.helpers import marked, rules_at, scan_files
+
+V1 = "application/vnd.dokeos+json;version=1"
+V2 = "application/vnd.dokeos+json;version=2"
+
+
+def check(tmp_path: Path, files: dict[str, str]) -> None:
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_airflow_hooks_operators_sensors_and_xcom(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "dags/sync.py": f"""
+            from datetime import timedelta
+
+            from airflow import DAG
+            from airflow.operators.python import PythonOperator
+            from airflow.providers.http.hooks.http import HttpHook
+            from airflow.providers.http.operators.http import HttpOperator
+            from airflow.providers.http.sensors.http import HttpSensor
+
+            HEADERS = {{"Accept": "{V2}"}}
+
+            def deactivate(user_id):
+                hook = HttpHook(method="DELETE", http_conn_id="dokeos")
+                hook.run(f"/user/{{user_id}}", headers=HEADERS)  # !DK005
+
+            def tags():
+                hook = HttpHook(method="GET", http_conn_id="dokeos")
+                users = hook.run("/users", data={{"email": "a@acme.test"}},
+                                 headers=HEADERS).json()["data"]
+                return users[0]["tag_ids"] if users else None  # !DK002
+
+            def job_ids(response):
+                return [s["job_id"] for s in response.json()["data"]]
+
+            with DAG("dokeos_sessions", schedule="@hourly") as dag:
+                sync = HttpOperator(
+                    task_id="sync",
+                    http_conn_id="dokeos",
+                    method="PUT",
+                    endpoint="/webinar_sessions/sync",
+                    headers=HEADERS,
+                    response_filter=job_ids,
+                )
+                wait = HttpSensor(  # !DK006
+                    task_id="wait",
+                    http_conn_id="dokeos",
+                    endpoint="/jobs/{{{{ ti.xcom_pull(task_ids='sync')[0] }}}}",
+                    headers=HEADERS,
+                    timeout=timedelta(days=10),
+                )
+                PythonOperator(task_id="tags", python_callable=tags)
+                sync >> wait
+            """,
+        },
+    )
+    # the sensor follows the sync's job (no DK005 on the sync), but pokes for up to 10 days
+
+
+def test_fastapi_dependencies_through_annotated_aliases(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/deps.py": f"""
+            from typing import Annotated
+
+            import httpx
+            from fastapi import Depends, Request
+
+            def build_client() -> httpx.AsyncClient:
+                return httpx.AsyncClient(base_url="https://acme.dokeos.com/api",
+                                         headers={{"Accept": "{V2}"}})
+
+            def get_client(request: Request) -> httpx.AsyncClient:
+                return request.app.state.dokeos
+
+            Dokeos = Annotated[httpx.AsyncClient, Depends(get_client)]
+            """,
+            "app/main.py": """
+            from contextlib import asynccontextmanager
+
+            from fastapi import FastAPI
+
+            from app.deps import Dokeos, build_client
+
+            @asynccontextmanager
+            async def lifespan(app: FastAPI):
+                async with build_client() as client:
+                    app.state.dokeos = client
+                    yield
+
+            app = FastAPI(lifespan=lifespan)
+
+            @app.get("/groups")
+            async def groups(client: Dokeos):
+                response = await client.get("/groups")  # !DK004
+                return response.json()["data"]
+
+            @app.delete("/users/{user_id}")
+            async def remove(user_id: int, client: Dokeos):
+                response = await client.delete(f"/user/{user_id}")  # !DK005
+                return {"status": response.status_code}
+            """,
+        },
+    )
+
+
+def test_flask_session_subclass_and_extension_on_g(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "portal/__init__.py": "",
+            "portal/config.py": """
+            DOKEOS_URL = "https://acme.dokeos.com/api/"
+            """,
+            "portal/http.py": f"""
+            from urllib.parse import urljoin
+
+            import requests
+
+            class DokeosSession(requests.Session):
+                def __init__(self, base_url):
+                    super().__init__()
+                    self.base_url = base_url
+                    self.headers["Accept"] = "{V1}"  # !DK001
+
+                def request(self, method, url, *args, **kwargs):
+                    return super().request(method, urljoin(self.base_url, url), *args, **kwargs)
+            """,
+            "portal/views.py": """
+            from flask import Blueprint, current_app, g
+
+            from portal.http import DokeosSession
+
+            bp = Blueprint("reports", __name__)
+
+            @bp.before_app_request
+            def bind():
+                g.dokeos = DokeosSession(current_app.config["DOKEOS_URL"])
+
+            @bp.route("/skills")
+            def skills():
+                users = g.dokeos.get("users", params={"email": "x@acme.test"}).json()["data"]
+                return {"skills": users[0]["skills"]}  # !DK002
+            """,
+        },
+    )
+
+
+def test_odoo_registry_inherit_and_delayed_jobs(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "__init__.py": "from . import models\n",
+            "models/__init__.py": "from . import mixin, job\n",
+            "models/mixin.py": f"""
+            import requests
+
+            from odoo import models
+
+            class DokeosMixin(models.AbstractModel):
+                _name = "dokeos.mixin"
+
+                def _call(self, method, path, **kwargs):
+                    base = self.env["ir.config_parameter"].sudo().get_param(
+                        "dokeos.url", "https://acme.dokeos.com/api")
+                    return requests.request(method, f"{{base}}/{{path}}",
+                                            headers={{"Accept": "{V2}"}}, **kwargs).json()
+            """,
+            "models/job.py": """
+            from datetime import timedelta
+
+            from odoo import fields, models
+
+            class DokeosJob(models.Model):
+                _name = "dokeos.job"
+                _inherit = ["dokeos.mixin"]
+
+                job_id = fields.Char()
+
+                def action_delete(self, user_id):
+                    result = self._call("DELETE", f"user/{user_id}")
+                    job = self.create({"job_id": result["job_id"]})
+                    job.with_delay(eta=timedelta(days=9)).check()
+
+                def check(self):
+                    for job in self:
+                        self._call("GET", f"jobs/{job.job_id}")  # !DK006
+
+                def _cron_poll(self):
+                    for job in self.env["dokeos.job"].search([("state", "=", "pending")]):
+                        job._call("GET", f"jobs/{job.job_id}")  # !DK006
+            """,
+        },
+    )
+
+
+def test_celery_chains_and_later_rechecks(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "tasks.py": f"""
+            from datetime import timedelta
+
+            import requests
+            from celery import Celery, chain
+
+            app = Celery("lms")
+            H = {{"Accept": "{V2}"}}
+            BASE = "https://acme.dokeos.com/api"
+
+            @app.task
+            def delete_user(user_id):
+                return requests.delete(f"{{BASE}}/user/{{user_id}}", headers=H).json()["job_id"]
+
+            @app.task
+            def wait(job_id):
+                return requests.get(f"{{BASE}}/jobs/{{job_id}}", headers=H).json()["status"]
+
+            @app.task
+            def audit(job_id):
+                return requests.get(f"{{BASE}}/jobs/{{job_id}}", headers=H).json()  # !DK006
+
+            @app.task
+            def count(job_ids):
+                return len(job_ids)
+
+            @app.task
+            def sync_all():
+                body = requests.put(f"{{BASE}}/presence_sessions/sync", headers=H).json()  # !DK005
+                return [s["job_id"] for s in body["data"]]
+
+            def offboard(user_id):
+                chain(delete_user.s(user_id), wait.s()).apply_async()
+
+            def nightly():
+                chain(sync_all.s(), count.s()).delay()
+
+            def close_gate(gate):
+                body = requests.put(f"{{BASE}}/training_gate/{{gate}}", headers=H, json={{}}).json()
+                later = int(timedelta(days=14).total_seconds())
+                audit.apply_async((body["job_id"],), countdown=later)
+            """,
+        },
+    )
+
+
+def test_generated_openapi_client_call_sites(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "client/__init__.py": "",
+            "client/api_client.py": """
+            # Generated by OpenAPI Generator (https://openapi-generator.tech)
+            import urllib3
+
+            class Configuration:
+                def __init__(self, host="https://acme.dokeos.com/api"):
+                    self.host = host
+
+            class ApiClient:
+                def __init__(self, configuration=None):
+                    self.configuration = configuration or Configuration()
+                    self.pool = urllib3.PoolManager()
+
+                def select_header_accept(self, accepts):
+                    for accept in accepts:
+                        return accept
+
+                def call_api(self, resource_path, method, path_params=None, query_params=None,
+                             header_params=None, body=None, response_type=None):
+                    url = self.configuration.host + resource_path
+                    return self.pool.request(method, url, headers=header_params)
+            """,
+            "client/users_api.py": f"""
+            # Generated by OpenAPI Generator (https://openapi-generator.tech)
+            class UsersApi:
+                def __init__(self, api_client):
+                    self.api_client = api_client
+
+                def list_users(self, **kwargs):
+                    params = locals()
+                    query_params = []
+                    if params["kwargs"].get("page") is not None:
+                        query_params.append(("page", params["kwargs"]["page"]))
+                    header_params = {{}}
+                    accept = self.api_client.select_header_accept
+                    header_params["Accept"] = accept(["{V1}"])  # !DK001
+                    return self.api_client.call_api("/users", "GET", {{}}, query_params,
+                                                    header_params, response_type="UserPage")
+
+                def delete_user(self, user_id):
+                    header_params = {{"Accept": "{V2}"}}
+                    return self.api_client.call_api("/user/{{user_id}}", "DELETE",
+                                                    {{"user_id": user_id}}, [], header_params)
+            """,
+            "app.py": """
+            from client.api_client import ApiClient
+            from client.users_api import UsersApi
+
+            api = UsersApi(ApiClient())
+
+            def emails():
+                return [u.email for u in api.list_users().data]  # !DK004
+
+            def tags_page(page):
+                return [u.tag_ids for u in api.list_users(page=page).data]  # !DK002
+
+            def purge(user_id):
+                api.delete_user(user_id)  # !DK005
+            """,
+        },
+    )
+
+
+def test_dataframes_built_from_pages_and_dagster_assets(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "pipeline.py": f"""
+            import pandas as pd
+            import requests
+            from dagster import ConfigurableResource, asset
+
+            class Dokeos(ConfigurableResource):
+                base_url: str = "https://acme.dokeos.com/api"
+
+                def pages(self, path, **params):
+                    page = 1
+                    while True:
+                        body = requests.get(f"{{self.base_url}}{{path}}",
+                                            params={{**params, "page": page}},
+                                            headers={{"Accept": "{V2}"}}).json()
+                        if not body["data"]:
+                            return
+                        yield from body["data"]
+                        page += 1
+
+            @asset
+            def users(dokeos: Dokeos) -> pd.DataFrame:
+                return pd.DataFrame(list(dokeos.pages("/users", response_attributes="group_ids")))
+
+            @asset
+            def tag_counts(users: pd.DataFrame) -> pd.DataFrame:
+                return users["tag_ids"].explode().value_counts()  # !DK002
+
+            @asset
+            def progress(dokeos: Dokeos) -> pd.DataFrame:
+                rows = list(dokeos.pages("/participations", status="done"))
+                return pd.json_normalize(rows, record_path="progressions")  # !DK002
+            """,
+        },
+    )
+
+
+def test_stdlib_and_urllib3_transports(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "legacy.py": f"""
+            import http.client
+            import json
+
+            import urllib3
+
+            POOL = urllib3.PoolManager(headers={{"Accept": "{V1}"}})  # !DK001
+
+            def groups():
+                response = POOL.request("GET", "https://acme.dokeos.com/api/groups")  # !DK004
+                return [g["name"] for g in json.loads(response.data)["data"]]
+
+            def progress(pid):
+                conn = http.client.HTTPSConnection("acme.dokeos.com")
+                conn.request("GET", f"/api/participations/{{pid}}",
+                             headers={{"Accept": "{V2}"}})
+                body = json.loads(conn.getresponse().read())
+                return body["progressions"]  # !DK002
+            """,
+        },
+    )
