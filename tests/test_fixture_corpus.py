@@ -32,9 +32,11 @@ except ImportError:  # pragma: no cover - tests/ on sys.path instead of the proj
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT_ROOT / "fixtures" / "code"
-CLEAN_REPOS = ("v2_ready", "other_apis")
-MIN_PRECISION = 0.9
-MIN_RECALL = 0.8
+CLEAN_REPOS = ("v2_ready", "other_apis", "v2_ready_lookalikes")
+MIN_PRECISION = 0.95
+MIN_RECALL = 0.95
+MIN_RULE_PRECISION = 0.9
+MIN_RULE_RECALL = 0.9
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +93,9 @@ def test_precision_and_recall_over_the_corpus(corpus_runs: dict[Path, ScanRun]) 
         f"precision {score.precision:.2f} (min {MIN_PRECISION}), "
         f"recall {score.recall:.2f} (min {MIN_RECALL})\n{report}"
     )
+    weak = {
+        rule: (round(s.precision, 2), round(s.recall, 2))
+        for rule, s in score.by_rule.items()
+        if s.precision < MIN_RULE_PRECISION or s.recall < MIN_RULE_RECALL
+    }
+    assert not weak, f"rules below {MIN_RULE_PRECISION}/{MIN_RULE_RECALL}: {weak}\n{report}"
