@@ -130,11 +130,16 @@ class ErrorEntry:
     path: str
     reason: str
     index: int | None = None
+    level: Literal["error", "warning"] = "error"
+    """"warning": the input was read, but not all of it could be analyzed (a budget was
+    reached, a file that never mentions Dokeos does not parse)."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, "reason": self.reason}
         if self.index is not None:
             out["index"] = self.index
+        if self.level != "error":
+            out["level"] = self.level
         return out
 
 

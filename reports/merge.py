@@ -167,6 +167,7 @@ def _error(raw: Any, index: int) -> ErrorEntry:
         str(raw["path"]),
         str(raw.get("reason", "")),
         index_value if isinstance(index_value, int) else None,
+        "warning" if raw.get("level") == "warning" else "error",
     )
 
 
