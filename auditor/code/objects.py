@@ -425,6 +425,9 @@ class ObjectsMixin(EvaluatorCore):
         if isinstance(owner, DictV | Str | ListV | PreparedRequest | Func):
             return Bound(owner, attr)
         if isinstance(owner, Opaque):
+            if attr not in owner.attrs and attr in ("headers", "params"):
+                # an unmodeled client's headers: a mapping the code fills (`.update(...)`)
+                owner.attrs[attr] = DictV()
             return owner.attrs.get(attr, Unknown(source=f"`{owner.name}`", name=attr))
         if isinstance(owner, Unknown):
             stored = self.stored("attr", attr, frame)

@@ -88,6 +88,12 @@ class BuiltinsMixin(EvaluatorCore):
             if isinstance(key, OneOf):
                 # for key in ("group_ids", "tag_ids"): user[key]
                 return one_of([self.item(owner, k, node, frame) for k in key.options])
+            if isinstance(key, ListV) and key.items:
+                # df[["id", "skills"]]: the columns are read, the table stays the rows
+                for column in key.items:
+                    if isinstance(column, Str) and column.known:
+                        self.read_key(owner, column.text, node, frame)
+                return owner
             if isinstance(key, Num):
                 if key.n in (0, -1):
                     self.events.indexed(owner, int(key.n))

@@ -510,14 +510,15 @@ def as_str(value: Value) -> Str:
     return hole(value)
 
 
-def walk_values(value: Value, depth: int = 0) -> Iterator[Value]:
+def walk_values(value: Value, depth: int = 0, *, into_text: bool = True) -> Iterator[Value]:
     """The value and the values it holds (string holes, list items, dict entries)."""
     if depth > 6:
         return
     yield value
     children: list[Any] = []
     if isinstance(value, Str):
-        children = list(value.slots)
+        # str(job_id) is the value itself; a message built around it is a text
+        children = list(value.slots) if into_text or value.text == HOLE else []
     elif isinstance(value, ListV):
         children = [*list(value.items or ())[:64], value.elem, *value.extra]
         if value.origin is not None:
@@ -535,7 +536,7 @@ def walk_values(value: Value, depth: int = 0) -> Iterator[Value]:
     elif isinstance(value, Partial):
         children = [*value.args, *(v for _, v in value.kwargs)]
     for child in children:
-        yield from walk_values(child, depth + 1)
+        yield from walk_values(child, depth + 1, into_text=into_text)
 
 
 def describe_source(value: Value) -> str:

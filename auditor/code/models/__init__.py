@@ -57,6 +57,7 @@ _MODULES = (
     "odoo",
     "retries",
     "openapi",
+    "streamlit",
     "testing",
 )
 
