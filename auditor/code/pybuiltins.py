@@ -76,6 +76,9 @@ class BuiltinsMixin(EvaluatorCore):
             self.events.iterated(Data(value.request), first_only)
             return Data(value.request, ("[]",))
         if isinstance(value, Instance) and value.stored:
+            if value.records_of is not None:
+                # a query of an ORM iterates records of its model
+                return Instance(value.records_of, stored=True, spans=value.spans)
             return value  # a recordset iterates records of its own model
         return UNKNOWN
 

@@ -375,6 +375,10 @@ class Instance(Value):
     """The library object a project class extends (a session subclass), when modeled."""
     stored: bool = False
     """Records read back from a database (an ORM query's result): their fields are old."""
+    spans: list[float] = field(default_factory=list)
+    """For stored records: age limits checked on them (``record.is_expired()``)."""
+    records_of: ClassInfo | None = None
+    """For a manager or query of an ORM (``Job.objects``): the model its records are."""
 
 
 @dataclass(frozen=True, eq=False)
