@@ -190,7 +190,10 @@ class BuiltinsMixin(EvaluatorCore):
                     return Num(float(arg.text))
                 except ValueError:
                     return UNKNOWN
-            return arg if isinstance(arg, Unknown) else UNKNOWN
+            if isinstance(arg, Unknown):
+                # a number is one value, whatever it was read from: never a list of ids
+                return replace(arg, source="a number", name="", bound=None)
+            return UNKNOWN
         if name == "dict":
             result = arg.copy() if isinstance(arg, DictV) else _dict_of_pairs(arg, bool(args))
             for key, value in kwargs.items():

@@ -85,6 +85,10 @@ class Unknown(Value):
 
 UNKNOWN = Unknown()
 
+CLOCK = "the clock"
+"""The source of the current time (``time.time()``): an instant, so ``now - 604800``
+is a look-back of a week."""
+
 
 @dataclass(frozen=True, eq=False)
 class NoneV(Value):
