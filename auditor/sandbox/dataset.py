@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -114,7 +115,7 @@ def seeded_dataset(seed: int = DEFAULT_SEED, users: int = DEFAULT_USERS) -> Data
     for user_id in range(1, users + 1):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         login = f"{first.lower()}.{last.lower()}{user_id}"
-        login = login.encode("ascii", "ignore").decode()
+        login = unicodedata.normalize("NFKD", login).encode("ascii", "ignore").decode()
         groups = sorted(rng.sample(range(1, group_count + 1), k=rng.choice((1, 1, 2, 3))))
         manager = rng.random() < 0.08
         data.of("users")[user_id] = {
