@@ -14,6 +14,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from auditor.findings import Finding
+from auditor.rules.base import RawFinding
 
 ProblemKey = tuple[str, str, str]
 
@@ -35,7 +36,7 @@ def path_shape(url: str) -> str:
     return "/".join(":id" if _ID_LIKE.match(part) else part for part in path.split("/"))
 
 
-def problem_key(finding: Finding) -> ProblemKey:
+def problem_key(finding: Finding | RawFinding) -> ProblemKey:
     flow = finding.flow
     url = flow.url if flow is not None else ""
     method = flow.method if flow is not None else ""
@@ -89,6 +90,16 @@ class DistinctProblems:
         self._first[key] = finding
         self._counts[key] = finding.occurrences
         return True
+
+    def count_repeat(self, raw: RawFinding) -> Finding | None:
+        """Count a rule's report of a problem already kept, and return the finding kept;
+        None when it is new. Repeats skip being completed (fingerprint, redaction): in a
+        live run most findings are repeats, and they are on mitmproxy's hot path."""
+        key = problem_key(raw)
+        kept = self._first.get(key)
+        if kept is not None:
+            self._counts[key] += raw.occurrences
+        return kept
 
     def occurrences(self, finding: Finding) -> int:
         return self._counts.get(problem_key(finding), 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -100,9 +101,19 @@ class TrafficSession:
 
     def _complete(self, raw_findings: Iterable[RawFinding]) -> list[Finding]:
         out: list[Finding] = []
+        count_repeat = getattr(self.keeper, "count_repeat", None)
         for raw in raw_findings:
             if raw.flow is None:
                 continue
+            if count_repeat is not None and self.settings.rule_enabled(raw.rule):
+                kept = count_repeat(raw)
+                if kept is not None:
+                    if self._on_finding is not None:
+                        repeat = kept
+                        if raw.occurrences != kept.occurrences:
+                            repeat = replace(kept, occurrences=raw.occurrences)
+                        self._on_finding(repeat)
+                    continue
             finding = complete_traffic_finding(raw, self.settings, self.origin)
             if finding is None:
                 continue

@@ -157,6 +157,9 @@ def test_exception_inside_the_addon_never_breaks_proxied_traffic(
         str(REPO / "tests" / "traffic" / "breaks_a_rule.py"),
         "-s",
         str(ADDON),
+        # the broken rule is patched into this process: analyze here, not in the worker
+        "--set",
+        "dokeos_audit_offload=false",
         "--set",
         f"dokeos_audit_report={report}",
     ]
