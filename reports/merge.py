@@ -142,7 +142,7 @@ def _run(name: str, kind: Any, summary: dict[str, Any], findings: list[Finding])
 
 
 def _guess_kind(findings: list[Finding], flows_read: int) -> RunKind:
-    if flows_read or any(f.origin == "traffic" for f in findings):
+    if flows_read or any(f.origin in ("traffic", "sandbox") for f in findings):
         return "traffic"
     return "code"
 
