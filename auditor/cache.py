@@ -63,9 +63,13 @@ class FileDigests:
             return "absent"
         h = hashlib.blake2b(source.raw, digest_size=16)
         if source.text is None:
-            h.update(f"\0unreadable\0{source.error}".encode())
+            h.update(f"\0unreadable\0{source.error}".encode("utf-8", "surrogateescape"))
         else:
-            h.update("\0".join(("", *self._project.import_targets(rel))).encode())
+            h.update(
+                "\0".join(("", *self._project.import_targets(rel))).encode(
+                    "utf-8", "surrogateescape"
+                )
+            )
         return h.hexdigest()
 
 
@@ -87,7 +91,7 @@ class ResultCache:
     def key(self, entries: Iterable[str], digest: Callable[[str], str]) -> str:
         h = hashlib.blake2b(self._salt.encode(), digest_size=20)
         for rel in sorted(entries):
-            h.update(f"\0{rel}\0{digest(rel)}".encode())
+            h.update(f"\0{rel}\0{digest(rel)}".encode("utf-8", "surrogateescape"))
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:
@@ -97,6 +101,10 @@ class ResultCache:
         try:
             entry = json.loads(self._path(key).read_text(encoding="utf-8"))
             depends = entry["depends"]
+            if not isinstance(depends, dict) or not all(
+                isinstance(rel, str) and isinstance(value, str) for rel, value in depends.items()
+            ):
+                raise ValueError("not an entry of this layout")
             if any(digest(rel) != value for rel, value in depends.items()):
                 self.misses += 1
                 return None

@@ -193,5 +193,5 @@ class RunResult:
 
 def fingerprint(*parts: object) -> str:
     """A stable hash of what identifies a finding, independent of where lines moved."""
-    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8"))
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]

@@ -6,8 +6,9 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from auditor.catalog import Catalog
 from auditor.code.model import CodeModel
@@ -57,24 +58,67 @@ class GroupResult:
         }
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> GroupResult:
+    def from_json(cls, raw: Any) -> GroupResult:
+        """The result ``to_json`` wrote; ValueError for anything else (a cache entry from
+        another version, edited or damaged, is then a miss)."""
+        if not isinstance(raw, dict):
+            raise ValueError("a group result is an object")
         return cls(
-            findings=[
-                RawFinding(
-                    rule=str(f["rule"]),
-                    message=str(f["message"]),
-                    endpoint=f["endpoint"],
-                    location=Location(**f["location"]) if f["location"] else None,
-                    key=str(f["key"]),
-                )
-                for f in raw["findings"]
-            ],
-            errors=[(str(path), str(reason)) for path, reason in raw["errors"]],
-            endpoints=[str(e) for e in raw["endpoints"]],
-            loaded=[str(rel) for rel in raw["loaded"]],
-            calls=list(raw.get("calls", [])),
-            warnings=[(str(path), str(reason)) for path, reason in raw.get("warnings", [])],
+            findings=[_finding(f) for f in _list(raw, "findings")],
+            errors=[_pair(e) for e in _list(raw, "errors")],
+            endpoints=[_text(e) for e in _list(raw, "endpoints")],
+            loaded=[_text(rel) for rel in _list(raw, "loaded")],
+            calls=[c if isinstance(c, dict) else _bad(c) for c in _list(raw, "calls", [])],
+            warnings=[_pair(w) for w in _list(raw, "warnings", [])],
         )
+
+
+def _bad(value: object) -> NoReturn:
+    raise ValueError(f"unexpected {type(value).__name__} in a group result")
+
+
+def _list(raw: dict[str, Any], key: str, default: list[Any] | None = None) -> list[Any]:
+    value = raw.get(key, default)
+    return value if isinstance(value, list) else _bad(value)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else _bad(value)
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else _bad(value)
+
+
+def _pair(value: object) -> tuple[str, str]:
+    if isinstance(value, list) and len(value) == 2:
+        return _text(value[0]), _text(value[1])
+    return _bad(value)
+
+
+def _finding(raw: object) -> RawFinding:
+    if not isinstance(raw, dict):
+        return _bad(raw)
+    where = raw.get("location")
+    location = None
+    if where is not None:
+        if not isinstance(where, dict):
+            return _bad(where)
+        location = Location(
+            path=_text(where.get("path")),
+            line=_int(where.get("line")),
+            column=_int(where.get("column")),
+            end_line=_int(where.get("end_line")),
+            end_column=_int(where.get("end_column")),
+        )
+    endpoint = raw.get("endpoint")
+    return RawFinding(
+        rule=_text(raw.get("rule")),
+        message=_text(raw.get("message")),
+        endpoint=None if endpoint is None else _text(endpoint),
+        location=location,
+        key=_text(raw.get("key")),
+    )
 
 
 def run_rules(model: CodeModel, catalog: Catalog, settings: Settings) -> list[RawFinding]:
@@ -222,18 +266,61 @@ def _in_pool(
     # otherwise: plain text, never libcst trees) and builds its own analyzer per group.
     # Largest groups first, so the last one to finish is a small one.
     order = sorted(range(len(groups)), key=lambda i: -len(groups[i]))
+    broken = _run_pool(
+        project, catalog, groups, order, jobs, results, progress, on_result, declared
+    )
+    # A worker that died (a native crash, the kernel's OOM killer) breaks the whole pool:
+    # every group it had not finished runs again, each in a pool of its own, so only the
+    # group that kills its process is lost, and it is reported.
+    for index in broken:
+        if _run_pool(project, catalog, groups, [index], 1, results, progress, on_result, declared):
+            result = GroupResult(
+                errors=[(rel, _CRASHED) for rel in groups[index]], loaded=list(groups[index])
+            )
+            results[index] = result  # not handed to on_result: a crash is not cached
+            progress.advance(len(groups[index]))
+
+
+_CRASHED = "the analysis of this file ended its process (a crash in a native library): not analyzed"
+
+
+def _run_pool(
+    project: Project,
+    catalog: Catalog,
+    groups: Sequence[Sequence[str]],
+    order: Sequence[int],
+    jobs: int,
+    results: list[GroupResult | None],
+    progress: Progress,
+    on_result: Callable[[int, GroupResult], None],
+    declared: Sequence[ProjectSend],
+) -> list[int]:
+    """Analyze the groups in ``order``; the ones left without a result when a worker died."""
+    lost: list[int] = []
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(groups)),
+        max_workers=min(jobs, len(order)),
         initializer=_start_worker,
         initargs=(project, catalog, tuple(declared)),
     ) as pool:
         futures = {pool.submit(_analyze_in_worker, list(groups[i])): i for i in order}
         for future in as_completed(futures):
             index = futures[future]
-            result = GroupResult.from_json(future.result())
+            try:
+                result = GroupResult.from_json(future.result())
+            except BrokenProcessPool:
+                lost.append(index)
+                continue
+            except Exception as exc:  # the group's failure costs that group only
+                reason = f"could not be analyzed ({type(exc).__name__})"
+                results[index] = GroupResult(
+                    errors=[(rel, reason) for rel in groups[index]], loaded=list(groups[index])
+                )
+                progress.advance(len(groups[index]))
+                continue
             results[index] = result
             on_result(index, result)
             progress.advance(len(groups[index]))
+    return sorted(lost, key=order.index)
 
 
 _worker_state: dict[str, Any] = {}

@@ -33,7 +33,9 @@ def issue(finding: Finding, run_name: str | None) -> dict[str, Any]:
     # the run name keeps it unique when `report` merges runs that share a file
     fingerprint = finding.fingerprint
     if run_name:
-        fingerprint = hashlib.sha256(f"{run_name}\x1f{fingerprint}".encode()).hexdigest()[:32]
+        fingerprint = hashlib.sha256(
+            f"{run_name}\x1f{fingerprint}".encode("utf-8", "surrogateescape")
+        ).hexdigest()[:32]
     return {
         "type": "issue",
         "description": description,

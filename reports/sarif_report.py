@@ -62,7 +62,9 @@ def artifact_location(path: str) -> dict[str, Any]:
         pure = PurePosixPath(path) if path.startswith("/") else PureWindowsPath(path)
         return {"uri": pure.as_uri()}
     # quote(":") too: "a:b.py" would otherwise read as a URI with scheme "a"
-    return {"uri": quote(path.replace("\\", "/"), safe="/"), "uriBaseId": SRCROOT}
+    # a file name that is not UTF-8 is its own bytes, percent-encoded
+    raw = path.replace("\\", "/").encode("utf-8", "surrogateescape")
+    return {"uri": quote(raw, safe="/"), "uriBaseId": SRCROOT}
 
 
 def _region(finding: Finding) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import io
+import sys
 
 import click
 
@@ -42,4 +44,8 @@ def cli() -> None:
 
 
 def main() -> None:
+    # file names that are not UTF-8 reach messages as surrogates: print their escapes
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     cli(prog_name="dokeos-audit")

@@ -194,7 +194,10 @@ def write_atomically(path: Path, text: str) -> None:
         # mkstemp makes the file private (0600); give it the mode open() would have given,
         # or keep the mode of the file it replaces, so a shared CI artifact stays readable.
         os.fchmod(fd, _mode_for(path))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        # a file name that is not UTF-8 is written as its escape (``bad\udcff.py``)
+        with os.fdopen(
+            fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+        ) as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:

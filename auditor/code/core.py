@@ -25,6 +25,7 @@ from auditor.code.models.spec import ClientClass, Prepare, ProjectSend, Send
 from auditor.code.modules import ClassInfo, ModuleInfo
 from auditor.code.project import Project
 from auditor.code.values import (
+    OVERFLOWS,
     Client,
     Data,
     DictV,
@@ -198,6 +199,14 @@ class EvaluatorCore:
                 "findings in it may be incomplete",
             )
             return False
+        finally:
+            if OVERFLOWS:
+                self.warnings.setdefault(
+                    rel,
+                    f"{sorted(OVERFLOWS)[0]}: followed as unknown from there, findings that "
+                    "depend on it may be missed",
+                )
+                OVERFLOWS.clear()
         return True
 
     def run_entry(self, func: Func) -> None:

@@ -23,6 +23,13 @@ BYTES_PER_NODE = 16
 """The node limit is the size limit over this: about 300 MB of libcst trees at worst."""
 _COUNT_NODES_ABOVE = 32_000
 """Smaller files cannot hold enough nodes to matter: their nodes are not counted."""
+TOKENS_PER_NODE = 3
+"""Real code has one to two tokens a syntax node: three leaves room before the count."""
+_TOKEN = re.compile(
+    # a string literal or a comment is one token, whatever it holds
+    r"""[rbuRBUfF]{0,2}(?:"{3}[\s\S]*?"{3}|'{3}[\s\S]*?'{3}|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')"""
+    r"|#[^\n]*|\w+|\S"
+)
 _STACK = 256 * 1024 * 1024
 
 _PY2 = re.compile(rb"^\s*print\s+[^(\s=]|except\s+\w+\s*,\s*\w+\s*:|^\s*exec\s+['\"]", re.M)
@@ -38,9 +45,19 @@ def parse_python(
             f"too large to analyze ({size:,} bytes; the limit is {max_size:,}, "
             "`max-file-size` in [tool.dokeos-audit])"
         )
+    limit = max_size // BYTES_PER_NODE
+    if size > _COUNT_NODES_ABOVE:
+        # Python's own tree costs about a kilobyte a node: a file of tiny tokens (a list
+        # literal of a million numbers) is refused on a count of its words and symbols
+        # before it is built
+        tokens = sum(1 for _ in _TOKEN.finditer(text))
+        if tokens > limit * TOKENS_PER_NODE:
+            raise UnreadableSource(
+                f"too large to analyze ({tokens:,} tokens; the limit is "
+                f"{limit * TOKENS_PER_NODE:,}, raise `max-file-size` in [tool.dokeos-audit])"
+            )
     tree = python_ast(text)
     if size > _COUNT_NODES_ABOVE:
-        limit = max_size // BYTES_PER_NODE
         nodes = sum(1 for _ in ast.walk(tree))
         if nodes > limit:
             raise UnreadableSource(

@@ -35,6 +35,11 @@ class Limits:
     """Alternatives of a value that may be one of several."""
 
 
+OVERFLOWS: set[str] = set()
+"""Values that outgrew their Limits since the evaluator last looked (it reports them as a
+warning on the file it was analyzing, then clears them)."""
+
+
 @dataclass(frozen=True)
 class NodeRef:
     """A node in a module; turned into a Location only when a finding needs it."""
@@ -122,6 +127,7 @@ def concat(*parts: Str) -> Str:
     origins = tuple(o for p in parts for o in p.origins)
     if len(text) > Limits.TEXT or len(slots) > Limits.SLOTS:
         # too big to be a URL or a header anyone sends: keep only what it was made of
+        OVERFLOWS.add(f"a string built past {Limits.TEXT:,} characters or {Limits.SLOTS} parts")
         return Str(HOLE, (UNKNOWN,), origins[: Limits.ORIGINS])
     return Str(text, slots, origins[: Limits.ORIGINS])
 
