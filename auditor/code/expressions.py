@@ -164,7 +164,7 @@ class ExpressionsMixin(EvaluatorCore):
         return ListV(source="a list built from other data")
 
     def eval_Dict(self, node: cst.Dict, frame: Frame) -> Value:
-        result = DictV()
+        result = DictV(node=frame.ref(node))
         for element in node.elements:
             if isinstance(element, cst.StarredDictElement):
                 spread = self.eval(element.value, frame)

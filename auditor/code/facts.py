@@ -188,6 +188,7 @@ class Facts:
             id_lists=tuple(self._id_lists(request)),
             page=page,
             job=job,
+            request=request,
         )
 
     def poll(self, request: HttpRequest) -> JobPoll | None:
@@ -265,7 +266,7 @@ class Facts:
                         break
             if node_ref is None:
                 node_ref = request.site
-            yield HeaderSource("accept", value.text, node_ref.location)
+            yield HeaderSource("accept", value.text, node_ref.location, value.origins)
 
     def _response_attributes(self, request: HttpRequest) -> tuple[frozenset[str], bool]:
         param = self.catalog.response_attributes_param

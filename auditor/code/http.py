@@ -314,6 +314,7 @@ class HttpMixin(EvaluatorCore):
             names=names[:16],
             delay_days=frame.delay_days,
             delayed_func=frame.delayed_func,
+            params_given=call_params,
         )
         if client is not None:
             for hook in client.hooks:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from auditor.findings import Location
+
+if TYPE_CHECKING:
+    from auditor.code.values import HttpRequest, NodeRef
 
 Locator = Callable[[], Location]
 """Computes a location when a rule reports it: positions cost time, most calls need none."""
@@ -19,6 +23,9 @@ class HeaderSource:
     name: str
     value: str
     locate: Locator = field(repr=False, compare=False)
+    origins: tuple[NodeRef, ...] = field(default=(), repr=False, compare=False)
+    """The literals (and names) the value was built from, where they are written: what a
+    fix rewrites."""
 
     @cached_property
     def location(self) -> Location:
@@ -92,6 +99,9 @@ class HttpCall:
     id_lists: tuple[IdList, ...] = ()
     page: PageFacts = PageFacts()
     job: JobFacts = JobFacts()
+    request: HttpRequest | None = field(default=None, repr=False, compare=False)
+    """The evaluated request behind these facts (where its URL, params and headers were
+    written), for the fixers; rules read only the facts above."""
 
     @cached_property
     def location(self) -> Location:

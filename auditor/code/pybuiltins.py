@@ -196,6 +196,7 @@ class BuiltinsMixin(EvaluatorCore):
             return UNKNOWN
         if name == "dict":
             result = arg.copy() if isinstance(arg, DictV) else _dict_of_pairs(arg, bool(args))
+            result.node = frame.ref(node)
             for key, value in kwargs.items():
                 if key == "**":
                     result.open = True

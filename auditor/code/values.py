@@ -214,6 +214,9 @@ class DictV(Value):
     """The value stored under keys the analysis cannot spell (``{u["id"]: u for u in …}``)."""
     shared: bool = False
     """Kept on an object (``self.jobs``): what goes in outlives the function."""
+    node: NodeRef | None = None
+    """The dict display or ``dict(...)`` call it was written as (a copy has none: adding
+    a key there would change every dict copied from it)."""
 
     def copy(self) -> DictV:
         return DictV(dict(self.entries), dict(self.keys_nodes), self.open, self.elem)
@@ -475,6 +478,9 @@ class HttpRequest:
     delay_days: float = 0.0
     """How long after its caller's code the call runs (a task scheduled for later)."""
     delayed_func: int | None = None
+    params_given: Value | None = None
+    """The params the call itself was given (before the client's and the URL's were
+    merged in): where a fix adds a query parameter."""
 
 
 @dataclass(frozen=True, eq=False)
