@@ -68,6 +68,8 @@ def complete_code_findings(
                 fingerprint=fingerprint(*identity, occurrence),
                 location=loc,
                 context=context,
+                fix=raw.fix,
+                no_fix=raw.no_fix,
             )
         )
     return out

@@ -6,9 +6,11 @@ import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Literal
 
 from auditor import TOOL_NAME, __version__
+from auditor.fix.model import Fix
 
 
 class Severity(StrEnum):
@@ -71,6 +73,10 @@ class Finding:
     occurrences: int = 1
     """Flows that showed this same problem (rule, endpoint, query shape) in a live run that
     reports each distinct problem once; 1 everywhere else."""
+    fix: Fix | None = None
+    """The rewrite that resolves it (code findings), when one can be made."""
+    no_fix: str = ""
+    """Why a code finding has no fix, in words (empty: it has one, or nobody said)."""
 
     @property
     def sort_key(self) -> tuple[Any, ...]:
@@ -104,6 +110,10 @@ class Finding:
             out["run"] = self.run
         if self.occurrences != 1:
             out["occurrences"] = self.occurrences
+        if self.fix is not None:
+            out["fix"] = self.fix.to_json()
+        elif self.no_fix:
+            out["no_fix"] = self.no_fix
         return out
 
     @classmethod
@@ -127,6 +137,8 @@ class Finding:
             ),
             run=raw.get("run"),
             occurrences=int(raw.get("occurrences", 1) or 1),
+            fix=Fix.from_json(raw["fix"]) if raw.get("fix") else None,
+            no_fix=str(raw.get("no_fix") or ""),
         )
 
 
@@ -163,6 +175,11 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)
     calls: list[dict[str, Any]] = field(default_factory=list)
     """For a code scan: the Dokeos calls the analyzer understood (``dokeos-audit calls``)."""
+    paths: dict[str, Path] = field(default_factory=dict)
+    """For a code scan: where each reported path is on disk (what ``--fix`` rewrites)."""
+    unsafe_fixes: bool = False
+    """The run applies or shows unsafe fixes too (``--unsafe-fixes``): they count as
+    fixable in the text summary."""
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings, key=lambda f: f.sort_key)

@@ -16,6 +16,7 @@ from auditor.code.models.spec import ProjectSend
 from auditor.code.project import Project
 from auditor.config import Settings
 from auditor.findings import Location
+from auditor.fix.model import Fix
 from auditor.rules import ALL_RULES
 from auditor.rules.base import RawFinding
 
@@ -47,6 +48,8 @@ class GroupResult:
                     "endpoint": f.endpoint,
                     "key": f.key,
                     "location": asdict(f.location) if f.location is not None else None,
+                    **({"fix": f.fix.to_json()} if f.fix is not None else {}),
+                    **({"no_fix": f.no_fix} if f.no_fix else {}),
                 }
                 for f in self.findings
             ],
@@ -112,12 +115,15 @@ def _finding(raw: object) -> RawFinding:
             end_column=_int(where.get("end_column")),
         )
     endpoint = raw.get("endpoint")
+    fix = raw.get("fix")
     return RawFinding(
         rule=_text(raw.get("rule")),
         message=_text(raw.get("message")),
         endpoint=None if endpoint is None else _text(endpoint),
         location=location,
         key=_text(raw.get("key")),
+        fix=Fix.from_json(fix) if fix is not None else None,
+        no_fix=_text(raw.get("no_fix", "")),
     )
 
 
@@ -144,6 +150,7 @@ def analyze_group(
     # libcst is imported only when something needs analyzing: a warm cache never pays it
     from auditor.code.analyzer import Analyzer
     from auditor.code.inventory import summarize
+    from auditor.fix.plan import plan_fixes
 
     analyzer = Analyzer(project, catalog, declared)
     analyzer.analyze_all(entries)
@@ -152,7 +159,7 @@ def analyze_group(
     endpoints = {c.endpoint for c in model.calls if c.is_dokeos and c.endpoint is not None}
     loaded = set(getattr(analyzer, "modules", {})) | set(entries)
     return GroupResult(
-        findings=run_rules(model, catalog, Settings()),
+        findings=plan_fixes(analyzer, model, run_rules(model, catalog, Settings())),
         errors=sorted(analyzer.errors.items()),
         endpoints=sorted(endpoints),
         loaded=sorted(loaded),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from auditor.findings import FlowRef, Location, Severity
+from auditor.fix.model import Fix
 
 if TYPE_CHECKING:
     from auditor.catalog import Catalog
@@ -46,6 +47,10 @@ class RawFinding:
     occurrences: int = 1
     """How many flows showed this problem, when a live session counted repeats instead of
     keeping each flow."""
+    fix: Fix | None = None
+    """The rewrite that resolves it, planned after the rules ran (``auditor.fix``)."""
+    no_fix: str = ""
+    """Why no fix is offered, when a fixer looked and could not make one safely."""
 
 
 class Rule:

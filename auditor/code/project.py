@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import tokenize
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -230,6 +230,9 @@ class Project:
     by_module: dict[str, list[str]] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     """Bytes read and analyzed per file at most (``max-file-size``)."""
+    python_target: tuple[int, int] | None = None
+    """The oldest Python the project supports (its ``requires-python``), when it says:
+    fixes write only what that version runs."""
     _targets: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -269,13 +272,20 @@ class Project:
         for i in range(len(parts)):
             self.by_module.setdefault(".".join(parts[i:]), []).append(source.rel_path)
 
-    def read_all(self) -> None:
+    def read_all(self, overlay: Mapping[str, bytes] | None = None) -> None:
+        """Read every file; ``overlay`` (real path → bytes) stands for files whose text a
+        run has changed without writing it yet (a preview of fixes)."""
         for source in self.files.values():
-            self._read(source)
+            self._read(source, overlay)
 
-    def _read(self, source: SourceFile) -> None:
+    def _read(self, source: SourceFile, overlay: Mapping[str, bytes] | None = None) -> None:
         try:
-            source.raw = read_regular_file(source.abs_path, self.max_file_size)
+            replaced = overlay.get(os.path.realpath(source.abs_path)) if overlay else None
+            source.raw = (
+                replaced
+                if replaced is not None
+                else read_regular_file(source.abs_path, self.max_file_size)
+            )
         except UnreadableSource as exc:
             source.error = str(exc)
             return

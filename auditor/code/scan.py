@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -18,6 +18,7 @@ from auditor.code.syntax_check import unparseable
 from auditor.config import Settings
 from auditor.engine import complete_code_findings
 from auditor.findings import ErrorEntry, RunResult
+from auditor.fix.target import python_target
 from auditor.gitdiff import changed_python_files
 from auditor.parallel import GroupResult, Progress, analyze_groups, run_rules
 from auditor.suppressions import apply_suppressions
@@ -38,6 +39,9 @@ class ScanOptions:
     """Only these files (real paths) are analyzed and reported; the rest of the scanned
     folders is there for what they import."""
     report_unused_suppressions: bool = False
+    overlay: Mapping[str, bytes] | None = None
+    """Files (real path → bytes) read from here instead of the disk: the text fixes gave
+    them in an earlier pass of the same run."""
     progress: TextIO | None = None
     """Where to show progress, when it is a terminal."""
 
@@ -70,7 +74,9 @@ def scan_paths(
     project = Project.discover(
         paths, settings.exclude, settings.config_root, max_file_size=settings.max_file_size
     )
-    project.read_all()
+    project.read_all(options.overlay)
+    if paths:
+        project.python_target = python_target(paths[0])
     result = RunResult(name=name or ", ".join(str(p) for p in paths), kind="code")
 
     changed: set[str] | None = None
@@ -147,6 +153,7 @@ def scan_paths(
         if in_scope(c["location"]["path"])
     ]
     result.errors.sort(key=lambda e: e.path)
+    result.paths = {rel: source.abs_path for rel, source in project.files.items()}
     return result
 
 
@@ -203,6 +210,7 @@ def _settings_salt(project: Project, settings: Settings) -> list[str]:
                 "settings_modules": settings_modules,
                 "http_calls": [sorted(c.items()) for c in settings.http_calls],
                 "max_file_size": settings.max_file_size,
+                "python_target": project.python_target,
             },
             default=str,
         )
