@@ -1,4 +1,4 @@
-"""``--diff REF``: the Python files changed against a git ref, and the untracked ones."""
+"""``--changed-since REF``: the Python files changed against a git ref, and the untracked ones."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def changed_python_files(ref: str, where: Path) -> set[str]:
     not) or that git does not track yet (ignored files excluded), in the repository that
     holds ``where``. Deleted files are left out: there is nothing to scan."""
     if not ref or ref.startswith("-"):
-        raise ConfigError(f"--diff: {ref!r} is not a git revision")
+        raise ConfigError(f"--changed-since: {ref!r} is not a git revision")
     folder = where if where.is_dir() else where.parent
     top = _git(["rev-parse", "--show-toplevel"], folder, what=f"{folder} is not in a git work tree")
     toplevel = Path(top.strip())
@@ -47,10 +47,10 @@ def _git(arguments: list[str], cwd: Path, *, what: str) -> str:
             check=False,
         )
     except FileNotFoundError:
-        raise ConfigError("--diff needs git, and git is not on PATH") from None
+        raise ConfigError("--changed-since needs git, and git is not on PATH") from None
     except OSError as exc:
-        raise ConfigError(f"--diff: cannot run git: {exc.strerror or exc}") from None
+        raise ConfigError(f"--changed-since: cannot run git: {exc.strerror or exc}") from None
     if done.returncode != 0:
         reason = next((line for line in done.stderr.splitlines() if line.strip()), "")
-        raise ConfigError(f"--diff: {what}" + (f" ({reason.strip()})" if reason else ""))
+        raise ConfigError(f"--changed-since: {what}" + (f" ({reason.strip()})" if reason else ""))
     return done.stdout

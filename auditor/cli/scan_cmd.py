@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -22,12 +24,14 @@ from auditor.cli.common import (
     settings_for,
     user_errors,
 )
+from auditor.cli.fixing import FixMode, ScanCommand, fix_command, fix_options
 from auditor.code.scan import ScanOptions, context_root, default_cache_dir, scan_paths
+from auditor.errors import ConfigError
 from auditor.findings import RunResult
 from auditor.parallel import default_jobs
 
 
-@click.command("scan")
+@click.command("scan", cls=ScanCommand)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @output_options
 @config_option
@@ -38,16 +42,7 @@ from auditor.parallel import default_jobs
     help="Also skip files or folders matching GLOB (added to the configured exclude).",
 )
 @baseline_options
-@click.option(
-    "--diff",
-    "diff_ref",
-    default=None,
-    metavar="REF",
-    help=(
-        "Only analyze and report the Python files changed against git REF (committed, "
-        "staged or not) and untracked ones; the rest of the project still resolves imports."
-    ),
-)
+@fix_options
 @click.option(
     "--report-unused-suppressions",
     is_flag=True,
@@ -81,7 +76,11 @@ def scan_command(
     exclude: tuple[str, ...],
     baseline: Path | None,
     write_baseline: Path | None,
-    diff_ref: str | None,
+    fix: bool,
+    unsafe_fixes: bool,
+    fix_only: bool,
+    preview: bool,
+    changed_since: str | None,
     report_unused_suppressions: bool,
     jobs: int | None,
     no_cache: bool,
@@ -109,13 +108,26 @@ def scan_command(
     options = ScanOptions(
         jobs=jobs or default_jobs(),
         cache_dir=None if no_cache else (cache_dir or default_cache_dir(roots)),
-        diff_ref=diff_ref,
+        diff_ref=changed_since,
         only_files=frozenset(os.path.realpath(p) for p in paths) if root is not None else None,
         report_unused_suppressions=report_unused_suppressions,
         progress=sys.stderr,
     )
     name = ", ".join(str(p) for p in paths)
+    if fix or fix_only or preview:
+        if write_baseline is not None:
+            raise ConfigError("--write-baseline records findings: run it without --fix or --diff")
+
+        def scan(overlay: Mapping[str, bytes] | None) -> RunResult:
+            result = scan_paths(roots, settings, name, options=replace(options, overlay=overlay))
+            result.unsafe_fixes = unsafe_fixes
+            apply_baseline(result, known, None)
+            return result
+
+        mode = FixMode(unsafe=unsafe_fixes, preview=preview, report=not (fix_only or preview))
+        sys.exit(fix_command(scan, mode, settings, output_format, output))
     result = scan_paths(roots, settings, name, options=options)
+    result.unsafe_fixes = unsafe_fixes
     apply_baseline(result, known, write_baseline)
     emit([result], output_format, output)
     unused = _report_unused(result)
