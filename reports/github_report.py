@@ -59,7 +59,20 @@ def annotation(finding: Finding, run_name: str | None) -> str:
     properties["title"] = title
     if rule is not None:
         message = f"{message}\n{rule.fix}\n{rule.help_uri}"
+    message += suggestion(finding)
     return command(_COMMANDS.get(finding.severity.value, "warning"), message, properties)
+
+
+def suggestion(finding: Finding) -> str:
+    """The suggested change under the annotation's text: what the fix does, and its diff."""
+    fix = finding.fix
+    if fix is None:
+        return ""
+    how = "dokeos-audit scan --fix" if fix.safe else "dokeos-audit scan --fix --unsafe-fixes"
+    text = f"\n\nSuggested change ({fix.applicability.value}, `{how}`): {fix.message}"
+    if fix.diff:
+        text += "\n" + fix.diff.rstrip("\n")
+    return text
 
 
 def render(results: Sequence[RunResult]) -> str:

@@ -102,7 +102,44 @@ def _change_block(
         used += len(row) + 1
     if not rows:
         return [], len(views)
-    return head + rows + tail, len(views) - len(rows)
+    shown = views[: len(rows)]
+    extra = suggested_changes(shown, budget - used - sum(len(line) + 1 for line in tail))
+    return head + rows + extra + tail, len(views) - len(rows)
+
+
+def suggested_changes(views: list[FindingView], budget: int) -> list[str]:
+    """A ``diff`` block per fix of the listed findings (one per distinct fix), as long as
+    the comment has room; a fix the budget leaves out is only in the table's count."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    used = 0
+    for view in views:
+        fix = view.finding.fix
+        if fix is None or not fix.diff or fix.diff in seen:
+            continue
+        seen.add(fix.diff)
+        how = "`--fix`" if fix.safe else "`--fix --unsafe-fixes`"
+        fence = "`" * max(3, _longest_backticks(fix.diff) + 1)
+        block = [
+            "",
+            f"Suggested change for {_where(view)} ({fix.applicability.value}, {how}): "
+            f"{md_text(fix.message)}",
+            "",
+            f"{fence}diff",
+            *fix.diff.rstrip("\n").split("\n"),
+            fence,
+        ]
+        size = sum(len(line) + 1 for line in block)
+        if used + size > budget:
+            break
+        lines += block
+        used += size
+    return lines
+
+
+def _longest_backticks(text: str) -> int:
+    runs = re.findall(r"`+", text)
+    return max((len(r) for r in runs), default=0)
 
 
 def render(results: Sequence[RunResult]) -> str:

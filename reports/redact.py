@@ -100,6 +100,15 @@ def redact_finding(finding: Finding) -> Finding:
         changes["context"] = SourceContext(
             finding.context.start_line, tuple(redact_text(line) for line in finding.context.lines)
         )
+    if finding.fix is not None:
+        fix = finding.fix
+        if any(redact_text(e.replacement) != e.replacement for e in fix.edits):
+            # an edit cannot be masked and stay an edit: the fix stays on the machine
+            changes["fix"] = None
+            changes["no_fix"] = "the fix would print a credential: run --fix where the code is"
+        else:
+            diff = "\n".join(redact_text(line) for line in fix.diff.split("\n"))
+            changes["fix"] = replace(fix, message=redact_text(fix.message), diff=diff)
     return replace(finding, **changes)  # type: ignore[arg-type]
 
 

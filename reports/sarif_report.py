@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from auditor import TOOL_NAME, __version__
 from auditor.findings import ErrorEntry, Finding, RunResult
+from auditor.fix.model import Fix
 from auditor.reports.json_report import dumps
 from auditor.reports.redact import REDACTED, redact_runs
 from auditor.rules import ALL_RULES
@@ -27,13 +28,16 @@ _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 def rule_descriptor(rule: Rule) -> dict[str, Any]:
+    automatic = f"Automatic fix: {rule.autofix}\n\n" if rule.autofix else ""
     help_text = (
         f"{rule.summary}\n\nWhy it breaks: {rule.why}\n\nHow to fix it: {rule.fix}\n\n"
-        f"Before:\n{rule.before}\n\nAfter:\n{rule.after}\n"
+        f"{automatic}Before:\n{rule.before}\n\nAfter:\n{rule.after}\n"
     )
+    automatic_md = f"**Automatic fix.** {rule.autofix}\n\n" if rule.autofix else ""
     help_markdown = (
         f"{rule.summary}\n\n**Why it breaks.** {rule.why}\n\n**How to fix it.** {rule.fix}\n\n"
-        f"Before:\n```python\n{rule.before}\n```\n\nAfter:\n```python\n{rule.after}\n```\n"
+        f"{automatic_md}Before:\n```python\n{rule.before}\n```\n\n"
+        f"After:\n```python\n{rule.after}\n```\n"
     )
     return {
         "id": rule.id,
@@ -107,6 +111,11 @@ def sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": {"origin": finding.origin, "endpoint": finding.endpoint},
     }
+    if finding.fix is not None:
+        result["fixes"] = [sarif_fix(finding.fix)]
+        result["properties"]["fixApplicability"] = finding.fix.applicability.value
+    elif finding.no_fix:
+        result["properties"]["noFix"] = finding.no_fix
     if finding.location is not None:
         physical: dict[str, Any] = {
             "artifactLocation": artifact_location(finding.location.path),
@@ -137,6 +146,32 @@ def sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]
         result["properties"]["timestamp"] = flow.timestamp
         result["properties"]["capture"] = flow.file
     return result
+
+
+def sarif_fix(fix: Fix) -> dict[str, Any]:
+    """A SARIF ``fix``: the edits grouped by file, each a deleted region and its new text
+    (an empty region is an insertion)."""
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        changes.setdefault(edit.path, []).append(
+            {
+                "deletedRegion": {
+                    "startLine": edit.line,
+                    "startColumn": edit.column,
+                    "endLine": edit.end_line,
+                    "endColumn": edit.end_column,
+                },
+                "insertedContent": {"text": edit.replacement},
+            }
+        )
+    label = "safe fix" if fix.safe else "unsafe fix (changes what the code does)"
+    return {
+        "description": {"text": f"{fix.message} ({label})"},
+        "artifactChanges": [
+            {"artifactLocation": artifact_location(path), "replacements": replacements}
+            for path, replacements in changes.items()
+        ],
+    }
 
 
 def _notification(error: ErrorEntry) -> dict[str, Any]:

@@ -23,6 +23,13 @@ class CodeExample:
     expect: int = 1
     files: dict[str, str] = field(default_factory=dict)
     """Other modules of the same project, by relative path, for cross-module examples."""
+    fixed: str | None = None
+    """What ``scan --fix`` (``--unsafe-fixes`` for an unsafe fix) makes of ``source``
+    (Fixit's ``expected_replacement``); None when no fix is offered."""
+    fixed_files: dict[str, str] = field(default_factory=dict)
+    """What the fix makes of the other modules it rewrites."""
+    no_fix: str = ""
+    """For a bad example without a fix: words of the reason its findings give."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,8 @@ class Rule:
     """Why it breaks under V2, in plain words."""
     fix: ClassVar[str]
     """What to do."""
+    autofix: ClassVar[str] = ""
+    """What ``scan --fix`` does about it (and when it cannot), for the rule's page."""
     before: ClassVar[str]
     after: ClassVar[str]
     bad: ClassVar[tuple[CodeExample | TrafficExample, ...]] = ()

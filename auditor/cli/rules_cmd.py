@@ -29,6 +29,7 @@ def rule_page(rule: Rule) -> str:
             "How to fix it",
             para(rule.fix),
             "",
+            *(["Automatic fix", para(rule.autofix), ""] if rule.autofix else []),
             "Before",
             textwrap.indent(rule.before, "    "),
             "",
