@@ -59,9 +59,14 @@ class InsertBefore(Change):
     """New top-level statements before one of the module's statements (an import, a helper
     function); fixes that insert the same text there insert it once."""
 
-    def __init__(self, source: ModuleSource, anchor: cst.CSTNode, code: str) -> None:
+    def __init__(
+        self, source: ModuleSource, anchor: cst.CSTNode, code: str, *, blank_after: int = 0
+    ) -> None:
         super().__init__(source, anchor)
         self.code = code
+        self.blank_after = blank_after
+        """Blank lines at least between the new code and the anchor (the new code then takes
+        the anchor's own leading lines: a comment above the anchor stays above both)."""
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -69,11 +74,30 @@ class InsertBefore(Change):
 
     def replacement(self) -> Replacement | None:
         try:
-            new = cst.parse_module(self.code).body
+            new = list(cst.parse_module(self.code).body)
         except cst.ParserSyntaxError:
             return None
         assert isinstance(self.node, cst.BaseStatement)
-        return cst.FlattenSentinel([*new, self.node])
+        blank = len(self.code) - len(self.code.lstrip("\n"))
+        if new and blank:
+            # blank lines that open the code belong to its first statement, not to a header
+            first = new[0]
+            lines = [cst.EmptyLine(indent=False)] * blank
+            new[0] = first.with_changes(leading_lines=[*lines, *first.leading_lines])
+        anchor = self.node
+        if new and self.blank_after:
+            own = list(anchor.leading_lines)  # type: ignore[attr-defined]
+            blanks = [line for line in own if line.comment is None]
+            if len(blanks) < self.blank_after and len(blanks) == len(own):
+                first = new[0]
+                if not blank:
+                    new[0] = first.with_changes(leading_lines=[*own, *first.leading_lines])
+                    own = []
+                missing = self.blank_after - len(own)
+                anchor = anchor.with_changes(
+                    leading_lines=[*own, *([cst.EmptyLine(indent=False)] * missing)]
+                )
+        return cst.FlattenSentinel([*new, anchor])
 
 
 @dataclass

@@ -117,9 +117,22 @@ class ModuleSource:
         ):
             end_old -= 1
             end_new -= 1
+        inserted = new_text[start:end_new]
+        if end_old == start:
+            # an insertion starts its line when it can: `import x` before a statement,
+            # a helper before a def, rather than spliced in after `def `
+            while (
+                start > 0
+                and old_text[start - 1] != "\n"
+                and inserted
+                and old_text[start - 1] == inserted[-1]
+            ):
+                inserted = old_text[start - 1] + inserted[:-1]
+                start -= 1
+            end_old = start
         line, column = self.lines.position(start)
         end_line, end_column = self.lines.position(end_old)
-        return Edit(self.path, line, column, end_line, end_column, new_text[start:end_new])
+        return Edit(self.path, line, column, end_line, end_column, inserted)
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str | None:
