@@ -218,7 +218,7 @@ class HttpMixin(EvaluatorCore):
             if client is not None and self.models.client_model(client.kind) is not None
             else "generic"
         )
-        return self.http_request(
+        sent = self.http_request(
             client,
             method,
             url,
@@ -230,6 +230,11 @@ class HttpMixin(EvaluatorCore):
             stack=stack or (client.kind if client is not None else "generic"),
             response=response,
         )
+        if spec.params.names and not spec.data_is_query:
+            for option in sent.options if isinstance(sent, OneOf) else (sent,):
+                if isinstance(option, Response):
+                    option.request.params_keyword = spec.params.names[0]
+        return sent
 
     def http_request(
         self,

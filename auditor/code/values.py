@@ -481,6 +481,9 @@ class HttpRequest:
     params_given: Value | None = None
     """The params the call itself was given (before the client's and the URL's were
     merged in): where a fix adds a query parameter."""
+    params_keyword: str | None = None
+    """The keyword the HTTP call takes its query parameters with (``params``), when the
+    library's model says: where a fix can give a call query parameters it had none of."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -10,6 +10,7 @@ import libcst as cst
 
 from auditor.code.model import HttpCall
 from auditor.code.values import DictV, HttpRequest, OneOf, Str, Value, as_str
+from auditor.findings import Location
 from auditor.fix.changes import Change, Proposal, Replacement
 from auditor.fix.context import FixContext
 from auditor.fix.model import Applicability
@@ -105,6 +106,31 @@ class ExtendSequence(_AddAttributes):
         new[-1] = new[-1].with_changes(comma=trailing)
         elements[-1] = last.with_changes(comma=separator)
         return node.with_changes(elements=[*elements, *new])
+
+
+class NewParams(_AddAttributes):
+    """``session.get(url)`` → ``session.get(url, params={"response_attributes": "…"})``."""
+
+    def __init__(
+        self,
+        source: ModuleSource,
+        node: cst.CSTNode,
+        keyword: str,
+        param: str,
+        attributes: list[str],
+    ) -> None:
+        super().__init__(source, node, param, attributes)
+        self.keyword = keyword
+
+    def replacement(self) -> Replacement | None:
+        node = self.node
+        if not isinstance(node, cst.Call) or keyword_arg(node, self.keyword) is not None:
+            return None
+        quote = quote_of(node)
+        entry = cst.DictElement(
+            literal(self.param, quote), literal(",".join(self.attributes), quote)
+        )
+        return append_keyword(node, self.keyword, cst.Dict([entry]))
 
 
 class AddKeyword(_AddAttributes):
@@ -244,7 +270,7 @@ def propose(finding: RawFinding, call: HttpCall, ctx: FixContext) -> Proposal | 
     if existing is not None:
         change = _extend_existing(request, existing, param, missing, ctx)
     else:
-        change = _add_param(request, param, missing, ctx)
+        change = _add_param(request, param, missing, ctx, call.location)
     if isinstance(change, str):
         return change
     blocked = _shared_with_others(change, missing, ctx)
@@ -258,7 +284,7 @@ def propose(finding: RawFinding, call: HttpCall, ctx: FixContext) -> Proposal | 
 
 
 def _add_param(
-    request: HttpRequest, param: str, missing: list[str], ctx: FixContext
+    request: HttpRequest, param: str, missing: list[str], ctx: FixContext, call_location: Location
 ) -> Change | str:
     given = request.params_given
     literals = _params_literals(request, ctx)
@@ -275,6 +301,19 @@ def _add_param(
             "the generated client builds this request's params: pass "
             f"{param}='{','.join(missing)}' to the call"
         )
+    keyword = request.params_keyword
+    site = request.site.node
+    if (
+        given is None
+        and keyword is not None
+        and isinstance(site, cst.Call)
+        and keyword_arg(site, keyword) is None
+        and not any(arg.star == "**" for arg in site.args)
+        and call_location == request.site.location()
+        and "?" not in request.url.text
+    ):
+        # the library call names the endpoint itself: give it the params it lacks
+        return NewParams(ctx.source_of(request.site), site, keyword, param, missing)
     if given is not None and not isinstance(given, DictV):
         return (
             "the request's params are built by code the fix does not rewrite: add "
