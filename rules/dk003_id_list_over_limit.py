@@ -33,15 +33,25 @@ class IdListOverLimit(Rule):
         "Send the ids in chunks of at most 5 (for example with `itertools.batched(ids, 5)`) "
         "and merge the results."
     )
+    autofix = (
+        "Unsafe (`--unsafe-fixes`: more requests): where a function makes the call and returns, "
+        "assigns or iterates the list it reads, the ids are sent 5 at a time "
+        "(`itertools.batched` when the project's `requires-python` allows 3.12, a slice loop "
+        "otherwise) and the results merged; when the same call also reads only one page "
+        "(DK004), each chunk's pages are walked too. The call is the HTTP library's, or a verb "
+        "of your own subclass of its client that overrides the method every verb goes "
+        "through. No fix for ids written in the code, calls through other helpers, in loops or "
+        "in async code: the finding says which."
+    )
     before = (
         'params = {"training_ids": ",".join(map(str, training_ids))}\n'
-        'rows = session.get(f"{BASE}/participations", params=params).json()["data"]'
+        'total = session.get(f"{BASE}/participations", params=params).json()["meta"]["total"]'
     )
     after = (
-        "rows = []\n"
+        "total = 0\n"
         "for chunk in itertools.batched(training_ids, 5):\n"
         '    params = {"training_ids": ",".join(map(str, chunk))}\n'
-        '    rows += session.get(f"{BASE}/participations", params=params).json()["data"]'
+        '    total += session.get(f"{BASE}/participations", params=params).json()["meta"]["total"]'
     )
     bad = (
         CodeExample(
@@ -50,7 +60,8 @@ class IdListOverLimit(Rule):
             "def for_trainings():\n"
             '    params = {"training_ids": "1,2,3,4,5,6", "page": 1}\n'
             '    return requests.get("https://acme.dokeos.com/api/participations", params=params,\n'
-            '                        headers=H).json()["data"][0]\n'
+            '                        headers=H).json()["data"][0]\n',
+            no_fix="written in the code",
         ),
         CodeExample(
             "import requests\n"
@@ -58,7 +69,80 @@ class IdListOverLimit(Rule):
             "def for_users(user_ids):\n"
             '    q = ",".join(str(u) for u in user_ids)\n'
             '    return requests.get(f"https://acme.dokeos.com/api/participations?user_ids={q}&page=1",\n'
-            "                        headers=H).status_code\n"
+            "                        headers=H).status_code\n",
+            no_fix="V1 bare list",
+        ),
+        CodeExample(
+            "import json\n"
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "def participations_from_file(path):\n"
+            "    with open(path) as handle:\n"
+            "        training_ids = json.load(handle)\n"
+            "    response = requests.get(\n"
+            '        "https://acme.dokeos.com/api/participations",\n'
+            '        params={"training_ids": ",".join(map(str, training_ids))},\n'
+            "        headers=H,\n"
+            "    )\n"
+            "    response.raise_for_status()\n"
+            '    return response.json()["data"]\n',
+            fixed="import json\n"
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "def participations_from_file(path):\n"
+            "    with open(path) as handle:\n"
+            "        training_ids = json.load(handle)\n"
+            "\n"
+            "    def _all_participations(chunk):\n"
+            "        page = 1\n"
+            "        while True:\n"
+            "            response = requests.get(\n"
+            '                "https://acme.dokeos.com/api/participations",\n'
+            '                params={"training_ids": ",".join(map(str, chunk)), "page": page},\n'
+            "                headers=H,\n"
+            "            )\n"
+            "            response.raise_for_status()\n"
+            '            batch = response.json()["data"]\n'
+            "            if not batch:\n"
+            "                return\n"
+            "            yield from batch\n"
+            "            page += 1\n"
+            "\n"
+            "    participations = []\n"
+            "    pending = list(training_ids)\n"
+            "    for start in range(0, len(pending), 5):\n"
+            "        chunk = pending[start : start + 5]\n"
+            "        participations.extend(_all_participations(chunk))\n"
+            "    return participations\n",
+        ),
+        CodeExample(
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "def total_for(session, training_ids):\n"
+            '    params = {"training_ids": ",".join(str(t) for t in training_ids)}\n'
+            '    body = session.get("https://acme.dokeos.com/api/participations", params=params, headers=H)\n'
+            '    return len(body.json()["data"])\n',
+            files={"pyproject.toml": '[project]\nname = "lms-sync"\nrequires-python = ">=3.12"\n'},
+            fixed="import itertools\n"
+            "\n"
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "def total_for(session, training_ids):\n"
+            "    def _all_participations(chunk):\n"
+            "        page = 1\n"
+            "        while True:\n"
+            '            params = {"training_ids": ",".join(str(t) for t in chunk), "page": page}\n'
+            '            body = session.get("https://acme.dokeos.com/api/participations", params=params, headers=H)\n'
+            '            batch = body.json()["data"]\n'
+            "            if not batch:\n"
+            "                return\n"
+            "            yield from batch\n"
+            "            page += 1\n"
+            "\n"
+            "    participations = []\n"
+            "    for chunk in itertools.batched(training_ids, 5):\n"
+            "        participations.extend(_all_participations(chunk))\n"
+            "    return len(participations)\n",
         ),
         TrafficExample(
             (

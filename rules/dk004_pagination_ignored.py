@@ -43,6 +43,15 @@ class PaginationIgnored(Rule):
         "Request page after page (`page=1, 2, …`) until a page comes back empty or shorter "
         "than 20 items, or follow the next-page link, and collect every page."
     )
+    autofix = (
+        "Unsafe (`--unsafe-fixes`: more requests): where a function makes the call and "
+        "returns, assigns or iterates the list it reads, that read becomes a small generator "
+        "beside the call that walks the pages until one comes back empty; a page loop that "
+        "stops on a page shorter than a size above 20 stops below 20 instead. The call is the "
+        "HTTP library's, or a verb of your own subclass of its client that overrides the "
+        "method every verb goes through. No fix through other helpers, in async code, or when "
+        "the response serves more than its list: the finding says which."
+    )
     before = (
         'users = session.get(f"{BASE}/users").json()["data"]\nfor user in users:\n    sync(user)'
     )
@@ -62,7 +71,21 @@ class PaginationIgnored(Rule):
             f"H = {V2!r}\n"
             "def all_groups():\n"
             '    r = requests.get("https://acme.dokeos.com/api/groups", headers=H)\n'
-            '    return [g["name"] for g in r.json()["data"]]\n'
+            '    return [g["name"] for g in r.json()["data"]]\n',
+            fixed="import requests\n"
+            f"H = {V2!r}\n"
+            "def all_groups():\n"
+            "    def _all_groups():\n"
+            "        page = 1\n"
+            "        while True:\n"
+            '            r = requests.get("https://acme.dokeos.com/api/groups", headers=H, params={"page": page})\n'
+            '            batch = r.json()["data"]\n'
+            "            if not batch:\n"
+            "                return\n"
+            "            yield from batch\n"
+            "            page += 1\n"
+            "\n"
+            '    return [g["name"] for g in _all_groups()]\n',
         ),
         CodeExample(
             "import requests\n"
@@ -77,7 +100,80 @@ class PaginationIgnored(Rule):
             "        if len(batch) < 100:\n"
             "            break\n"
             "        page += 1\n"
-            "    return out\n"
+            "    return out\n",
+            fixed="import requests\n"
+            f"H = {V2!r}\n"
+            "def all_users():\n"
+            "    page, out = 1, []\n"
+            "    while True:\n"
+            '        r = requests.get("https://acme.dokeos.com/api/users",\n'
+            '                         params={"page": page}, headers=H)\n'
+            '        batch = r.json()["data"]\n'
+            "        out.extend(batch)\n"
+            "        if len(batch) < 20:\n"
+            "            break\n"
+            "        page += 1\n"
+            "    return out\n",
+        ),
+        CodeExample(
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "async def all_groups(session):\n"
+            '    async with session.get("https://acme.dokeos.com/api/groups", headers=H) as r:\n'
+            '        return [g["name"] for g in (await r.json())["data"]]\n',
+            no_fix="by hand",
+        ),
+        CodeExample(
+            # a wrapper that answers decoded JSON is not the library: a person rewrites it
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "class Api:\n"
+            "    def __init__(self):\n"
+            "        self.session = requests.Session()\n"
+            "        self.session.headers.update(H)\n"
+            "    def get(self, path):\n"
+            '        return self.session.get("https://acme.dokeos.com/api" + path).json()\n'
+            "def group_names(api: Api):\n"
+            '    return [g["name"] for g in api.get("/groups")["data"]]\n',
+            no_fix="through a helper (Api.get)",
+        ),
+        CodeExample(
+            # a client subclass whose request() every verb goes through is the library
+            "import httpx\n"
+            f"V2 = {V2!r}\n"
+            "class DokeosClient(httpx.Client):\n"
+            "    def __init__(self):\n"
+            '        super().__init__(base_url="https://acme.dokeos.com/api", headers=V2)\n'
+            "    def request(self, method, url, **kwargs):\n"
+            "        response = super().request(method, url, **kwargs)\n"
+            "        response.raise_for_status()\n"
+            "        return response\n"
+            "def group_names():\n"
+            "    with DokeosClient() as client:\n"
+            '        groups = client.get("/groups").json()["data"]\n'
+            '    return sorted(g["name"] for g in groups)\n',
+            fixed="import httpx\n"
+            f"V2 = {V2!r}\n"
+            "class DokeosClient(httpx.Client):\n"
+            "    def __init__(self):\n"
+            '        super().__init__(base_url="https://acme.dokeos.com/api", headers=V2)\n'
+            "    def request(self, method, url, **kwargs):\n"
+            "        response = super().request(method, url, **kwargs)\n"
+            "        response.raise_for_status()\n"
+            "        return response\n"
+            "def group_names():\n"
+            "    with DokeosClient() as client:\n"
+            "        def _all_groups():\n"
+            "            page = 1\n"
+            "            while True:\n"
+            '                batch = client.get("/groups", params={"page": page}).json()["data"]\n'
+            "                if not batch:\n"
+            "                    return\n"
+            "                yield from batch\n"
+            "                page += 1\n"
+            "\n"
+            "        groups = list(_all_groups())\n"
+            '    return sorted(g["name"] for g in groups)\n',
         ),
         TrafficExample((_page(1, 20),)),
     )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from auditor.code.model import CodeModel, HttpCall
-from auditor.fix import attributes, versions
+from auditor.fix import attributes, lists, versions
 from auditor.fix.changes import Change, Proposal
 from auditor.fix.context import FixContext
 from auditor.fix.model import Applicability, Edit, Fix
@@ -29,6 +29,8 @@ Fixer = Callable[[RawFinding, HttpCall, FixContext], "Proposal | str"]
 FIXERS: dict[str, Fixer] = {
     "DK001": versions.propose,
     "DK002": attributes.propose,
+    "DK003": lists.propose_chunks,
+    "DK004": lists.propose_pages,
 }
 
 NO_FIXER = {
