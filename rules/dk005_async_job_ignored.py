@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from auditor.findings import Severity
+from auditor.fix.jobs import HELPER, helper_code
 from auditor.rules.base import CodeExample, RawFinding, Rule, TrafficExample
 
 if TYPE_CHECKING:
@@ -34,6 +35,16 @@ class AsyncJobIgnored(Rule):
         "Read `job_id` from the response and follow it on GET /jobs/:job_id until the job "
         "has finished (or store it for a poller that does), and act on its outcome."
     )
+    autofix = (
+        "Unsafe (`--unsafe-fixes`: the code now waits): after the call, the returned "
+        "`job_id` is followed on GET /jobs/:job_id through the same client and headers with a "
+        "bounded poll (at most 10 minutes) by a small helper added to the module; the job's URL "
+        "is derived from the call's (an f-string, a literal, or a method that builds the URL "
+        "from its path). The call is the HTTP library's, or a verb of your own subclass of its "
+        "client that overrides the method every verb goes through. No fix for the bulk syncs "
+        "(one job per session), through other helpers, or in async code: the finding says "
+        "which."
+    )
     before = (
         'session.delete(f"{BASE}/user/{user_id}").raise_for_status()\n'
         'log.info("user %s deleted", user_id)'
@@ -49,7 +60,62 @@ class AsyncJobIgnored(Rule):
             "def remove(user_id):\n"
             '    r = requests.delete(f"https://acme.dokeos.com/api/user/{user_id}", headers=H)\n'
             "    r.raise_for_status()\n"
-            "    return True\n"
+            "    return True\n",
+            fixed="import time\n"
+            "\n"
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "\n"
+            "\n" + helper_code(HELPER, "GET /jobs/:job_id").lstrip("\n") + "\n"
+            "\n"
+            "def remove(user_id):\n"
+            '    r = requests.delete(f"https://acme.dokeos.com/api/user/{user_id}", headers=H)\n'
+            "    r.raise_for_status()\n"
+            '    job_id = r.json()["job_id"]\n'
+            '    _wait_for_dokeos_job(requests, f"https://acme.dokeos.com/api/jobs/{job_id}", headers=H)\n'
+            "    return True\n",
+        ),
+        CodeExample(
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "def sync_all(session):\n"
+            '    session.put("https://acme.dokeos.com/api/presence_sessions/sync", headers=H)\n'
+            "    return True\n",
+            no_fix="job per",
+        ),
+        CodeExample(
+            # the URL is built by a method from the path: the job's path goes through it too
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "class Api:\n"
+            "    base = 'https://acme.dokeos.com/api'\n"
+            "    def __init__(self):\n"
+            "        self.session = requests.Session()\n"
+            "        self.session.headers.update(H)\n"
+            "    def url(self, path):\n"
+            "        return self.base + path\n"
+            "def set_manager(api: Api, group_id, user_id):\n"
+            "    response = api.session.put(api.url(f'/groups/{group_id}'), json={'manager_ids': [user_id]})\n"
+            "    response.raise_for_status()\n",
+            fixed="import time\n"
+            "\n"
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "\n"
+            "\n" + helper_code(HELPER, "GET /jobs/:job_id").lstrip("\n") + "\n"
+            "\n"
+            "class Api:\n"
+            "    base = 'https://acme.dokeos.com/api'\n"
+            "    def __init__(self):\n"
+            "        self.session = requests.Session()\n"
+            "        self.session.headers.update(H)\n"
+            "    def url(self, path):\n"
+            "        return self.base + path\n"
+            "def set_manager(api: Api, group_id, user_id):\n"
+            "    response = api.session.put(api.url(f'/groups/{group_id}'), json={'manager_ids': [user_id]})\n"
+            "    response.raise_for_status()\n"
+            '    job_id = response.json()["job_id"]\n'
+            "    _wait_for_dokeos_job(api.session, api.url(f'/jobs/{job_id}'))\n",
         ),
         TrafficExample(
             (

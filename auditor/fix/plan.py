@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from auditor.code.model import CodeModel, HttpCall
-from auditor.fix import attributes, lists, versions
+from auditor.fix import attributes, jobs, lists, versions
 from auditor.fix.changes import Change, Proposal
 from auditor.fix.context import FixContext
 from auditor.fix.model import Applicability, Edit, Fix
@@ -31,6 +31,7 @@ FIXERS: dict[str, Fixer] = {
     "DK002": attributes.propose,
     "DK003": lists.propose_chunks,
     "DK004": lists.propose_pages,
+    "DK005": jobs.propose,
 }
 
 NO_FIXER = {
