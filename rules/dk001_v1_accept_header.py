@@ -29,6 +29,14 @@ class V1AcceptHeader(Rule):
         "Ask for version 2 (`application/vnd.dokeos+json;version=2`) wherever the header is "
         "defined, then check the other V2 rules: some calls also changed their behaviour."
     )
+    autofix = (
+        "Safe: the literal or f-string part that says version=1 is changed to version=2 where "
+        "it is written, in another module too, so one edit fixes every request built from it. "
+        "A version number kept apart (`API_VERSION = 1` in `...;version={API_VERSION}`) "
+        "changes only when nothing but V1 headers reads it; otherwise the fix is unsafe and "
+        "names the other uses. No fix when the version is read at run time from a setting "
+        "the code does not spell out."
+    )
     before = (
         'HEADERS = {"Accept": "application/vnd.dokeos+json;version=1"}\n'
         'requests.get("https://acme.dokeos.com/api/users", headers=HEADERS)'
@@ -43,14 +51,51 @@ class V1AcceptHeader(Rule):
             'HEADERS = {"Accept": "application/vnd.dokeos+json;version=1"}\n'
             "def users():\n"
             '    return requests.get("https://acme.dokeos.com/api/users?page=1", '
-            "headers=HEADERS).status_code\n"
+            "headers=HEADERS).status_code\n",
+            fixed="import requests\n"
+            'HEADERS = {"Accept": "application/vnd.dokeos+json;version=2"}\n'
+            "def users():\n"
+            '    return requests.get("https://acme.dokeos.com/api/users?page=1", '
+            "headers=HEADERS).status_code\n",
         ),
         CodeExample(
             "import httpx\n"
             "client = httpx.Client(base_url='https://lms.example.org/api',\n"
             "    headers={'Accept': 'application/vnd.dokeos+json; version=1'})\n"
             "def ping():\n"
-            "    return client.get('/trainings').status_code\n"
+            "    return client.get('/trainings').status_code\n",
+            fixed="import httpx\n"
+            "client = httpx.Client(base_url='https://lms.example.org/api',\n"
+            "    headers={'Accept': 'application/vnd.dokeos+json; version=2'})\n"
+            "def ping():\n"
+            "    return client.get('/trainings').status_code\n",
+        ),
+        CodeExample(
+            "import requests\n"
+            "from lms import settings\n"
+            "def trainings():\n"
+            "    accept = f'{settings.MEDIA_TYPE};version={settings.API_VERSION}'\n"
+            "    return requests.get(f'{settings.BASE}/trainings', headers={'Accept': accept}).json()\n",
+            files={
+                "lms/__init__.py": "",
+                "lms/settings.py": "BASE = 'https://acme.dokeos.com/api'\n"
+                "MEDIA_TYPE = 'application/vnd.dokeos+json'\n"
+                "API_VERSION = 1  # the LMS API we were certified on\n",
+            },
+            fixed_files={
+                "lms/settings.py": "BASE = 'https://acme.dokeos.com/api'\n"
+                "MEDIA_TYPE = 'application/vnd.dokeos+json'\n"
+                "API_VERSION = 2  # the LMS API we were certified on\n",
+            },
+        ),
+        CodeExample(
+            "import os\n"
+            "import requests\n"
+            "def users():\n"
+            "    version = os.environ.get('DOKEOS_API_VERSION', '1')\n"
+            "    accept = f'application/vnd.dokeos+json;version={version}'\n"
+            "    return requests.get('https://acme.dokeos.com/api/users/7', headers={'Accept': accept})\n",
+            no_fix="comes from outside the code",
         ),
         TrafficExample(
             (

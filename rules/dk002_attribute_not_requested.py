@@ -33,16 +33,21 @@ class AttributeNotRequested(Rule):
         "Add `response_attributes` to the request with every opt-in attribute the code "
         "reads, separated by commas."
     )
+    autofix = (
+        "Safe: the attributes the code reads are added to `response_attributes` after those "
+        "it already asks for, in the params dict the request is written with (followed back "
+        "through `{**params}` and `dict(params)` to the caller's own dict), in the URL when the "
+        "URL carries the query, or as a `params=` of the library call that has none; quotes, "
+        "trailing commas and line breaks follow the dict's own. No fix when the params are "
+        "built by code the fix cannot follow (`**kwargs` passed through several helpers)."
+    )
     before = (
-        'resp = session.get(f"{BASE}/participations", params={"training_ids": "12"})\n'
-        'for p in resp.json()["data"]:\n'
-        '    store(p["progressions"])'
+        'resp = session.get(f"{BASE}/users", params={"email": email})\n'
+        'groups = resp.json()["data"][0]["group_ids"]'
     )
     after = (
-        'resp = session.get(f"{BASE}/participations",\n'
-        '                   params={"training_ids": "12", "response_attributes": "progressions"})\n'
-        'for p in resp.json()["data"]:\n'
-        '    store(p["progressions"])'
+        'resp = session.get(f"{BASE}/users", params={"email": email, "response_attributes": "group_ids"})\n'
+        'groups = resp.json()["data"][0]["group_ids"]'
     )
     bad = (
         CodeExample(
@@ -50,7 +55,13 @@ class AttributeNotRequested(Rule):
             f"H = {V2!r}\n"
             "def progress(pid):\n"
             '    r = requests.get(f"https://acme.dokeos.com/api/participations/{pid}", headers=H)\n'
-            '    return r.json()["progressions"]\n'
+            '    return r.json()["progressions"]\n',
+            fixed="import requests\n"
+            f"H = {V2!r}\n"
+            "def progress(pid):\n"
+            '    r = requests.get(f"https://acme.dokeos.com/api/participations/{pid}", headers=H, '
+            'params={"response_attributes": "progressions"})\n'
+            '    return r.json()["progressions"]\n',
         ),
         CodeExample(
             "import requests\n"
@@ -59,7 +70,40 @@ class AttributeNotRequested(Rule):
             '    r = requests.get("https://acme.dokeos.com/api/users",\n'
             '                     params={"response_attributes": "group_ids,role_names", "page": 1},\n'
             "                     headers=H)\n"
-            '    return {u["id"]: u.get("tag_ids", []) for u in r.json()["data"]}\n'
+            '    return {u["id"]: u.get("tag_ids", []) for u in r.json()["data"]}\n',
+            fixed="import requests\n"
+            f"H = {V2!r}\n"
+            "def tags():\n"
+            '    r = requests.get("https://acme.dokeos.com/api/users",\n'
+            '                     params={"response_attributes": "group_ids,role_names,tag_ids", "page": 1},\n'
+            "                     headers=H)\n"
+            '    return {u["id"]: u.get("tag_ids", []) for u in r.json()["data"]}\n',
+        ),
+        CodeExample(
+            "import requests\n"
+            f"H = {V2!r}\n"
+            "BASE = 'https://acme.dokeos.com/api'\n"
+            "def users_page(page, **filters):\n"
+            "    query = {**filters, 'page': page}\n"
+            "    return requests.get(f'{BASE}/users', params=query, headers=H).json()['data']\n"
+            "def trainers():\n"
+            "    return [u for u in users_page(1, status='active') if 'trainer' in u['role_names']]\n"
+            "def skills_of(email):\n"
+            "    filters = {'email': email}\n"
+            "    return [u['skills'] for u in users_page(1, **filters)]\n",
+            expect=2,
+            # both reads need the one dict the helper sends: one edit asks for both
+            fixed="import requests\n"
+            f"H = {V2!r}\n"
+            "BASE = 'https://acme.dokeos.com/api'\n"
+            "def users_page(page, **filters):\n"
+            "    query = {**filters, 'page': page, 'response_attributes': 'role_names,skills'}\n"
+            "    return requests.get(f'{BASE}/users', params=query, headers=H).json()['data']\n"
+            "def trainers():\n"
+            "    return [u for u in users_page(1, status='active') if 'trainer' in u['role_names']]\n"
+            "def skills_of(email):\n"
+            "    filters = {'email': email}\n"
+            "    return [u['skills'] for u in users_page(1, **filters)]\n",
         ),
         TrafficExample(
             (

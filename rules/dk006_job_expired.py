@@ -33,6 +33,10 @@ class JobExpired(Rule):
         "Keep the time each job was issued and stop polling (and alert) once it is older "
         "than 7 days; check pending jobs well within that week."
     )
+    autofix = (
+        "None: how long a stored job id may wait before it is polled is a decision about the "
+        "data, so the finding says where to bound its age to 7 days."
+    )
     before = (
         'for (job_id,) in db.execute("SELECT job_id FROM pending_jobs"):\n'
         '    state = session.get(f"{BASE}/jobs/{job_id}").json()'
@@ -52,7 +56,8 @@ class JobExpired(Rule):
             "        pending = json.load(f)\n"
             "    for job_id in pending:\n"
             '        r = requests.get(f"https://acme.dokeos.com/api/jobs/{job_id}", headers=H)\n'
-            '        print(job_id, r.json()["status"])\n'
+            '        print(job_id, r.json()["status"])\n',
+            no_fix="decision about the data",
         ),
         TrafficExample(
             (

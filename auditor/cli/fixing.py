@@ -15,6 +15,7 @@ import os
 import stat
 import tempfile
 import tokenize
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,11 +136,14 @@ def run_fixes(scan: Callable[[Mapping[str, bytes] | None], RunResult], *, unsafe
     """Scan, fix, scan again on the fixed text (held in memory) until nothing changes."""
     overlay: dict[str, bytes] = {}
     run = FixRun(scan(None))
-    done: set[str] = set()
+    initial = Counter(_identity(f) for f in run.result.findings)
+    fixed: Counter[tuple[str, ...]] = Counter()
     for _ in range(MAX_PASSES):
         result = run.result
-        # a finding its fix did not resolve is not fixed again (the edit would repeat)
-        findings = [f for f in result.findings if f.fingerprint not in done]
+        # a finding its fix did not resolve is not fixed again: the edit would only repeat
+        current = Counter(_identity(f) for f in result.findings)
+        stuck = {i for i, n in fixed.items() if current[i] > initial[i] - n}
+        findings = [f for f in result.findings if _identity(f) not in stuck]
 
         def read(rel: str, result: RunResult = result) -> str | None:
             path = result.paths.get(rel)
@@ -157,9 +161,15 @@ def run_fixes(scan: Callable[[Mapping[str, bytes] | None], RunResult], *, unsafe
             run.labels[path] = rel
             overlay[os.path.realpath(path)] = _encode(text, run.originals[path][0])
         run.fixed.extend(applied.fixed)
-        done.update(f.fingerprint for f in applied.fixed)
+        fixed.update(_identity(f) for f in applied.fixed)
         run.result = scan(dict(overlay))
     return run
+
+
+def _identity(finding: Finding) -> tuple[str, ...]:
+    """What stays of a finding when a fix moves its lines: rule, file, endpoint, message."""
+    path = finding.location.path if finding.location is not None else ""
+    return (finding.rule, path, finding.endpoint or "", finding.message)
 
 
 def _current(run: FixRun, path: Path) -> str | None:
