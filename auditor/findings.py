@@ -180,6 +180,9 @@ class RunResult:
     unsafe_fixes: bool = False
     """The run applies or shows unsafe fixes too (``--unsafe-fixes``): they count as
     fixable in the text summary."""
+    explain_fixes: bool = False
+    """The run was asked about fixes (``--fix``, ``--unsafe-fixes``): the text says under
+    each finding left without a fix why it has none."""
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings, key=lambda f: f.sort_key)

@@ -67,7 +67,7 @@ def suggestion(finding: Finding) -> str:
     """The suggested change under the annotation's text: what the fix does, and its diff."""
     fix = finding.fix
     if fix is None:
-        return ""
+        return f"\n\nNo automatic fix: {finding.no_fix}" if finding.no_fix else ""
     how = "dokeos-audit scan --fix" if fix.safe else "dokeos-audit scan --fix --unsafe-fixes"
     text = f"\n\nSuggested change ({fix.applicability.value}, `{how}`): {fix.message}"
     if fix.diff:

@@ -69,6 +69,8 @@ def render(results: Sequence[RunResult]) -> str:
         )
         for finding in result.sorted_findings():
             lines.append(prefix + finding_line(finding, unsafe_fixes=result.unsafe_fixes))
+            if result.explain_fixes and finding.fix is None and finding.no_fix:
+                lines.append(one_line(f"    no fix: {redact_text(finding.no_fix)}"))
         for error in result.errors:
             at = f" (flow {error.index})" if error.index is not None else ""
             level = error.level

@@ -121,13 +121,14 @@ def scan_command(
         def scan(overlay: Mapping[str, bytes] | None) -> RunResult:
             result = scan_paths(roots, settings, name, options=replace(options, overlay=overlay))
             result.unsafe_fixes = unsafe_fixes
+            result.explain_fixes = True
             apply_baseline(result, known, None)
             return result
 
         mode = FixMode(unsafe=unsafe_fixes, preview=preview, report=not (fix_only or preview))
         sys.exit(fix_command(scan, mode, settings, output_format, output))
     result = scan_paths(roots, settings, name, options=options)
-    result.unsafe_fixes = unsafe_fixes
+    result.unsafe_fixes = result.explain_fixes = unsafe_fixes
     apply_baseline(result, known, write_baseline)
     emit([result], output_format, output)
     unused = _report_unused(result)

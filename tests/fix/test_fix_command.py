@@ -197,3 +197,18 @@ def test_report_merges_keep_the_fixes(tmp_path: Path) -> None:
     assert Finding.from_json(json.loads(merged.stdout)["findings"][0]).fix is not None
     assert sum(1 for f in fixes if f) == 3
 
+
+def test_findings_left_by_fix_say_why_they_have_none(tmp_path: Path) -> None:
+    root = sync_project(tmp_path)
+    lines = dokeos_audit("scan", root, "--fix").stdout.splitlines()
+    index = next(i for i, line in enumerate(lines) if " DK004 " in line)
+    assert lines[index + 1].startswith("    no fix: the list is not read as")
+    # a plain scan keeps one finding a line
+    plain = dokeos_audit("scan", root).stdout.splitlines()
+    assert not [line for line in plain if line.startswith("    no fix:")]
+
+
+def test_github_says_why_a_finding_has_no_fix(tmp_path: Path) -> None:
+    result = scan(sync_project(tmp_path))
+    github = renderer_for("github")([result])
+    assert "No automatic fix: the list is not read as" in github
