@@ -283,6 +283,8 @@ class BuiltinsMixin(EvaluatorCore):
     def mapped(self, name: str, args: list[Value], frame: Frame) -> Value:
         seq = args[1] if len(args) > 1 else UNKNOWN
         func = args[0] if args else UNKNOWN
+        if isinstance(seq, OneOf):
+            return one_of([self.mapped(name, [func, option], frame) for option in seq.options])
         if isinstance(seq, ListV):
             element: Value = UNKNOWN
             if name == "map":
