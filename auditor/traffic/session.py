@@ -143,7 +143,16 @@ def analyze_captures(
                 if on_error is not None:
                     on_error(item)
                 continue
-            session.feed(item)
+            try:
+                session.feed(item)
+            except Exception as exc:
+                # a flow no rule expected must cost that flow, not the capture
+                error = ErrorEntry(
+                    display, f"cannot analyze this flow ({type(exc).__name__})", item.index
+                )
+                result.errors.append(error)
+                if on_error is not None:
+                    on_error(error)
         session.finish()
         result.findings.extend(session.findings)
         endpoints |= session.history.endpoints_seen
