@@ -14,6 +14,7 @@ MAX_VALUE_CHARS = 128 * 1024 * 1024
 objects built from it and its body would together take gigabytes."""
 
 _WHITESPACE = " \t\r\n"
+_NOT_WHITESPACE = re.compile(r"[^ \t\r\n]")
 _STRUCTURAL = re.compile(r'["\[\]{}]')
 _STRING_STOP = re.compile(r'["\\]')
 _SCALAR_END = re.compile(r"[,\]}\s]")
@@ -84,11 +85,14 @@ class JsonCursor:
         """The next character that is not whitespace, without consuming it; None at the end."""
         while True:
             buffer, pos = self._buffer, self._pos
-            while pos < len(buffer) and buffer[pos] in _WHITESPACE:
-                pos += 1
-            self._pos = pos
-            if pos < len(buffer):
+            if pos < len(buffer) and buffer[pos] not in _WHITESPACE:
                 return buffer[pos]
+            # a regex, not a loop over characters: a bomb can be gigabytes of blanks
+            match = _NOT_WHITESPACE.search(buffer, pos)
+            if match is not None:
+                self._pos = match.start()
+                return match.group(0)
+            self._pos = len(buffer)
             if not self._fill():
                 return None
 
