@@ -14,8 +14,8 @@ from markupsafe import Markup, escape
 
 from auditor import TOOL_NAME, __version__
 from auditor.findings import RunResult
+from auditor.redact import redact_runs
 from auditor.reports.model import ReportModel, Verdict, build_report
-from auditor.reports.redact import redact_runs
 from auditor.rules import ALL_RULES, RULES_BY_ID
 
 TEMPLATE = "report.html.j2"

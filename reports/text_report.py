@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from auditor.findings import Finding, RunResult
+from auditor.redact import redact_text, redact_url
 from auditor.reports.model import is_input_errors
-from auditor.reports.redact import redact_text, redact_url
 
 # Control characters from user content could move the cursor or recolour a terminal,
 # and a newline would forge a finding line: show them escaped instead.

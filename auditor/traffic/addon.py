@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sys
@@ -16,9 +17,11 @@ from auditor.catalog import load_catalog
 from auditor.config import Settings
 from auditor.errors import AuditError
 from auditor.findings import ErrorEntry, Finding, RunResult
+from auditor.traffic.exchange import Exchange
 from auditor.traffic.flowdump import exchange_from_flow
-from auditor.traffic.redact import REDACTED, is_secret_name, redact_body, redact_url
+from auditor.traffic.saved_flows import redacted_copy
 from auditor.traffic.session import TrafficSession
+from auditor.traffic.worker import AuditWorker
 
 logger = logging.getLogger(__name__)
 
@@ -26,33 +29,13 @@ LIVE_FILE = "live"
 """`flow.file` of live findings: the flows are numbered in the order they completed."""
 
 
-def redacted_copy(flow: http.HTTPFlow) -> http.HTTPFlow:
-    """A copy of a flow with credentials masked, for a saved dump that may be shared."""
-    copy = flow.copy()
-    for message in (copy.request, copy.response):
-        if message is None:
-            continue
-        for name in list(message.headers.keys()):
-            if is_secret_name(name):
-                message.headers[name] = REDACTED
-        content = message.get_content(strict=False)
-        if content:
-            cleaned = redact_body(content, message.headers.get("content-type"))
-            if cleaned is not content:
-                # set_content re-applies the Content-Encoding and fixes Content-Length
-                try:
-                    message.content = cleaned
-                except ValueError:
-                    message.raw_content = cleaned
-    request = copy.request
-    url = redact_url(request.url)
-    if url != request.url:
-        request.url = url
-    return copy
-
-
 class DokeosAudit:
-    """Checks each flow as it completes; writes the report in `done` (shutdown, SIGINT, SIGTERM)."""
+    """Checks each flow as it completes; writes the report in `done` (shutdown, SIGINT, SIGTERM).
+
+    The hooks only take what the audit needs from a flow (cheap: bodies are shared, not
+    copied); decoding, the rules and saving run on one worker thread in completion order,
+    so a compression bomb or a slow rule never stalls the other clients of the proxy.
+    """
 
     def __init__(
         self, *, settings: Settings | None = None, echo: Callable[[str], None] | None = None
@@ -67,6 +50,7 @@ class DokeosAudit:
         self._saved: IO[bytes] | None = None
         self._writer: FlowWriter | None = None
         self._finished = False
+        self._worker = AuditWorker()
 
     # -- options ----------------------------------------------------------------------
     def load(self, loader: Any) -> None:
@@ -117,6 +101,7 @@ class DokeosAudit:
                 from mitmproxy.exceptions import OptionsError
 
                 raise OptionsError(str(exc)) from None
+            self._worker.drain()  # flows already given are judged under the old settings
             self._session = None
         if "dokeos_audit_format" in updated:
             from auditor.reports import RENDERERS
@@ -143,36 +128,66 @@ class DokeosAudit:
 
     def running(self) -> None:
         try:
+            from auditor.traffic.proxy import is_loopback
+
             proxyserver = ctx.master.addons.get("proxyserver")
             for address in proxyserver.listen_addrs() if proxyserver else []:
                 host, port = address[0], address[1]
                 self._echo(f"dokeos-audit: proxy listening on {host}:{port}")
+                if not is_loopback(str(host)):
+                    self._echo(
+                        f"dokeos-audit: warning: {host} is not a loopback address: anyone who "
+                        "can reach this machine can use the proxy and see its traffic "
+                        "(--listen-host 127.0.0.1 unless you mean it)"
+                    )
+            dumper = ctx.master.addons.get("dumper")
+            if dumper is not None and getattr(ctx.options, "flow_detail", 0) > 0:
+                self._echo(
+                    "dokeos-audit: warning: mitmdump prints every URL it sees, tokens in query "
+                    "strings included: run it with -q"
+                )
         except Exception as exc:  # a missing address line must never stop the proxy
             logger.debug("dokeos-audit: cannot tell the listen address: %s", exc)
 
     # -- flows ------------------------------------------------------------------------
-    def response(self, flow: http.HTTPFlow) -> None:
-        self._observe(flow)
+    async def response(self, flow: http.HTTPFlow) -> None:
+        await self._observe(flow)
 
-    def error(self, flow: http.HTTPFlow) -> None:
+    async def error(self, flow: http.HTTPFlow) -> None:
         # a flow that failed before its response still made its request (DK001 judges
         # the request alone); one that failed after it was already seen in `response`
         if isinstance(flow, http.HTTPFlow) and flow.response is None:
-            self._observe(flow)
+            await self._observe(flow)
 
-    def _observe(self, flow: http.HTTPFlow) -> None:
+    async def _observe(self, flow: http.HTTPFlow) -> None:
         index = self._index
         self._index += 1
+        exchange: Exchange | None = None
+        copy: http.HTTPFlow | None = None
         try:
             exchange = exchange_from_flow(flow, LIVE_FILE, index)
-            self._result.flows_read += 1
-            self._live_session().feed(exchange)
+            # the flow goes on (and may change) once this hook returns: keep a copy to save
+            copy = flow.copy() if self._writer is not None else None
         except Exception as exc:
             # whatever goes wrong in the audit, the proxied traffic must flow on
             self._internal_error(index, exc)
-        if self._writer is not None:
+        weight = _body_bytes(exchange)
+        job = self._worker.submit(lambda: self._analyze(index, exchange, copy), weight)
+        if self._worker.over_budget():
+            # too much waiting to be analyzed: this flow waits its turn, the others go on
+            await asyncio.wrap_future(job)
+
+    def _analyze(self, index: int, exchange: Exchange | None, copy: http.HTTPFlow | None) -> None:
+        """On the worker thread: the rules over one exchange, then the masked copy saved."""
+        if exchange is not None:
             try:
-                self._writer.add(redacted_copy(flow))
+                self._result.flows_read += 1
+                self._live_session().feed(exchange)
+            except Exception as exc:
+                self._internal_error(index, exc)
+        if copy is not None and self._writer is not None:
+            try:
+                self._writer.add(redacted_copy(copy))
             except Exception as exc:
                 self._internal_error(index, exc, "cannot save the flow")
 
@@ -199,6 +214,7 @@ class DokeosAudit:
     # -- the end ----------------------------------------------------------------------
     def result(self) -> RunResult:
         """The run so far, with the findings rules held back until the end."""
+        self._worker.drain()
         if not self._finished:
             session = self._live_session()
             try:
@@ -211,6 +227,7 @@ class DokeosAudit:
         return self._result
 
     def done(self) -> None:
+        self._worker.drain()
         self._close_saved()
         try:
             result = self.result()
@@ -229,11 +246,18 @@ class DokeosAudit:
             self._echo(f"dokeos-audit: error: cannot write the report: {exc}")
 
     def _close_saved(self) -> None:
+        self._worker.drain()  # nothing may still be writing to it
         if self._saved is not None:
             with contextlib.suppress(OSError):
                 self._saved.close()
         self._saved = None
         self._writer = None
+
+
+def _body_bytes(exchange: Exchange | None) -> int:
+    if exchange is None:
+        return 0
+    return len(exchange.request_raw_body) + len(exchange.response_raw_body or b"")
 
 
 # `mitmdump -s auditor/traffic/addon.py` loads this file as a script and looks for `addons`.
