@@ -68,11 +68,23 @@ def test_ctrl_c_during_a_traffic_run_exits_130(tmp_path: Path) -> None:
         text=True,
         cwd=REPO,
     )
+    writer = None
     try:
-        time.sleep(1.5)  # imported and blocked in open()
+        # the write end opens (without blocking) only once the run has opened the read end:
+        # from then on it waits in read() for bytes that never come
+        deadline = time.monotonic() + 60
+        while writer is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:
+                time.sleep(0.05)
+        assert writer is not None, "the run never opened the capture"
+        time.sleep(0.2)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=30)
     finally:
+        if writer is not None:
+            os.close(writer)
         if process.poll() is None:
             process.kill()
             process.communicate()
