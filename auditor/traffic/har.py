@@ -89,7 +89,7 @@ class _HarReader:
             yield EntryProblem(self.index, str(exc))
             self.index += 1
             cursor.advance()  # past the "{" of the entry that broke
-        except JsonSyntaxError as exc:
+        except (JsonSyntaxError, SkippedValue) as exc:
             yield DocumentProblem(self.index if self.found_log else None, str(exc))
         else:
             return

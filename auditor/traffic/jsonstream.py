@@ -248,7 +248,10 @@ class JsonCursor:
             self._pos += 1
             return
         while True:
-            key = self.value()
+            try:
+                key = self.value()
+            except SkippedValue:
+                key = None  # a container where a key belongs: stepped over, not a key
             if not isinstance(key, str):
                 raise JsonSyntaxError(f"object key expected at character {self.offset}")
             self.take(":")
