@@ -127,9 +127,14 @@ class ResultCache:
                 tmp.unlink(missing_ok=True)
 
     def _prepare(self) -> None:
-        if (self.folder / "CACHEDIR.TAG").exists():
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        # keep the cache out of commits and backups, as pytest and ruff do with theirs
-        (self.folder / ".gitignore").write_text("# created by dokeos-audit\n*\n")
-        (self.folder / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG)
+        prepare_cache_folder(self.folder)
+
+
+def prepare_cache_folder(folder: Path) -> None:
+    """The cache folder, tagged and ignored: kept out of commits and backups, as pytest and
+    ruff do with theirs."""
+    if (folder / "CACHEDIR.TAG").exists():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ".gitignore").write_text("# created by dokeos-audit\n*\n")
+    (folder / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG)

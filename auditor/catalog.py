@@ -51,6 +51,8 @@ class EndpointPattern:
         return True
 
 
+_ENDPOINT_CACHE_SIZE = 4096
+
 _RESOURCE_NAMES = frozenset(
     {
         "users",
@@ -176,10 +178,24 @@ class Catalog:
 
     def endpoint_of(self, method: str | None, segments: Sequence[str | None]) -> str | None:
         """The catalog endpoint a request goes to, if the catalog knows it."""
+        key = (method, tuple(segments))
+        cache = self._endpoint_cache
+        if key in cache:
+            return cache[key]
+        found = None
         for pattern in self.patterns:
             if pattern.matches(method, segments):
-                return pattern.text
-        return None
+                found = pattern.text
+                break
+        if len(cache) >= _ENDPOINT_CACHE_SIZE:
+            cache.clear()  # ids in paths make the keys many: bounded, not an LRU
+        cache[key] = found
+        return found
+
+    @cached_property
+    def _endpoint_cache(self) -> dict[tuple[str | None, tuple[str | None, ...]], str | None]:
+        # a live proxy asks this for every flow, mostly for the same few paths
+        return {}
 
     @cached_property
     def patterns(self) -> tuple[EndpointPattern, ...]:

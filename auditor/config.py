@@ -13,7 +13,16 @@ from auditor.findings import Finding, Severity
 
 FAIL_LEVELS = ("error", "warning", "never")
 SECTION = "tool.dokeos-audit"
-CONFIG_KEYS = ("select", "ignore", "exclude", "hosts", "fail-on", "severity", "http-calls")
+CONFIG_KEYS = (
+    "select",
+    "ignore",
+    "exclude",
+    "hosts",
+    "fail-on",
+    "severity",
+    "http-calls",
+    "max-file-size",
+)
 """The keys of ``[tool.dokeos-audit]``; anything else is a typo we refuse to guess about."""
 
 
@@ -28,6 +37,8 @@ class Settings:
     fail_on: str = "warning"
     severity: dict[str, Severity] = field(default_factory=dict)
     http_calls: tuple[dict[str, Any], ...] = ()
+    max_file_size: int = 1_000_000
+    """Bytes of source analyzed per file; larger files are an error entry that says so."""
     """The project's own HTTP wrappers the analyzer should take for HTTP calls
     (``{call = "acme.lms.Client.call", method = 0, url = 1}``)."""
     config_path: Path | None = None
@@ -145,6 +156,11 @@ def settings_from_table(
         changes["severity"] = _severities(table["severity"], known, f"{where} severity")
     if "http-calls" in table:
         changes["http_calls"] = _http_calls(table["http-calls"], f"{where} http-calls")
+    if "max-file-size" in table:
+        size = table["max-file-size"]
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ConfigError(f"{where} max-file-size: expected a number of bytes, got {size!r}")
+        changes["max_file_size"] = size
     return Settings(**changes)
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from auditor.config import Settings
-from auditor.findings import Finding, SourceContext, fingerprint
+from auditor.findings import Finding, Origin, SourceContext, fingerprint
 from auditor.rules import RULES_BY_ID
 from auditor.rules.base import RawFinding
 
@@ -73,7 +73,9 @@ def complete_code_findings(
     return out
 
 
-def complete_traffic_finding(raw: RawFinding, settings: Settings) -> Finding | None:
+def complete_traffic_finding(
+    raw: RawFinding, settings: Settings, origin: Origin = "traffic"
+) -> Finding | None:
     """Complete one traffic finding (they are reported one per flow and rule)."""
     if raw.flow is None or not settings.rule_enabled(raw.rule):
         return None
@@ -84,8 +86,9 @@ def complete_traffic_finding(raw: RawFinding, settings: Settings) -> Finding | N
         rule=raw.rule,
         severity=settings.severity_of(raw.rule, rule.severity),
         message=raw.message,
-        origin="traffic",
+        origin=origin,
         endpoint=raw.endpoint,
         fingerprint=fingerprint(raw.rule, flow.file, flow.index, flow.method, url_path, raw.key),
         flow=flow,
+        occurrences=raw.occurrences,
     )

@@ -21,7 +21,8 @@ class Severity(StrEnum):
         return {"error": 3, "warning": 2, "note": 1}[self.value]
 
 
-Origin = Literal["code", "traffic"]
+Origin = Literal["code", "traffic", "sandbox"]
+"""`sandbox`: a contract break `dokeos-audit sandbox` saw while answering as V2."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ class Finding:
     flow: FlowRef | None = None
     context: SourceContext | None = None
     run: str | None = None
+    occurrences: int = 1
+    """Flows that showed this same problem (rule, endpoint, query shape) in a live run that
+    reports each distinct problem once; 1 everywhere else."""
 
     @property
     def sort_key(self) -> tuple[Any, ...]:
@@ -98,6 +102,8 @@ class Finding:
             }
         if self.run is not None:
             out["run"] = self.run
+        if self.occurrences != 1:
+            out["occurrences"] = self.occurrences
         return out
 
     @classmethod
@@ -120,6 +126,7 @@ class Finding:
                 else None
             ),
             run=raw.get("run"),
+            occurrences=int(raw.get("occurrences", 1) or 1),
         )
 
 
@@ -130,11 +137,16 @@ class ErrorEntry:
     path: str
     reason: str
     index: int | None = None
+    level: Literal["error", "warning"] = "error"
+    """"warning": the input was read, but not all of it could be analyzed (a budget was
+    reached, a file that never mentions Dokeos does not parse)."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, "reason": self.reason}
         if self.index is not None:
             out["index"] = self.index
+        if self.level != "error":
+            out["level"] = self.level
         return out
 
 

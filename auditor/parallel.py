@@ -33,6 +33,8 @@ class GroupResult:
     loaded: list[str] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     """The Dokeos calls the group makes (``dokeos-audit calls``), one per calling context."""
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    """Files analyzed only in part (a budget was reached), with why."""
     """Every project file the analysis read: the files this result depends on."""
 
     def to_json(self) -> dict[str, Any]:
@@ -51,6 +53,7 @@ class GroupResult:
             "endpoints": self.endpoints,
             "loaded": self.loaded,
             "calls": self.calls,
+            "warnings": [list(w) for w in self.warnings],
         }
 
     @classmethod
@@ -70,6 +73,7 @@ class GroupResult:
             endpoints=[str(e) for e in raw["endpoints"]],
             loaded=[str(rel) for rel in raw["loaded"]],
             calls=list(raw.get("calls", [])),
+            warnings=[(str(path), str(reason)) for path, reason in raw.get("warnings", [])],
         )
 
 
@@ -109,6 +113,7 @@ def analyze_group(
         endpoints=sorted(endpoints),
         loaded=sorted(loaded),
         calls=[summarize(c, catalog) for c in model.calls if c.is_dokeos and c.endpoint],
+        warnings=sorted(analyzer.warnings.items()),
     )
 
 

@@ -153,7 +153,7 @@ def _run(name: str, kind: Any, summary: dict[str, Any], findings: list[Finding])
 
 
 def _guess_kind(findings: list[Finding], flows_read: int) -> RunKind:
-    if flows_read or any(f.origin == "traffic" for f in findings):
+    if flows_read or any(f.origin in ("traffic", "sandbox") for f in findings):
         return "traffic"
     return "code"
 
@@ -173,6 +173,7 @@ def _error(raw: Any, index: int) -> ErrorEntry:
         raw["path"],
         reason,
         index_value if isinstance(index_value, int) and not isinstance(index_value, bool) else None,
+        "warning" if raw.get("level") == "warning" else "error",
     )
 
 

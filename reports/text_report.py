@@ -54,7 +54,10 @@ def render(results: Sequence[RunResult]) -> str:
             lines.append(prefix + finding_line(finding))
         for error in result.errors:
             at = f" (flow {error.index})" if error.index is not None else ""
-            lines.append(one_line(f"{prefix}{error.path}{at}: error: {redact_text(error.reason)}"))
+            level = error.level
+            lines.append(
+                one_line(f"{prefix}{error.path}{at}: {level}: {redact_text(error.reason)}")
+            )
     by_rule: Counter[str] = Counter()
     for result in runs:
         by_rule.update(result.by_rule())

@@ -43,6 +43,9 @@ class RawFinding:
     flow: FlowRef | None = None
     key: str = ""
     """What distinguishes this finding from others of the same rule at the same place."""
+    occurrences: int = 1
+    """How many flows showed this problem, when a live session counted repeats instead of
+    keeping each flow."""
 
 
 class Rule:

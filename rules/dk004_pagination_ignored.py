@@ -152,35 +152,47 @@ class PaginationIgnored(Rule):
                 history.pending_pages[query_key] = still
             else:
                 del history.pending_pages[query_key]
+        if not exchange.succeeded:
+            return iter(())
         items = exchange.list_items()
-        if not exchange.succeeded or items is None or len(items) < catalog.page_size:
+        if items is None or len(items) < catalog.page_size:
             return iter(())
         if self._is_last_page(exchange, len(items), catalog):
             return iter(())
         from auditor.traffic.exchange import PendingPage
 
-        history.pending_pages.setdefault(query_key, []).append(
-            PendingPage(
-                exchange.flow_ref(),
-                exchange.endpoint,
-                len(items),
-                self._next_positions(exchange, len(items), catalog),
-            )
-        )
+        following = self._next_positions(exchange, len(items), catalog)
+        pages = history.pending_pages.setdefault(query_key, [])
+        for page in pages:
+            if page.next_positions == following:
+                # the same page again: one entry, one more flow waiting on it
+                page.repeats += 1
+                if history.keep_every_flow:
+                    page.more_flows.append(exchange.flow_ref())
+                return iter(())
+        pages.append(PendingPage(exchange.flow_ref(), exchange.endpoint, len(items), following))
         return iter(())
 
     def finish_traffic(self, history: TrafficHistory, catalog: Catalog) -> Iterator[RawFinding]:
         for waiting in history.pending_pages.values():
             for page in waiting:
-                yield RawFinding(
-                    self.id,
+                message = (
                     f"got {page.items} items from {page.endpoint}, a full page, and never asked "
                     f"for the next one: V2 returns {catalog.page_size} items a page, walk the "
-                    "pages until one comes back short or empty",
-                    page.endpoint,
-                    flow=page.flow,
-                    key="no-next-page",
+                    "pages until one comes back short or empty"
                 )
+                kept = [page.flow, *page.more_flows]
+                # flows only counted (live sessions) are repeats of the first one
+                uncounted = page.repeats - len(page.more_flows)
+                for position, flow in enumerate(kept):
+                    yield RawFinding(
+                        self.id,
+                        message,
+                        page.endpoint,
+                        flow=flow,
+                        key="no-next-page",
+                        occurrences=1 + (uncounted if position == 0 else 0),
+                    )
 
     @staticmethod
     def _page_kind(param: str) -> str:

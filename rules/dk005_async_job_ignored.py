@@ -116,6 +116,10 @@ class AsyncJobIgnored(Rule):
     def check_exchange(
         self, exchange: Exchange, history: TrafficHistory, catalog: Catalog
     ) -> Iterator[RawFinding]:
+        if exchange.endpoint == catalog.job_poll.text and exchange.segments:
+            # followed: settled now, so a long run keeps only the calls still waiting
+            history.settle_awaited(exchange.segments[-1])
+            return
         if not exchange.succeeded or exchange.endpoint is None:
             return
         # group calls are jobs only when they change members: the path or body says which
@@ -138,17 +142,13 @@ class AsyncJobIgnored(Rule):
             return
         from auditor.traffic.exchange import AwaitedJobs
 
-        history.awaiting_poll[exchange.index] = AwaitedJobs(
-            exchange.flow_ref(), exchange.endpoint, job_ids
+        history.await_polls(
+            exchange.index, AwaitedJobs(exchange.flow_ref(), exchange.endpoint, job_ids)
         )
 
     def finish_traffic(self, history: TrafficHistory, catalog: Catalog) -> Iterator[RawFinding]:
         for awaited in history.awaiting_poll.values():
-            unfollowed = [
-                job_id
-                for job_id in awaited.job_ids
-                if job_id not in history.jobs or history.jobs[job_id].polls == 0
-            ]
+            unfollowed = [job_id for job_id in awaited.job_ids if job_id in awaited.unpolled]
             if unfollowed:
                 shown = ", ".join(unfollowed[:3]) + (" …" if len(unfollowed) > 3 else "")
                 yield RawFinding(

@@ -17,6 +17,7 @@ COMMANDS = {
     "report": ("auditor.cli.report_cmd", "report_command"),
     "rules": ("auditor.cli.rules_cmd", "rules_command"),
     "calls": ("auditor.cli.calls_cmd", "calls_command"),
+    "sandbox": ("auditor.cli.sandbox_cmd", "sandbox_command"),
 }
 
 

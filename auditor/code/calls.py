@@ -11,6 +11,7 @@ from auditor.code.core import MAX_DEPTH, EvaluatorCore, decorator_name, dotted
 from auditor.code.frames import Frame
 from auditor.code.modules import ModuleInfo
 from auditor.code.values import (
+    NONE,
     UNKNOWN,
     AnnotatedType,
     Bound,
@@ -69,8 +70,9 @@ class CallsMixin(EvaluatorCore):
                     if value.open:
                         kwargs["**"] = UNKNOWN
                 else:
-                    # response data spread into a model keeps its keys: User(**item)
-                    kwargs["**"] = value if isinstance(value, Data) else UNKNOWN
+                    # data spread into a model keeps where it came from: User(**item) of a
+                    # response item, Job(**row) of a stored row
+                    kwargs["**"] = value if isinstance(value, Data | Unknown) else UNKNOWN
             elif arg.star == "*":
                 if isinstance(value, ListV) and value.items is not None:
                     args.extend(value.items)
@@ -86,6 +88,10 @@ class CallsMixin(EvaluatorCore):
         """What ``owner.name`` is when it is called: receivers we cannot type keep the name."""
         if isinstance(owner, Deferred):
             return Bound(owner, name)
+        if isinstance(owner, OneOf):
+            return one_of([self.method_of(option, name, node, frame) for option in owner.options])
+        if isinstance(owner, NoneV):
+            return NONE  # a method of None never runs: the branch that has it fails first
         if isinstance(owner, Unknown | Opaque):
             stored = self.stored("attr", name, frame) if isinstance(owner, Unknown) else None
             if stored is not None:
@@ -113,6 +119,8 @@ class CallsMixin(EvaluatorCore):
             return self.call_lambda(func, args, kwargs, frame)
         if isinstance(func, Identity):
             return args[0] if args else UNKNOWN
+        if isinstance(func, NoneV):
+            return UNKNOWN
         if isinstance(func, ClassRef):
             return self.instantiate(func.cls, args, kwargs, node, frame)
         if node is not None and isinstance(func, External):
@@ -223,6 +231,10 @@ class CallsMixin(EvaluatorCore):
             self.active.pop()
         if memo_key is not None and (len(self.requests), self.stored_reads) != sent_before:
             memo_key = (*memo_key, _context_of(frame, node))
+        if inner.spans:
+            # an age check in a helper about stored records (`job.is_expired()`) bounds
+            # those records wherever they are polled
+            _bound_stored(func.bound_self, args, inner.spans)
         result = self.result_of(func, inner)
         # stored data reaches the caller here: a late poll starts in the caller
         result = retag(result, frame.func_id) if frame is not None else result
@@ -382,6 +394,18 @@ class CallsMixin(EvaluatorCore):
         return None
 
 
+def _bound_stored(owner: Value | None, args: list[Value], spans: list[float]) -> None:
+    for value in (owner, *args):
+        if isinstance(value, Instance):
+            if value.stored:
+                value.spans.extend(spans)
+            for attr in list(value.attrs.values())[:16]:
+                if isinstance(attr, Unknown) and attr.stored and attr.spans:
+                    attr.spans[0].extend(spans)
+        elif isinstance(value, Unknown) and value.stored and value.spans:
+            value.spans[0].extend(spans)
+
+
 def _context_of(frame: Frame | None, node: cst.Call | None) -> tuple[int, ...]:
     chain = frame.chain if frame is not None else ()
     return (*(id(ref.node) for ref in chain), id(node))
@@ -484,7 +508,23 @@ def retag(value: Value, function: int | None, depth: int = 0) -> Value:
 
 
 def _attrs_stored(value: Instance) -> bool:
-    return any(isinstance(v, Unknown) and v.stored for v in list(value.attrs.values())[:16])
+    """Whether the object holds stored data, itself or in a list of records."""
+    for attr in list(value.attrs.values())[:16]:
+        if isinstance(attr, Unknown) and attr.stored:
+            return True
+        if isinstance(attr, ListV):
+            inner = attr.elem if attr.items is None else (attr.items[0] if attr.items else None)
+            if isinstance(inner, Unknown) and inner.stored:
+                return True
+            if (
+                isinstance(inner, Instance)
+                and inner is not value
+                and any(
+                    isinstance(v, Unknown) and v.stored for v in list(inner.attrs.values())[:16]
+                )
+            ):
+                return True
+    return False
 
 
 def _holds_stored(value: DictV) -> bool:

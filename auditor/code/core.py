@@ -36,6 +36,7 @@ from auditor.code.values import (
     Str,
     Value,
 )
+from auditor.errors import UnreadableSource
 
 MAX_DEPTH = 10
 """Nested calls followed from one entry point (generated clients are deep)."""
@@ -113,10 +114,12 @@ class EvaluatorCore:
         info: ModuleInfo | None = None
         if source is not None and source.text is not None:
             try:
-                info = ModuleInfo.parse(rel, source.module, source.text)
-            except cst.ParserSyntaxError as exc:
-                self.errors[rel] = syntax_reason(exc, source.text)
-            except (RecursionError, MemoryError, ValueError) as exc:
+                info = ModuleInfo.parse(
+                    rel, source.module, source.text, max_size=self.project.max_file_size
+                )
+            except UnreadableSource as exc:
+                self.errors[rel] = str(exc)
+            except (RecursionError, MemoryError) as exc:
                 self.errors[rel] = f"cannot parse: {type(exc).__name__}"
         self.modules[rel] = info
         return info
@@ -559,16 +562,6 @@ class EvaluatorCore:
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-
-
-def syntax_reason(exc: cst.ParserSyntaxError, text: str) -> str:
-    line = getattr(exc, "raw_line", None) or getattr(exc, "line", 0)
-    hint = ""
-    if re.search(r"^\s*print\s+[^(\s=]", text, re.MULTILINE) or re.search(
-        r"except\s+\w+\s*,\s*\w+\s*:", text
-    ):
-        hint = " (Python 2 code?)"
-    return f"syntax error at line {line}{hint}"
 
 
 def dotted(node: cst.BaseExpression | cst.Attribute | cst.Name | None) -> str | None:

@@ -128,8 +128,13 @@ class EventBus(Observer):
             observer.escaped(value, how)
 
     def escape(self, value: Value, how: Escape) -> None:
-        """Every response and response data inside ``value`` escapes."""
-        for item in walk_values(value):
+        """Every response and response data inside ``value`` escapes.
+
+        Handed to code we cannot see, data written into a text (an exception's message,
+        a log line built with an f-string) is read by people, not kept: only data handed
+        as itself escapes. Returned or stored, a text keeps what it holds.
+        """
+        for item in walk_values(value, into_text=how != "handed"):
             if isinstance(item, Response | Data):
                 self.escaped(item, how)
             elif isinstance(item, Joined):

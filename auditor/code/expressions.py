@@ -12,6 +12,7 @@ from auditor.code.frames import Frame
 from auditor.code.strings import percent_format, plain_literal
 from auditor.code.truth import compare, truth
 from auditor.code.values import (
+    CLOCK,
     NONE,
     UNKNOWN,
     AnnotatedType,
@@ -275,6 +276,16 @@ class ExpressionsMixin(EvaluatorCore):
         for side in (left, right):
             if isinstance(side, Duration):
                 self.events.span(side.days, frame)
+        if (
+            isinstance(operator, cst.Subtract)
+            and isinstance(left, Unknown)
+            and left.source == CLOCK
+            and isinstance(right, Num)
+            and right.n >= 3600
+        ):
+            # an epoch timestamp minus seconds: the start of a look-back window
+            self.events.span(right.n / 86400, frame)
+            return left
         if isinstance(operator, cst.Add | cst.AddAssign):
             return self.add(left, right)
         if isinstance(operator, cst.Modulo | cst.ModuloAssign) and isinstance(left, Str):
@@ -287,6 +298,11 @@ class ExpressionsMixin(EvaluatorCore):
         return arithmetic(left, right, operator)
 
     def add(self, left: Value, right: Value) -> Value:
+        if isinstance(right, OneOf) and isinstance(left, ListV | Str | OneOf):
+            # ids += helper(body): each thing the helper can return is added
+            return one_of([self.add(left, option) for option in right.options])
+        if isinstance(left, OneOf) and isinstance(right, ListV | Str):
+            return one_of([self.add(option, right) for option in left.options])
         if isinstance(left, Str) or isinstance(right, Str):
             if isinstance(left, Num | Duration) or isinstance(right, Num | Duration):
                 return UNKNOWN

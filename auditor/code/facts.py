@@ -378,6 +378,9 @@ def _id_list(param: str, value: Value) -> IdList | None:
     from auditor.code.values import Data
 
     if isinstance(value, Data):
+        last = value.path[-1].lower() if value.path else ""
+        if last == "id" or last.endswith("_id"):
+            return None  # one record's id (``user["id"]``) is a single value
         return IdList(param, None, None, "an API response")
     return None
 

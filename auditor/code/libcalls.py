@@ -163,7 +163,8 @@ class LibraryCallsMixin(EvaluatorCore):
         return hole(Unknown(source="the environment", name=name))
 
     def from_source(self, source: str, stored: bool, sequence: bool, frame: Frame) -> Value:
-        spans = (frame.spans, *frame.caller_spans) if stored else ()
+        # its own limits first (checks made on it later), then those of where it is read
+        spans: tuple[list[float], ...] = ([], frame.spans, *frame.caller_spans) if stored else ()
         if stored:
             self.stored_reads += 1
         item = Unknown(source=source, stored=stored, made_in=frame.func_id, spans=spans)
@@ -229,6 +230,9 @@ class LibraryCallsMixin(EvaluatorCore):
         if isinstance(target, Func | Partial):
             return self.task_method(target, name, args, kwargs, node, frame)
         if isinstance(target, ClassRef):
+            if name in self.models.instance_factories and self.external_bases(target.cls):
+                # `QuerySet.as_manager()`: an object of the project's own class
+                return Instance(target.cls, stored=True)
             if self.models.is_model_constructor(name) and args:
                 # Model.model_validate(item): the model's fields come from the data's keys
                 return self.instantiate(target.cls, [], {"**": args[0]}, node, frame)
@@ -262,6 +266,16 @@ class LibraryCallsMixin(EvaluatorCore):
             self.call_function(member, args, kwargs, node, frame, delay=target.delay_days)
             return UNKNOWN
         return self.call_method(receiver, name, args, kwargs, node, frame)
+
+    def function_named(self, dotted_name: str) -> Value | None:
+        """The project function an import path names (``"lms.tasks.recheck_job"``)."""
+        module, _, function = dotted_name.rpartition(".")
+        rel = self.project.resolve_module(module) if module else None
+        info = self.module(rel) if rel is not None else None
+        if info is None:
+            return None
+        found = self.module_env(info).get(function)
+        return found if isinstance(found, Func) else None
 
     def is_orm_class(self, cls: ClassInfo) -> bool:
         return any(self.models.is_orm_base(b) for b in self.external_bases(cls))
@@ -305,13 +319,27 @@ class LibraryCallsMixin(EvaluatorCore):
                 return receiver
             if name in models.record_queries:
                 self.hand_on(args, kwargs, how="stored")
-                return Instance(receiver.cls, stored=True)
+                # records of the same model; a look-back in the query bounds their age
+                return Instance(
+                    receiver.cls,
+                    dict(receiver.attrs) if receiver.records_of is not None else {},
+                    stored=True,
+                    spans=[*receiver.spans, *frame.spans],
+                    records_of=receiver.records_of,
+                )
         if name:
             getter = models.method_env_getter(name)
             if getter is not None:
                 return self.configured_value(
                     getter.key.pick(args, kwargs), getter.default.pick(args, kwargs)
                 )
+            passthrough = models.method_passthrough(name)
+            if passthrough is not None:
+                given = passthrough.arg.pick(args, kwargs)
+                if isinstance(given, Response):
+                    return Data(given.request)
+                if isinstance(given, Data):
+                    return given  # decoded by an object we cannot see: the same body
             deferrer = models.deferrer(name)
             if deferrer is not None:
                 return Deferred(receiver, _delay_days(deferrer.delays, args, kwargs))
@@ -388,6 +416,9 @@ class LibraryCallsMixin(EvaluatorCore):
             task = scheduler.task.pick(args, kwargs)
             if scheduler.task.index is not None and task is not None:
                 positional = positional[scheduler.task.index + 1 :]
+            if isinstance(task, Str) and task.known:
+                # a task named by its import path ("app.tasks.recheck")
+                task = self.function_named(task.text)
         else:
             for index, value in enumerate(positional):
                 if isinstance(value, Func | Partial):

@@ -11,6 +11,7 @@ from typing import cast
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
+from auditor.code.parsing import DEFAULT_MAX_FILE_SIZE, parse_python
 from auditor.findings import Location
 
 
@@ -58,9 +59,14 @@ class ModuleInfo:
         return f"ModuleInfo({self.rel_path!r})"
 
     @classmethod
-    def parse(cls, rel_path: str, name: str, text: str) -> ModuleInfo:
-        tree = cst.parse_module(text)
+    def parse(
+        cls, rel_path: str, name: str, text: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE
+    ) -> ModuleInfo:
+        """Parse a module, or raise UnreadableSource with the reason (see parsing.py)."""
+        tree, syntax = parse_python(text, max_size=max_size)
         info = cls(rel_path, name, text, tree, generated=bool(_GENERATED.search(text[:3000])))
+        info._ast_tree = syntax
+        info._lines = text.splitlines(keepends=True)
         for statement in tree.body:
             if isinstance(statement, cst.FunctionDef):
                 info.functions[statement.name.value] = statement
@@ -172,7 +178,7 @@ class ModuleInfo:
         if self._ast_tree is None and not self._ast_failed:
             try:
                 self._ast_tree = ast.parse(self.text)
-            except (SyntaxError, ValueError, RecursionError):
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self._ast_failed = True
                 return None
             self._lines = self.text.splitlines(keepends=True)

@@ -248,6 +248,8 @@ class ObjectsMixin(EvaluatorCore):
                 value = kwargs[name]
             elif isinstance(kwargs.get("**"), Data):
                 value = FieldOf(kwargs["**"], name)  # type: ignore[arg-type]
+            elif isinstance(spread := kwargs.get("**"), Unknown) and spread is not UNKNOWN:
+                value = replace(spread, name=name, bound=None)
             else:
                 value = self.field_default(cls, statement)
                 if isinstance(value, Unknown) and value.bound is not None and not value.name:
@@ -425,6 +427,9 @@ class ObjectsMixin(EvaluatorCore):
         if isinstance(owner, DictV | Str | ListV | PreparedRequest | Func):
             return Bound(owner, attr)
         if isinstance(owner, Opaque):
+            if attr not in owner.attrs and attr in ("headers", "params"):
+                # an unmodeled client's headers: a mapping the code fills (`.update(...)`)
+                owner.attrs[attr] = DictV()
             return owner.attrs.get(attr, Unknown(source=f"`{owner.name}`", name=attr))
         if isinstance(owner, Unknown):
             stored = self.stored("attr", attr, frame)
@@ -466,12 +471,17 @@ class ObjectsMixin(EvaluatorCore):
             return func
         found = self.lookup_class_attr(owner.cls, attr)
         if found is not None:
-            if isinstance(found, Opaque) and any(
-                self.models.is_orm_base(b) for b in self.external_bases(owner.cls)
+            if (owner.stored and not isinstance(found, Func | Partial | ClassRef)) or (
+                isinstance(found, Opaque)
+                and any(self.models.is_orm_base(b) for b in self.external_bases(owner.cls))
             ):
                 # a field of a database model: the value read back from the record
                 return Unknown(
-                    source="a database record", name=attr, stored=True, made_in=frame.func_id
+                    source="a database record",
+                    name=attr,
+                    stored=True,
+                    made_in=frame.func_id,
+                    spans=(owner.spans, frame.spans, *frame.caller_spans),
                 )
             if isinstance(found, Partial) and found.method and isinstance(found.func, Func):
                 # partialmethod: bound to the object it is looked up on
@@ -484,6 +494,15 @@ class ObjectsMixin(EvaluatorCore):
                 return self.attribute(owner.base, attr, node, frame)
             # a method of the library class: called on the object, overrides apply
             return Bound(owner, attr)
+        if owner.stored:
+            # a field of records read back from the database
+            return Unknown(
+                source="a database record",
+                name=attr,
+                stored=True,
+                made_in=frame.func_id,
+                spans=(owner.spans, frame.spans, *frame.caller_spans),
+            )
         return Unknown(source=f"`.{attr}`", name=attr)
 
     def super_attribute(self, owner: SuperRef, attr: str) -> Value:
@@ -507,6 +526,16 @@ class ObjectsMixin(EvaluatorCore):
             return method
         found = self.lookup_class_attr(owner.cls, attr)
         if found is not None:
+            if (
+                isinstance(found, Instance)
+                and found.records_of is None
+                and self.is_orm_model(owner.cls)
+            ):
+                # a model's manager (`Job.objects`): what it returns are the model's records
+                manager = Instance(
+                    found.cls, found.attrs, found.base, stored=True, records_of=owner.cls
+                )
+                return manager
             return found
         bases = self.external_bases(owner.cls)
         if bases:
@@ -518,6 +547,9 @@ class ObjectsMixin(EvaluatorCore):
                 stored=stored,
             )
         return UNKNOWN
+
+    def is_orm_model(self, cls: ClassInfo) -> bool:
+        return any(self.models.is_orm_base(b) for b in self.external_bases(cls))
 
     def setting(self, name: str) -> Value | None:
         """A framework setting (``settings.X``, ``app.config["X"]``): the project's own

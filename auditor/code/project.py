@@ -6,11 +6,13 @@ import fnmatch
 import io
 import os
 import re
+import stat
 import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.code.parsing import DEFAULT_MAX_FILE_SIZE
 from auditor.errors import UnreadableSource
 
 _IMPORT = re.compile(
@@ -67,6 +69,47 @@ def is_test_path(rel_path: str) -> bool:
     if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
         return True
     return any(part in _TEST_DIRS for part in parts[:-1])
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or UnreadableSource.
+
+    Opened without blocking, so a FIFO named ``x.py`` does not wait for a writer forever;
+    a device (``/dev/zero`` behind a symlink) or a file over the limit is never read whole.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = (
+                "a FIFO"
+                if stat.S_ISFIFO(info.st_mode)
+                else "a device"
+                if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+                else "a socket"
+                if stat.S_ISSOCK(info.st_mode)
+                else "not a file"
+            )
+            raise UnreadableSource(f"not a regular file ({kind}): not read")
+        if info.st_size > limit:
+            raise UnreadableSource(
+                f"too large to analyze ({info.st_size:,} bytes; the limit is {limit:,}, "
+                "`max-file-size` in [tool.dokeos-audit])"
+            )
+        chunks = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise UnreadableSource(f"too large to analyze (more than {limit:,} bytes)")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def module_name(rel_path: str) -> str:
@@ -185,13 +228,20 @@ class Project:
     files: dict[str, SourceFile] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
     by_module: dict[str, list[str]] = field(default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    """Bytes read and analyzed per file at most (``max-file-size``)."""
     _targets: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def discover(
-        cls, paths: Iterable[Path], exclude: Iterable[str] = (), config_root: Path | None = None
+        cls,
+        paths: Iterable[Path],
+        exclude: Iterable[str] = (),
+        config_root: Path | None = None,
+        *,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> Project:
-        project = cls()
+        project = cls(max_file_size=max_file_size)
         excluder = Excluder(exclude, config_root)
         cwd = Path.cwd()
         for given in paths:
@@ -225,7 +275,10 @@ class Project:
 
     def _read(self, source: SourceFile) -> None:
         try:
-            source.raw = source.abs_path.read_bytes()
+            source.raw = read_regular_file(source.abs_path, self.max_file_size)
+        except UnreadableSource as exc:
+            source.error = str(exc)
+            return
         except OSError as exc:
             reason = exc.strerror or str(exc)
             if exc.errno == 40:  # ELOOP

@@ -76,6 +76,9 @@ class BuiltinsMixin(EvaluatorCore):
             self.events.iterated(Data(value.request), first_only)
             return Data(value.request, ("[]",))
         if isinstance(value, Instance) and value.stored:
+            if value.records_of is not None:
+                # a query of an ORM iterates records of its model
+                return Instance(value.records_of, stored=True, spans=value.spans)
             return value  # a recordset iterates records of its own model
         return UNKNOWN
 
@@ -88,6 +91,12 @@ class BuiltinsMixin(EvaluatorCore):
             if isinstance(key, OneOf):
                 # for key in ("group_ids", "tag_ids"): user[key]
                 return one_of([self.item(owner, k, node, frame) for k in key.options])
+            if isinstance(key, ListV) and key.items:
+                # df[["id", "skills"]]: the columns are read, the table stays the rows
+                for column in key.items:
+                    if isinstance(column, Str) and column.known:
+                        self.read_key(owner, column.text, node, frame)
+                return owner
             if isinstance(key, Num):
                 if key.n in (0, -1):
                     self.events.indexed(owner, int(key.n))
@@ -181,7 +190,10 @@ class BuiltinsMixin(EvaluatorCore):
                     return Num(float(arg.text))
                 except ValueError:
                     return UNKNOWN
-            return arg if isinstance(arg, Unknown) else UNKNOWN
+            if isinstance(arg, Unknown):
+                # a number is one value, whatever it was read from: never a list of ids
+                return replace(arg, source="a number", name="", bound=None)
+            return UNKNOWN
         if name == "dict":
             result = arg.copy() if isinstance(arg, DictV) else _dict_of_pairs(arg, bool(args))
             for key, value in kwargs.items():

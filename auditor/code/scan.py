@@ -14,6 +14,7 @@ from auditor.catalog import Catalog, load_catalog
 from auditor.code.inventory import merge as merge_calls
 from auditor.code.models import declared_sends
 from auditor.code.project import Project, is_test_path
+from auditor.code.syntax_check import unparseable
 from auditor.config import Settings
 from auditor.engine import complete_code_findings
 from auditor.findings import ErrorEntry, RunResult
@@ -66,7 +67,9 @@ def scan_paths(
 ) -> RunResult:
     options = options or ScanOptions()
     catalog = load_catalog().with_hosts(settings.hosts)
-    project = Project.discover(paths, settings.exclude, settings.config_root)
+    project = Project.discover(
+        paths, settings.exclude, settings.config_root, max_file_size=settings.max_file_size
+    )
     project.read_all()
     result = RunResult(name=name or ", ".join(str(p) for p in paths), kind="code")
 
@@ -94,6 +97,7 @@ def scan_paths(
     )
     # tests exercise the integration with test data and doubles: not integration code
     relevant = [rel for rel in relevant if not is_test_path(rel)]
+    relevant_set = set(relevant)
     # Each group is analyzed on its own: files that share no import cannot affect each
     # other's model, and a group is what the cache keeps and a worker process receives.
     groups = project.components([r for r in relevant if in_scope(r)], relevant)
@@ -119,6 +123,22 @@ def scan_paths(
     analyzer_errors = {(rel, reason) for g in group_results for rel, reason in g.errors}
     result.errors.extend(
         ErrorEntry(rel, why) for rel, why in sorted(analyzer_errors) if in_scope(rel)
+    )
+    # files the analysis did not need: Python's own check, so none goes uncounted unread
+    skipped = [
+        rel
+        for rel, source in project.files.items()
+        if source.text is not None and rel not in relevant_set and in_scope(rel)
+    ]
+    for rel, reason in sorted(
+        unparseable(project, skipped, jobs=options.jobs, cache_dir=options.cache_dir).items()
+    ):
+        result.errors.append(
+            ErrorEntry(rel, f"{reason} (not analyzed: it never mentions Dokeos)", level="warning")
+        )
+    warned = {(rel, reason) for g in group_results for rel, reason in g.warnings}
+    result.errors.extend(
+        ErrorEntry(rel, why, level="warning") for rel, why in sorted(warned) if in_scope(rel)
     )
     result.extra["endpoints_seen"] = sorted({e for g in group_results for e in g.endpoints})
     result.calls = [
@@ -182,6 +202,7 @@ def _settings_salt(project: Project, settings: Settings) -> list[str]:
                 "hosts": sorted(settings.hosts),
                 "settings_modules": settings_modules,
                 "http_calls": [sorted(c.items()) for c in settings.http_calls],
+                "max_file_size": settings.max_file_size,
             },
             default=str,
         )

@@ -21,10 +21,12 @@ from auditor.code.values import (
     Instance,
     ListV,
     ModuleRef,
+    OneOf,
     Opaque,
     Str,
     Unknown,
     Value,
+    one_of,
 )
 
 
@@ -199,16 +201,24 @@ class StatementsMixin(EvaluatorCore):
             self.events.iterated(data, False)
         if target.shared:
             self.events.escape(added, "stored")
+        known = list(target.items or ())
         target.items = None
         target.size = None
-        if isinstance(added, Data):
-            target.origin = added
-            target.elem = Data(added.request, (*added.path, "[]"))
-        elif isinstance(added, ListV):
-            target.elem = added.element()
-            if target.origin is None:
-                target.origin = added.origin
-            target.source = target.source or added.source
+        elements: list[Value] = [item for item in known if isinstance(item, Data | OneOf)]
+        if target.elem is not None:
+            elements.append(target.elem)
+        for option in added.options if isinstance(added, OneOf) else (added,):
+            # what a helper can return, each in turn (`ids += _job_ids(body)`)
+            if isinstance(option, Data):
+                target.origin = option
+                elements.append(Data(option.request, (*option.path, "[]")))
+            elif isinstance(option, ListV):
+                elements.append(option.element())
+                if target.origin is None:
+                    target.origin = option.origin
+                target.source = target.source or option.source
+        if elements:
+            target.elem = one_of(elements)
 
     def define_function(self, node: cst.FunctionDef, frame: Frame) -> None:
         closure = frame.env if frame.func is not None else None
@@ -476,7 +486,6 @@ def _always_leaves(suite: cst.BaseSuite) -> bool:
 
 def join_states(first: dict[str, Value], second: dict[str, Value]) -> dict[str, Value]:
     """The names after two branches: a name bound differently is either value."""
-    from auditor.code.values import one_of
 
     merged = dict(second)
     for name, value in first.items():
@@ -509,6 +518,5 @@ def _data_in(value: Value) -> list[Data]:
 
 
 def _either(a: Value, b: Value) -> Value:
-    from auditor.code.values import one_of
 
     return one_of([a, b])

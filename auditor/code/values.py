@@ -85,6 +85,10 @@ class Unknown(Value):
 
 UNKNOWN = Unknown()
 
+CLOCK = "the clock"
+"""The source of the current time (``time.time()``): an instant, so ``now - 604800``
+is a look-back of a week."""
+
 
 @dataclass(frozen=True, eq=False)
 class NoneV(Value):
@@ -375,6 +379,10 @@ class Instance(Value):
     """The library object a project class extends (a session subclass), when modeled."""
     stored: bool = False
     """Records read back from a database (an ORM query's result): their fields are old."""
+    spans: list[float] = field(default_factory=list)
+    """For stored records: age limits checked on them (``record.is_expired()``)."""
+    records_of: ClassInfo | None = None
+    """For a manager or query of an ORM (``Job.objects``): the model its records are."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -510,14 +518,15 @@ def as_str(value: Value) -> Str:
     return hole(value)
 
 
-def walk_values(value: Value, depth: int = 0) -> Iterator[Value]:
+def walk_values(value: Value, depth: int = 0, *, into_text: bool = True) -> Iterator[Value]:
     """The value and the values it holds (string holes, list items, dict entries)."""
     if depth > 6:
         return
     yield value
     children: list[Any] = []
     if isinstance(value, Str):
-        children = list(value.slots)
+        # str(job_id) is the value itself; a message built around it is a text
+        children = list(value.slots) if into_text or value.text == HOLE else []
     elif isinstance(value, ListV):
         children = [*list(value.items or ())[:64], value.elem, *value.extra]
         if value.origin is not None:
@@ -535,7 +544,7 @@ def walk_values(value: Value, depth: int = 0) -> Iterator[Value]:
     elif isinstance(value, Partial):
         children = [*value.args, *(v for _, v in value.kwargs)]
     for child in children:
-        yield from walk_values(child, depth + 1)
+        yield from walk_values(child, depth + 1, into_text=into_text)
 
 
 def describe_source(value: Value) -> str:

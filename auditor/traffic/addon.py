@@ -17,8 +17,9 @@ from auditor.catalog import load_catalog
 from auditor.config import Settings
 from auditor.errors import AuditError
 from auditor.findings import ErrorEntry, Finding, RunResult
-from auditor.traffic.exchange import Exchange
+from auditor.traffic.digest import DistinctProblems, LiveLog
 from auditor.traffic.flowdump import exchange_from_flow
+from auditor.traffic.offload import AnalysisWorker, flow_facts
 from auditor.traffic.saved_flows import redacted_copy
 from auditor.traffic.session import TrafficSession
 from auditor.traffic.worker import AuditWorker
@@ -30,12 +31,7 @@ LIVE_FILE = "live"
 
 
 class DokeosAudit:
-    """Checks each flow as it completes; writes the report in `done` (shutdown, SIGINT, SIGTERM).
-
-    The hooks only take what the audit needs from a flow (cheap: bodies are shared, not
-    copied); decoding, the rules and saving run on one worker thread in completion order,
-    so a compression bomb or a slow rule never stalls the other clients of the proxy.
-    """
+    """Checks each flow as it completes; writes the report in `done` (shutdown, SIGINT, SIGTERM)."""
 
     def __init__(
         self, *, settings: Settings | None = None, echo: Callable[[str], None] | None = None
@@ -50,7 +46,13 @@ class DokeosAudit:
         self._saved: IO[bytes] | None = None
         self._writer: FlowWriter | None = None
         self._finished = False
-        self._worker = AuditWorker()
+        self._live_log = LiveLog(self._echo)
+        self._worker: AnalysisWorker | None = None
+        self._saver = AuditWorker()
+        """Masks and writes --save-flows copies on a thread: decoding a body (a bomb, capped)
+        must not hold up the event loop either."""
+        self._offload_failed = False
+        self._catalog = load_catalog().with_hosts(self._settings.hosts)
 
     # -- options ----------------------------------------------------------------------
     def load(self, loader: Any) -> None:
@@ -83,6 +85,12 @@ class DokeosAudit:
             "Also save every flow, with credentials redacted, to this mitmproxy dump file.",
         )
         loader.add_option("dokeos_audit_quiet", bool, False, "Do not print each finding on stderr.")
+        loader.add_option(
+            "dokeos_audit_offload",
+            bool,
+            True,
+            "Run the rules in a second process, off mitmproxy's event loop.",
+        )
 
     def configure(self, updated: set[str]) -> None:
         options = ctx.options
@@ -101,8 +109,8 @@ class DokeosAudit:
                 from mitmproxy.exceptions import OptionsError
 
                 raise OptionsError(str(exc)) from None
-            self._worker.drain()  # flows already given are judged under the old settings
             self._session = None
+            self._catalog = load_catalog().with_hosts(self._settings.hosts)
         if "dokeos_audit_format" in updated:
             from auditor.reports import RENDERERS
 
@@ -162,49 +170,96 @@ class DokeosAudit:
     async def _observe(self, flow: http.HTTPFlow) -> None:
         index = self._index
         self._index += 1
-        exchange: Exchange | None = None
-        copy: http.HTTPFlow | None = None
         try:
-            exchange = exchange_from_flow(flow, LIVE_FILE, index)
-            # the flow goes on (and may change) once this hook returns: keep a copy to save
-            copy = flow.copy() if self._writer is not None else None
+            self._result.flows_read += 1
+            # this runs on mitmproxy's event loop, in the path of every flow: traffic that
+            # is not Dokeos costs a few header look-ups and nothing more
+            if self._may_be_dokeos(flow):
+                self._analyze(flow, index)
         except Exception as exc:
             # whatever goes wrong in the audit, the proxied traffic must flow on
             self._internal_error(index, exc)
-        weight = _body_bytes(exchange)
-        job = self._worker.submit(lambda: self._analyze(index, exchange, copy), weight)
-        if self._worker.over_budget():
-            # too much waiting to be analyzed: this flow waits its turn, the others go on
-            await asyncio.wrap_future(job)
-
-    def _analyze(self, index: int, exchange: Exchange | None, copy: http.HTTPFlow | None) -> None:
-        """On the worker thread: the rules over one exchange, then the masked copy saved."""
-        if exchange is not None:
+        if self._writer is not None:
             try:
-                self._result.flows_read += 1
-                self._live_session().feed(exchange)
-            except Exception as exc:
-                self._internal_error(index, exc)
-        if copy is not None and self._writer is not None:
-            try:
-                self._writer.add(redacted_copy(copy))
+                # the flow goes on (and may change) once this hook returns: save a copy
+                copy = flow.copy()
+                job = self._saver.submit(lambda: self._save(index, copy), _body_bytes(flow))
             except Exception as exc:
                 self._internal_error(index, exc, "cannot save the flow")
+                return
+            if self._saver.over_budget():
+                # too much waiting to be saved: this flow waits its turn, the others go on
+                await asyncio.wrap_future(job)
+
+    def _save(self, index: int, copy: http.HTTPFlow) -> None:
+        """On the saver thread: mask the copy (decoding its bodies, capped) and write it."""
+        writer = self._writer
+        if writer is None:
+            return
+        try:
+            writer.add(redacted_copy(copy))
+        except Exception as exc:
+            self._internal_error(index, exc, "cannot save the flow")
+
+    def _analyze(self, flow: http.HTTPFlow, index: int) -> None:
+        worker = self._offload()
+        if worker is not None:
+            try:
+                worker.send(flow_facts(flow, index))
+                return
+            except (OSError, ValueError) as exc:
+                self._offload_failed = True
+                self._internal_error(
+                    index, exc, "the analysis worker stopped; analyzing in-process"
+                )
+        self._live_session().feed(exchange_from_flow(flow, LIVE_FILE, index))
+
+    def _offload(self) -> AnalysisWorker | None:
+        """The worker process, started with the first Dokeos flow (None: in-process)."""
+        if self._offload_failed or self._finished or not ctx.options.dokeos_audit_offload:
+            return None
+        if self._worker is None:
+            try:
+                self._worker = AnalysisWorker(
+                    self._settings, LIVE_FILE, bool(ctx.options.dokeos_audit_quiet)
+                )
+            except OSError as exc:
+                self._offload_failed = True
+                logger.warning("dokeos-audit: cannot start the analysis worker: %s", exc)
+                return None
+        return self._worker
+
+    def _may_be_dokeos(self, flow: http.HTTPFlow) -> bool:
+        """What `is_dokeos` decides, read straight from mitmproxy's flow (no Exchange)."""
+        catalog = self._catalog
+        request = flow.request
+        if catalog.names_dokeos_media_type(request.headers.get("accept", "")):
+            return True
+        if catalog.is_dokeos_host(request.host) or catalog.is_dokeos_host(
+            request.headers.get("host", "").rsplit(":", 1)[0]
+        ):
+            return True
+        response = flow.response
+        content_type = response.headers.get("content-type", "") if response is not None else ""
+        return catalog.names_dokeos_media_type(content_type)
 
     def _live_session(self) -> TrafficSession:
         if self._session is None:
-            catalog = load_catalog().with_hosts(self._settings.hosts)
-            self._session = TrafficSession(catalog, self._settings, on_finding=self._print)
+            # a live run keeps one finding per distinct problem, with a count: a test suite
+            # repeating a request ten thousand times keeps (and prints) one, not ten thousand
+            self._session = TrafficSession(
+                self._catalog,
+                self._settings,
+                on_finding=self._print,
+                keeper=DistinctProblems(),
+                keep_every_flow=False,
+            )
         return self._session
 
     def _print(self, finding: Finding) -> None:
         if ctx.options.dokeos_audit_quiet:
             return
-        flow = finding.flow
-        where = f"{flow.method} {flow.url}" if flow is not None else ""
-        self._echo(
-            f"dokeos-audit: {finding.rule} {finding.severity.value}: {where}: {finding.message}"
-        )
+        self._live_log(finding)
 
     def _internal_error(self, index: int, exc: Exception, what: str = "cannot analyze") -> None:
         reason = f"{what} this flow ({type(exc).__name__}: {exc})"
@@ -214,7 +269,6 @@ class DokeosAudit:
     # -- the end ----------------------------------------------------------------------
     def result(self) -> RunResult:
         """The run so far, with the findings rules held back until the end."""
-        self._worker.drain()
         if not self._finished:
             session = self._live_session()
             try:
@@ -223,11 +277,23 @@ class DokeosAudit:
                 self._internal_error(self._index, exc, "cannot finish the session after")
             self._finished = True
             self._result.findings = list(session.findings)
-            self._result.extra["endpoints_seen"] = sorted(session.history.endpoints_seen)
+            endpoints = set(session.history.endpoints_seen)
+            if self._worker is not None:
+                try:
+                    offloaded = self._worker.result()
+                    self._result.findings[:0] = offloaded.findings
+                    self._result.errors.extend(offloaded.errors)
+                    endpoints |= set(offloaded.extra.get("endpoints_seen", ()))
+                except Exception as exc:
+                    self._worker.kill()
+                    self._internal_error(self._index, exc, "cannot collect the analysis after")
+                self._worker = None
+            self._result.extra["endpoints_seen"] = sorted(endpoints)
+            self._result.extra["occurrences_by_rule"] = _occurrences_by_rule(self._result.findings)
         return self._result
 
     def done(self) -> None:
-        self._worker.drain()
+        self._saver.drain()
         self._close_saved()
         try:
             result = self.result()
@@ -246,7 +312,7 @@ class DokeosAudit:
             self._echo(f"dokeos-audit: error: cannot write the report: {exc}")
 
     def _close_saved(self) -> None:
-        self._worker.drain()  # nothing may still be writing to it
+        self._saver.drain()  # nothing may still be writing to it
         if self._saved is not None:
             with contextlib.suppress(OSError):
                 self._saved.close()
@@ -254,10 +320,19 @@ class DokeosAudit:
         self._writer = None
 
 
-def _body_bytes(exchange: Exchange | None) -> int:
-    if exchange is None:
-        return 0
-    return len(exchange.request_raw_body) + len(exchange.response_raw_body or b"")
+def _occurrences_by_rule(findings: Sequence[Finding]) -> dict[str, int]:
+    """Flows per rule, repeats included (`by_rule` counts distinct problems)."""
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.rule] = counts.get(finding.rule, 0) + finding.occurrences
+    return dict(sorted(counts.items()))
+
+
+def _body_bytes(flow: http.HTTPFlow) -> int:
+    response = flow.response
+    return len(flow.request.raw_content or b"") + len(
+        (response.raw_content or b"") if response is not None else b""
+    )
 
 
 # `mitmdump -s auditor/traffic/addon.py` loads this file as a script and looks for `addons`.

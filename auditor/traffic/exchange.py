@@ -220,6 +220,11 @@ class Exchange:
     # -- output -----------------------------------------------------------------------
     def flow_ref(self) -> FlowRef:
         """Where a finding comes from, with the URL's credentials redacted."""
+        return self._flow_ref
+
+    @cached_property
+    def _flow_ref(self) -> FlowRef:
+        # rules ask for it up to three times per flow; redacting the URL is worth doing once
         return FlowRef(
             file=self.file,
             index=self.index,
@@ -264,13 +269,22 @@ class IssuedJob:
 
 @dataclass
 class PendingPage:
-    """A full list page whose next page nobody has asked for yet (DK004)."""
+    """Full list pages of one query whose next page nobody has asked for yet (DK004).
+
+    Identical pages (same query, same next page) share one entry: a test suite that asks
+    for the same first page ten thousand times keeps one entry, not ten thousand, and the
+    next-page check stays one comparison per distinct page.
+    """
 
     flow: FlowRef
     endpoint: str
     items: int
     next_positions: frozenset[tuple[str, str]]
     """Request positions that count as the next page: ("page", "2"), ("offset", "20")."""
+    more_flows: list[FlowRef] = field(default_factory=list)
+    """The later flows that got the same page, when the session keeps every flow."""
+    repeats: int = 0
+    """How many flows after the first got the same page (kept or only counted)."""
 
 
 @dataclass
@@ -280,6 +294,12 @@ class AwaitedJobs:
     flow: FlowRef
     endpoint: str
     job_ids: tuple[str, ...]
+    unpolled: set[str] = field(default_factory=set)
+    """The ids no later flow has polled yet; the entry is dropped when it empties."""
+
+    def __post_init__(self) -> None:
+        if not self.unpolled:
+            self.unpolled = set(self.job_ids)
 
 
 @dataclass
@@ -295,7 +315,28 @@ class TrafficHistory:
     jobs: dict[str, IssuedJob] = field(default_factory=dict)
     pending_pages: dict[str, list[PendingPage]] = field(default_factory=dict)
     awaiting_poll: dict[int, AwaitedJobs] = field(default_factory=dict)
+    awaiting_by_job: dict[str, list[int]] = field(default_factory=dict)
+    """job id → the key of its `awaiting_poll` entry, so a poll settles it in one step."""
     endpoints_seen: set[str] = field(default_factory=set)
+    keep_every_flow: bool = True
+    """False in a live session that reports distinct problems: repeated evidence is counted,
+    not kept, so memory stays flat over a long run."""
+
+    def await_polls(self, key: int, awaited: AwaitedJobs) -> None:
+        """An asynchronous call whose job ids must each be polled later (DK005)."""
+        self.awaiting_poll[key] = awaited
+        for job_id in awaited.unpolled:
+            self.awaiting_by_job.setdefault(job_id, []).append(key)
+
+    def settle_awaited(self, job_id: str) -> None:
+        """A poll of ``job_id``: every call that handed it out waits for one id less."""
+        for key in self.awaiting_by_job.pop(job_id, ()):
+            awaited = self.awaiting_poll.get(key)
+            if awaited is None:
+                continue
+            awaited.unpolled.discard(job_id)
+            if not awaited.unpolled:
+                del self.awaiting_poll[key]
 
     def job_ids_in(self, exchange: Exchange, key: str) -> tuple[str, ...]:
         """Job ids in a response, whether one (`{"job_id": …}`) or one per session."""

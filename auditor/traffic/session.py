@@ -5,16 +5,18 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from auditor.catalog import Catalog, load_catalog
 from auditor.config import Settings
 from auditor.engine import complete_traffic_finding
-from auditor.findings import ErrorEntry, Finding, RunResult
+from auditor.findings import ErrorEntry, Finding, Origin, RunResult
 from auditor.rules import ALL_RULES
 from auditor.rules.base import RawFinding, Rule
 from auditor.traffic.capture import CaptureStats, read_capture
+from auditor.traffic.digest import EveryFinding, FindingKeeper
 from auditor.traffic.exchange import Exchange, TrafficHistory
 
 REORDER_WINDOW = 512
@@ -49,14 +51,22 @@ class TrafficSession:
         settings: Settings,
         on_finding: Callable[[Finding], None] | None = None,
         rules: Sequence[Rule] = ALL_RULES,
+        *,
+        origin: Origin = "traffic",
+        keeper: FindingKeeper | None = None,
+        keep_every_flow: bool = True,
     ) -> None:
         self.catalog = catalog
         self.settings = settings
-        self.history = TrafficHistory()
+        self.history = TrafficHistory(keep_every_flow=keep_every_flow)
         self.rules = [rule for rule in rules if settings.rule_enabled(rule.id)]
-        self.findings: list[Finding] = []
+        self.origin: Origin = origin
+        self.keeper: FindingKeeper = keeper if keeper is not None else EveryFinding()
         self._on_finding = on_finding
-        self._reported: set[tuple[str, str, int]] = set()
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.keeper.findings
 
     def feed(self, exchange: Exchange) -> list[Finding]:
         """Analyze one exchange; returns the findings it produced right away."""
@@ -81,19 +91,37 @@ class TrafficSession:
             new.extend(self._complete(rule.finish_traffic(self.history, self.catalog)))
         return new
 
+    def outstanding(self) -> list[Finding]:
+        """What `finish` would add if the session ended now, without ending it: a page or a
+        job still waiting may yet be followed."""
+        out: list[Finding] = []
+        for rule in self.rules:
+            for raw in rule.finish_traffic(self.history, self.catalog):
+                finding = complete_traffic_finding(raw, self.settings, self.origin)
+                if finding is not None:
+                    out.append(finding)
+        return out
+
     def _complete(self, raw_findings: Iterable[RawFinding]) -> list[Finding]:
         out: list[Finding] = []
+        count_repeat = getattr(self.keeper, "count_repeat", None)
         for raw in raw_findings:
             if raw.flow is None:
                 continue
-            identity = (raw.rule, raw.flow.file, raw.flow.index)
-            if identity in self._reported:
-                continue  # one finding per flow and rule
-            finding = complete_traffic_finding(raw, self.settings)
+            if count_repeat is not None and self.settings.rule_enabled(raw.rule):
+                kept = count_repeat(raw)
+                if kept is not None:
+                    if self._on_finding is not None:
+                        repeat = kept
+                        if raw.occurrences != kept.occurrences:
+                            repeat = replace(kept, occurrences=raw.occurrences)
+                        self._on_finding(repeat)
+                    continue
+            finding = complete_traffic_finding(raw, self.settings, self.origin)
             if finding is None:
                 continue
-            self._reported.add(identity)
-            self.findings.append(finding)
+            if not self.keeper.add(finding):
+                continue
             out.append(finding)
             if self._on_finding is not None:
                 self._on_finding(finding)

@@ -119,7 +119,7 @@ def test_cache_entries_serve_any_rule_selection(tmp_path: Path) -> None:
 def test_damaged_cache_entries_are_misses(tmp_path: Path) -> None:
     two_integrations(tmp_path)
     first = cached_scan(tmp_path)
-    entries = list((tmp_path / ".dokeos-audit-cache").rglob("*.json"))
+    entries = list((tmp_path / ".dokeos-audit-cache").glob("v1/??/*.json"))
     assert len(entries) == 2
     for entry in entries:
         entry.write_text(entry.read_text()[:40])
@@ -136,7 +136,7 @@ def test_cli_keeps_its_cache_in_the_scanned_folder_unless_told_otherwise(tmp_pat
         .startswith("Signature: 8a477f597d28d172789f06886806bc55")
     )
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
-    assert len(list(cache.rglob("*.json"))) == 2
+    assert len(list(cache.glob("v1/??/*.json"))) == 2
     assert scan_json(project).document == cold.document
 
     shutil.rmtree(cache)
@@ -144,7 +144,7 @@ def test_cli_keeps_its_cache_in_the_scanned_folder_unless_told_otherwise(tmp_pat
     assert not cache.exists()
     scan_json(project, "--cache-dir", tmp_path / "elsewhere")
     assert not cache.exists()
-    assert len(list((tmp_path / "elsewhere").rglob("*.json"))) == 2
+    assert len(list((tmp_path / "elsewhere").glob("v1/??/*.json"))) == 2
 
 
 def test_worker_processes_report_what_one_process_reports(

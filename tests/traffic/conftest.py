@@ -1,4 +1,4 @@
-"""Makes the fake Dokeos server and its clients (fixtures/server) importable by the tests."""
+"""Makes the fixture integrations of fixtures/server (clients.py) importable by the tests."""
 
 from __future__ import annotations
 

@@ -167,12 +167,13 @@ class RunningProxy:
         return self.process.returncode, "".join(self.stderr_lines) + (rest or "")
 
 
-_LISTENING = re.compile(r"proxy listening on [^\s]*:(\d+)")
+_LISTENING = re.compile(r"(?:proxy|sandbox) listening on [^\s]*:(\d+)")
 
 
 @contextmanager
 def running_proxy(args: Sequence[str], startup_timeout: float = 30) -> Iterator[RunningProxy]:
-    """Start a proxy command that listens on a free loopback port; always stops it."""
+    """Start a proxy (or sandbox) command that listens on a free loopback port; always
+    stops it."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         env.pop(name, None)

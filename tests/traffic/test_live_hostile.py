@@ -18,9 +18,9 @@ import brotli
 import pytest
 from click.testing import CliRunner
 from clients import V1, ApiClient
-from fake_dokeos import FakeDokeos
 
 from auditor.cli import cli
+from auditor.sandbox.server import Sandbox, SandboxOptions
 from auditor.traffic import bodies
 from auditor.traffic.proxy import is_loopback
 from auditor.traffic.saved_flows import DROPPED_BODY_HEADER, redacted_copy
@@ -119,7 +119,8 @@ def test_bomb_responses_stall_no_other_client_and_cost_no_memory(
 def test_second_and_later_signals_while_stopping_still_leave_the_whole_report(
     tmp_path: Path,
 ) -> None:
-    server = FakeDokeos().start()
+    server = Sandbox(SandboxOptions(port=0, job_delay=0.0, before_cutover=True))
+    server.start_in_thread()
     report = tmp_path / "report.html"
     try:
         with running_proxy([*PROXY, "--format", "html", "--output", str(report)]) as proxy:
@@ -135,7 +136,7 @@ def test_second_and_later_signals_while_stopping_still_leave_the_whole_report(
                 time.sleep(0.005)
             code, stderr = proxy.stop(signal.SIGTERM)
     finally:
-        server.stop()
+        server.stop_thread()
     assert code == 1, stderr
     assert "Traceback" not in stderr
     assert report.read_text().rstrip().endswith("</html>")

@@ -1,4 +1,8 @@
-"""The real proxy (our command, and mitmdump with the addon) in front of the fake Dokeos API."""
+"""The real proxy (our command, and mitmdump with the addon) in front of the sandbox.
+
+The sandbox runs as the tenant is before the cut-over (`before_cutover`): V1 requests are
+still answered as V1 did, which is the traffic a team records today to see what will break.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from clients import API_KEY, TOKEN, V1, V2, ApiClient, v1_era_run, v2_ready_run
-from fake_dokeos import FakeDokeos
 
+from auditor.sandbox.server import Sandbox, SandboxOptions
 from tests.traffic.helpers import REPO, analyze, running_proxy
 
 ADDON = REPO / "auditor" / "traffic" / "addon.py"
@@ -21,24 +25,24 @@ MITMDUMP = [sys.executable, "-c", "from mitmproxy.tools.main import mitmdump; mi
 SECRETS = (TOKEN.split()[-1], API_KEY, "fake-cookie-42")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeDokeos]:
-    fake = FakeDokeos().start()
-    yield fake
-    fake.stop()
+@pytest.fixture
+def server() -> Iterator[Sandbox]:
+    # one tenant per test: the V1-era run deletes a user
+    sandbox = Sandbox(SandboxOptions(port=0, job_delay=0.0, before_cutover=True))
+    sandbox.start_in_thread()
+    yield sandbox
+    sandbox.stop_thread()
 
 
-def client_for(
-    server: FakeDokeos, proxy_url: str, mode: str, library: str, accept: str
-) -> ApiClient:
+def client_for(server: Sandbox, proxy_url: str, mode: str, library: str, accept: str) -> ApiClient:
     if mode == "reverse":
         return ApiClient(f"{proxy_url}/api", accept, library=library)
     return ApiClient(server.url, accept, library=library, proxy=proxy_url)
 
 
-def mode_args(server: FakeDokeos, mode: str) -> list[str]:
+def mode_args(server: Sandbox, mode: str) -> list[str]:
     if mode == "reverse":
-        return ["--mode", f"reverse:{server.url.removesuffix('/api')}"]
+        return ["--mode", f"reverse:{server.root}"]
     return []
 
 
@@ -52,7 +56,7 @@ def findings_by_rule(report: Path) -> dict[str, int]:
     [("regular", "requests"), ("reverse", "httpx"), ("regular", "httpx"), ("reverse", "requests")],
 )
 def test_v1_client_through_proxy_reports_dk001_and_dk003(
-    server: FakeDokeos, tmp_path: Path, mode: str, library: str
+    server: Sandbox, tmp_path: Path, mode: str, library: str
 ) -> None:
     report = tmp_path / "report.json"
     saved = tmp_path / "saved.mitm"
@@ -63,7 +67,7 @@ def test_v1_client_through_proxy_reports_dk001_and_dk003(
         client.close()
         code, stderr = proxy.stop(signal.SIGTERM)
     # the traffic itself went through untouched
-    assert outcome["users"] == (200, 45) and outcome["participations"] == 200
+    assert outcome["users"] == (200, 340) and outcome["participations"] == 200
     assert code == 1
     by_rule = findings_by_rule(report)
     assert by_rule["DK001"] == 6 and by_rule["DK003"] == 1
@@ -80,7 +84,7 @@ def test_v1_client_through_proxy_reports_dk001_and_dk003(
 
 
 def test_v2_ready_client_through_reverse_proxy_has_no_findings(
-    server: FakeDokeos, tmp_path: Path
+    server: Sandbox, tmp_path: Path
 ) -> None:
     report = tmp_path / "report.json"
     args = [*PROXY, *mode_args(server, "reverse"), "--format", "json", "--output", str(report)]
@@ -89,7 +93,7 @@ def test_v2_ready_client_through_reverse_proxy_has_no_findings(
         outcome = v2_ready_run(client)
         client.close()
         code, stderr = proxy.stop(signal.SIGTERM)
-    assert outcome["users"] == 45 and outcome["delete"] == "done"
+    assert outcome["users"] == 340 and outcome["delete"] == "done"
     document = json.loads(report.read_text())
     assert code == 0, stderr
     assert document["findings"] == []
@@ -98,7 +102,7 @@ def test_v2_ready_client_through_reverse_proxy_has_no_findings(
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_signal_writes_the_whole_report(server: FakeDokeos, tmp_path: Path, signum: int) -> None:
+def test_signal_writes_the_whole_report(server: Sandbox, tmp_path: Path, signum: int) -> None:
     report = tmp_path / "report.json"
     args = [*PROXY, "--format", "json", "--output", str(report)]
     with running_proxy(args) as proxy:
@@ -114,7 +118,7 @@ def test_signal_writes_the_whole_report(server: FakeDokeos, tmp_path: Path, sign
 
 
 def test_mitmdump_with_the_addon_script_reports_live_and_on_exit(
-    server: FakeDokeos, tmp_path: Path
+    server: Sandbox, tmp_path: Path
 ) -> None:
     report = tmp_path / "report.json"
     args = [
@@ -139,7 +143,7 @@ def test_mitmdump_with_the_addon_script_reports_live_and_on_exit(
 
 
 def test_exception_inside_the_addon_never_breaks_proxied_traffic(
-    server: FakeDokeos, tmp_path: Path
+    server: Sandbox, tmp_path: Path
 ) -> None:
     report = tmp_path / "report.json"
     args = [
@@ -153,6 +157,9 @@ def test_exception_inside_the_addon_never_breaks_proxied_traffic(
         str(REPO / "tests" / "traffic" / "breaks_a_rule.py"),
         "-s",
         str(ADDON),
+        # the broken rule is patched into this process: analyze here, not in the worker
+        "--set",
+        "dokeos_audit_offload=false",
         "--set",
         f"dokeos_audit_report={report}",
     ]

@@ -57,6 +57,9 @@ _MODULES = (
     "odoo",
     "retries",
     "openapi",
+    "streamlit",
+    "cli",
+    "ui",
     "testing",
 )
 
@@ -325,6 +328,13 @@ class ModelIndex:
     def passthrough(self, name: str) -> Passthrough | None:
         return self._passthrough.get(name)
 
+    @cached_property
+    def _method_passthrough(self) -> dict[str, Passthrough]:
+        return self._by_name("method_passthrough")
+
+    def method_passthrough(self, name: str) -> Passthrough | None:
+        return self._method_passthrough.get(name)
+
     def duration(self, name: str) -> DurationMaker | None:
         return self._durations.get(name)
 
@@ -457,6 +467,10 @@ class ModelIndex:
     @cached_property
     def fluent_methods(self) -> frozenset[str]:
         return frozenset(n for m in self.models for n in m.fluent_methods)
+
+    @cached_property
+    def instance_factories(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.instance_factories)
 
     @cached_property
     def record_queries(self) -> frozenset[str]:

@@ -3,7 +3,14 @@ defaults, built from mappings, and size bounds on list fields."""
 
 from __future__ import annotations
 
-from auditor.code.models.spec import CallContext, LibraryModel, SizeBound, Special, kw
+from auditor.code.models.spec import (
+    CallContext,
+    LibraryModel,
+    Passthrough,
+    SizeBound,
+    Special,
+    kw,
+)
 from auditor.code.values import ClassRef, Value
 
 
@@ -63,6 +70,34 @@ MODEL = LibraryModel(
         "from_mapping",
         "from_row",
         "load",
+    ),
+    passthrough=(
+        Passthrough(
+            (
+                "msgspec.json.decode",
+                "msgspec.convert",
+                "msgspec.msgpack.decode",
+                "orjson.loads",
+                "ujson.loads",
+                "simplejson.loads",
+                "rapidjson.loads",
+                "pydantic.TypeAdapter.validate_python",
+            ),
+        ),
+    ),
+    method_passthrough=(
+        Passthrough(
+            (
+                "decode",
+                "validate_python",
+                "validate_json",
+                "convert",
+                "loads",
+                "deserialize",
+                "parse_obj_as",
+                "validate_strings",
+            ),
+        ),
     ),
     bounds=(
         SizeBound(("pydantic.conlist", "pydantic.conset"), size=kw("max_length", "max_items")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.code.models.spec import (
     ClientClass,
     LibraryModel,
+    Passthrough,
     Prepare,
     ResponseKind,
     Send,
@@ -26,7 +27,18 @@ RESPONSE = ResponseKind(
 _REQUEST = Send(method=arg(0, "method"), url=arg(1, "url"), response="requests")
 
 SESSION = ClientClass(
-    names=("requests.Session", "requests.session", "requests.sessions.Session"),
+    names=(
+        "requests.Session",
+        "requests.session",
+        "requests.sessions.Session",
+        # Session subclasses of other libraries: they send as requests does
+        "requests_cache.CachedSession",
+        "requests_cache.session.CachedSession",
+        "requests_cache.session.CacheMixin",
+        "requests_futures.sessions.FuturesSession",
+        "requests_ratelimiter.LimiterSession",
+        "requests_toolbelt.sessions.BaseUrlSession.__base__",
+    ),
     kind="requests",
     response="requests",
     base_url=None,
@@ -86,5 +98,9 @@ MODEL = LibraryModel(
         "requests.models.Request": Prepare(),
     },
     responses=(RESPONSE,),
+    passthrough=(
+        # wrappers that return the session they are given, adapters mounted
+        Passthrough(("cachecontrol.CacheControl", "requests_cache.install_cache")),
+    ),
     aliases={"requests.sessions.Session": "requests.Session"},
 )

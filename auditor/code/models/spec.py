@@ -445,6 +445,9 @@ class LibraryModel:
     method_schedulers: tuple[Scheduler, ...] = ()
     chunkers: tuple[Chunker, ...] = ()
     passthrough: tuple[Passthrough, ...] = ()
+    method_passthrough: tuple[Passthrough, ...] = ()
+    """Methods known by name that return (a decoded form of) their argument: a decoder's
+    ``decode(body)``, a validator's ``validate_python(data)``."""
     durations: tuple[DurationMaker, ...] = ()
     sinks: tuple[Sink, ...] = ()
     method_sinks: tuple[Sink, ...] = ()
@@ -488,6 +491,9 @@ class LibraryModel:
     record_queries: tuple[str, ...] = ()
     """Methods a framework base class gives its subclasses that return stored records of
     the same class (Odoo's ``search()``, ``browse()``)."""
+    instance_factories: tuple[str, ...] = ()
+    """Class methods a framework base class gives that return an object of the class
+    (Django's ``QuerySet.as_manager()``)."""
     orm_bases: tuple[str, ...] = ()
     """Base classes of stored records: what their class methods return was kept earlier."""
     double_params: tuple[str, ...] = ()

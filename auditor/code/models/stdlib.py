@@ -18,6 +18,7 @@ from auditor.code.models.spec import (
 )
 from auditor.code.strings import join_url, urlencode
 from auditor.code.values import (
+    CLOCK,
     IDENTITY,
     UNKNOWN,
     Data,
@@ -149,6 +150,15 @@ MODEL = LibraryModel(
         ),
         Source(("csv.reader", "csv.DictReader"), "a file", stored=True, sequence=True),
         Source(("builtins.input", "sys.stdin.read", "sys.stdin.readlines"), "user input"),
+        Source(
+            (
+                "time.time",
+                "datetime.datetime.now",
+                "datetime.datetime.utcnow",
+                "datetime.datetime.today",
+            ),
+            CLOCK,
+        ),
         Source(("fileinput.input",), "a file", stored=True, sequence=True),
         Source(("sqlite3.connect", "dbm.open"), "a database query", stored=True),
     ),

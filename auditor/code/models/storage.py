@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from auditor.code.models.spec import LibraryModel, Source
+from auditor.code.models.spec import CallContext, LibraryModel, Source, Special
+from auditor.code.values import ClassRef, Value
+
+
+def _from_queryset(call: CallContext) -> Value | None:
+    """``Manager.from_queryset(QS)``: a manager class with the queryset's methods."""
+    given = call.args[0] if call.args else call.kwargs.get("queryset_class")
+    return given if isinstance(given, ClassRef) else None
+
 
 _STORE_RECEIVERS = (
     "objects",
@@ -28,6 +36,11 @@ _STORE_RECEIVERS = (
     "dynamodb",
     "sqs",
     "model",
+    "manager",
+    "queryset",
+    "records",
+    "ledger",
+    "journal",
 )
 
 MODEL = LibraryModel(
@@ -128,8 +141,42 @@ MODEL = LibraryModel(
             stored=True,
         ),
     ),
+    instance_factories=("as_manager",),
+    specials=(
+        Special(
+            (
+                "django.db.models.Manager.from_queryset",
+                "django.db.models.manager.Manager.from_queryset",
+            ),
+            _from_queryset,
+        ),
+    ),
+    record_queries=(
+        "filter",
+        "exclude",
+        "all",
+        "order_by",
+        "select_related",
+        "prefetch_related",
+        "annotate",
+        "distinct",
+        "only",
+        "defer",
+        "using",
+        "get",
+        "first",
+        "last",
+        "latest",
+        "earliest",
+        "get_or_create",
+        "update_or_create",
+    ),
     orm_bases=(
         "django.db.models.Model",
+        "django.db.models.QuerySet",
+        "django.db.models.query.QuerySet",
+        "django.db.models.Manager",
+        "django.db.models.manager.Manager",
         "peewee.Model",
         "sqlalchemy.orm.DeclarativeBase",
         "sqlalchemy.orm.decl_api.DeclarativeBase",

@@ -107,6 +107,14 @@ MODEL = LibraryModel(
         Special(("celery.group", "celery.chord", "celery.canvas.group"), _group),
         Special(("dramatiq.pipeline",), _chain),
     ),
+    schedulers=(
+        Scheduler(
+            ("django_q.tasks.schedule",), task=arg(0, "func"), delays=(Delay(kw("next_run"), 1.0),)
+        ),
+        Scheduler(
+            ("django_q.tasks.async_task", "django.db.transaction.on_commit"), task=arg(0, "func")
+        ),
+    ),
     method_schedulers=(
         Scheduler(
             ("add_job", "scheduled_job"),

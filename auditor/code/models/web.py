@@ -4,6 +4,7 @@ tasks and per-request namespaces (Django, Flask, FastAPI, Starlette)."""
 from __future__ import annotations
 
 from auditor.code.models.spec import EnvGetter, Injector, LibraryModel, Scheduler, Source, arg
+from auditor.code.values import CLOCK
 
 MODEL = LibraryModel(
     name="web",
@@ -31,6 +32,7 @@ MODEL = LibraryModel(
         ),
     ),
     sources=(
+        Source(("django.utils.timezone.now",), CLOCK),
         Source(
             (
                 "flask.request.get_json",

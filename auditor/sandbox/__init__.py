@@ -1,0 +1,1 @@
+"""A local server that behaves as the Dokeos API V2, strictly, and reports what breaks it."""
