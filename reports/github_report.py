@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 
 from auditor.findings import Finding, RunResult
+from auditor.redact import redact_runs
 from auditor.reports.model import SeverityCounts, is_input_errors
-from auditor.reports.redact import redact_runs
 from auditor.rules import RULES_BY_ID
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}

@@ -14,8 +14,9 @@ from markupsafe import Markup, escape
 
 from auditor import TOOL_NAME, __version__
 from auditor.findings import RunResult
+from auditor.redact import redact_runs
 from auditor.reports.model import ReportModel, Verdict, build_report
-from auditor.reports.redact import redact_runs
+from auditor.reports.text_report import reveal_bidi
 from auditor.rules import ALL_RULES, RULES_BY_ID
 
 TEMPLATE = "report.html.j2"
@@ -119,7 +120,7 @@ def render(results: Sequence[RunResult], *, title: str | None = None) -> str:
     model = build_report(redact_runs(results))
     css, script = _static("report.css"), _static("report.js")
     template = environment().get_template(TEMPLATE)
-    return template.render(
+    page = template.render(
         model=model,
         title=title or "Dokeos API V2 readiness report",
         headline=headline(model),
@@ -137,3 +138,6 @@ def render(results: Sequence[RunResult], *, title: str | None = None) -> str:
         tool_name=TOOL_NAME,
         version=__version__,
     )
+    # our template holds no bidirectional control: any in the page came from user content
+    # (code, URLs, file names), and escaping them anywhere in the page is exact
+    return reveal_bidi(page)

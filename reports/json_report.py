@@ -9,8 +9,8 @@ from typing import Any
 
 from auditor import TOOL_NAME, __version__
 from auditor.findings import RunResult
+from auditor.redact import redact_runs
 from auditor.reports.model import is_input_errors
-from auditor.reports.redact import redact_runs
 
 
 def document(results: Sequence[RunResult]) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from auditor import TOOL_NAME
 from auditor.findings import Finding, RunResult
+from auditor.redact import redact_runs
 from auditor.reports.model import SeverityCounts, is_input_errors, subject_of
-from auditor.reports.redact import redact_runs
 from auditor.rules import RULES_BY_ID
 
 # XML 1.0 cannot carry these at all, not even escaped; user content may hold them.

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 
 from auditor.findings import RunResult
+from auditor.redact import redact_runs
 from auditor.reports.model import ChangeView, FindingView, ReportModel, Verdict, build_report
-from auditor.reports.redact import redact_runs
 from auditor.rules import RULES_BY_ID
 
 MAX_CHARS = 60_000

@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 from auditor import TOOL_NAME, __version__
 from auditor.findings import ErrorEntry, Finding, RunResult
+from auditor.redact import REDACTED, redact_runs
 from auditor.reports.json_report import dumps
-from auditor.reports.redact import REDACTED, redact_runs
 from auditor.rules import ALL_RULES
 from auditor.rules.base import Rule
 

@@ -7,16 +7,29 @@ from collections import Counter
 from collections.abc import Sequence
 
 from auditor.findings import Finding, RunResult
+from auditor.redact import redact_text, redact_url
 from auditor.reports.model import is_input_errors
-from auditor.reports.redact import redact_text, redact_url
 
 # Control characters from user content could move the cursor or recolour a terminal,
 # and a newline would forge a finding line: show them escaped instead.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE...) reorder what a reader sees:
+code or a URL that reads one way and is another ("Trojan Source"). ruff and GitHub warn
+about them; we show them escaped, in every human format."""
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
+
+
+def reveal_bidi(text: str) -> str:
+    """Bidirectional controls shown as their escapes (``\\u202e``), never applied."""
+    return BIDI_CONTROLS.sub(_escaped, text)
 
 
 def one_line(text: str) -> str:
-    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
+    return reveal_bidi(_CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text))
 
 
 def finding_line(finding: Finding) -> str:

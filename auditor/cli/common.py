@@ -14,6 +14,11 @@ from typing import Any, TypeVar
 import click
 
 from auditor.baseline import BaselineEntry, baseline_text, load_baseline, match_baseline
+from auditor.cli.output_target import (
+    remove_stale_temporaries,
+    resolved_target,
+    temporary_prefix,
+)
 from auditor.config import FAIL_LEVELS, Settings, find_config, load_config, parse_rule_ids
 from auditor.errors import AuditError
 from auditor.findings import RunResult
@@ -23,6 +28,8 @@ from auditor.rules import RULES_BY_ID
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, what a shell reports for a command stopped with Ctrl-C."""
 
 
 def output_options(command: F) -> F:
@@ -186,10 +193,14 @@ def apply_baseline(
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write the whole report or nothing: a temporary file beside it, then a rename."""
+    """Write the whole report or nothing: a temporary file beside it, then a rename.
+
+    A symlink is written through (its target replaced); leftovers of killed runs go."""
+    path = resolved_target(path)
     directory = path.parent if str(path.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(path), suffix=".tmp", dir=directory)
     try:
         # mkstemp makes the file private (0600); give it the mode open() would have given,
         # or keep the mode of the file it replaces, so a shared CI artifact stays readable.
@@ -264,5 +275,10 @@ def user_errors(command: F) -> F:
         except AuditError as exc:
             fail(str(exc))
             sys.exit(EXIT_USAGE)
+        except KeyboardInterrupt:
+            # click would say "Aborted!" and exit 1, the code for findings: a shell's 130
+            # tells a CI step or a script that the run was interrupted, not that it failed
+            click.echo("\ndokeos-audit: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
     return wrapper  # type: ignore[return-value]

@@ -16,7 +16,12 @@ from auditor.cli.common import (
 )
 from auditor.cli.traffic_cmd import project_settings
 from auditor.traffic.addon import DokeosAudit
-from auditor.traffic.proxy import run_proxy, validate_mode
+from auditor.traffic.proxy import (
+    ignore_stop_signals,
+    is_loopback,
+    run_proxy,
+    validate_mode,
+)
 
 
 @click.command("proxy")
@@ -72,6 +77,15 @@ def proxy_command(
         "dokeos_audit_save_flows": str(save_flows) if save_flows else "",
         "dokeos_audit_quiet": quiet,
     }
+    if not is_loopback(listen_host):
+        click.echo(
+            f"dokeos-audit: warning: listening on {listen_host or 'every interface'}: anyone who "
+            "can reach this machine can use the proxy and see its traffic (use "
+            "--listen-host 127.0.0.1 unless you mean it)",
+            err=True,
+        )
+    # once it stops, further SIGINT/SIGTERM are held until the process exits: the report
+    # written below must not be lost to an impatient second Ctrl-C
     run_proxy(
         addon, listen_host=listen_host, listen_port=listen_port, mode=mode, extra_options=extra
     )
@@ -83,4 +97,5 @@ def proxy_command(
             f"report written to {output}",
             err=True,
         )
+    ignore_stop_signals()
     sys.exit(exit_code([result], settings, readable=True))

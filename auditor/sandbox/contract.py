@@ -18,11 +18,11 @@ from aiohttp import web
 from auditor.catalog import Catalog
 from auditor.config import Settings
 from auditor.findings import Finding, FlowRef, RunResult
+from auditor.redact import redact_url
 from auditor.sandbox.jobs import Job
 from auditor.sandbox.state import StateFile
 from auditor.traffic.digest import LiveLog
 from auditor.traffic.exchange import AwaitedJobs, Exchange, IssuedJob
-from auditor.traffic.redact import redact_url
 from auditor.traffic.session import TrafficSession
 
 FLOW_FILE = "sandbox"

@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from auditor.findings import FlowRef
+from auditor.redact import redact_url
 from auditor.traffic.bodies import decode_body_lenient
-from auditor.traffic.redact import redact_url
 from auditor.urls import split_url
 
 _NOT_JSON = object()

@@ -24,6 +24,9 @@ REORDER_WINDOW = 512
 
 Dumps are written when a response completes, HAR exports roughly in start order; a small
 window sorts both by start time while keeping memory flat."""
+REORDER_WINDOW_BYTES = 256 * 1024 * 1024
+"""The window also holds at most this many bytes of bodies: 512 flows of 100 MB each would
+otherwise be held at once."""
 
 
 def is_dokeos(exchange: Exchange, catalog: Catalog) -> bool:
@@ -126,15 +129,19 @@ class TrafficSession:
 
 
 def in_time_order(
-    items: Iterable[Exchange | ErrorEntry], window: int = REORDER_WINDOW
+    items: Iterable[Exchange | ErrorEntry],
+    window: int = REORDER_WINDOW,
+    window_bytes: int | None = None,
 ) -> Iterator[Exchange | ErrorEntry]:
     """Exchanges sorted by start time within a bounded window; errors pass straight through.
 
     An exchange without a time keeps its place by taking the time of the one before it.
     """
+    limit = REORDER_WINDOW_BYTES if window_bytes is None else window_bytes
     heap: list[tuple[float, int, Exchange]] = []
     counter = itertools.count()
     last_time = float("-inf")
+    held = 0
     for item in items:
         if not isinstance(item, Exchange):
             yield item
@@ -142,10 +149,17 @@ def in_time_order(
         moment = item.timestamp.timestamp() if isinstance(item.timestamp, datetime) else last_time
         last_time = moment
         heapq.heappush(heap, (moment, next(counter), item))
-        if len(heap) > window:
-            yield heapq.heappop(heap)[2]
+        held += _body_bytes(item)
+        while heap and (len(heap) > window or held > limit):
+            earliest = heapq.heappop(heap)[2]
+            held -= _body_bytes(earliest)
+            yield earliest
     while heap:
         yield heapq.heappop(heap)[2]
+
+
+def _body_bytes(exchange: Exchange) -> int:
+    return len(exchange.request_raw_body) + len(exchange.response_raw_body or b"")
 
 
 def analyze_captures(
@@ -171,7 +185,16 @@ def analyze_captures(
                 if on_error is not None:
                     on_error(item)
                 continue
-            session.feed(item)
+            try:
+                session.feed(item)
+            except Exception as exc:
+                # a flow no rule expected must cost that flow, not the capture
+                error = ErrorEntry(
+                    display, f"cannot analyze this flow ({type(exc).__name__})", item.index
+                )
+                result.errors.append(error)
+                if on_error is not None:
+                    on_error(error)
         session.finish()
         result.findings.extend(session.findings)
         endpoints |= session.history.endpoints_seen

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from auditor.findings import Location, RunResult
+from auditor.redact import REDACTED, redact_text, redact_url
 from auditor.reports import FORMATS, RENDERERS, renderer_for
-from auditor.reports.redact import REDACTED, redact_text, redact_url
 from tests.reports.sample_runs import (
     HOSTILE_IMG,
     HOSTILE_SCRIPT,
