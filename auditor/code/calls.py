@@ -223,6 +223,9 @@ class CallsMixin(EvaluatorCore):
             inner.delay_days = frame.delay_days + delay
             inner.delayed_func = key if delay else frame.delayed_func
         self.bind_params(func, inner, args, dict(kwargs), entry=entry, self_value=self_value)
+        routed = self.route_call(func, inner, node, frame)
+        if routed is not None:
+            return routed
         self.active.append(key)
         sent_before = (len(self.requests), self.stored_reads)
         try:
@@ -266,6 +269,11 @@ class CallsMixin(EvaluatorCore):
         positional = [*params.posonly_params, *params.params]
         if func.cls is not None and func.kind != "staticmethod" and positional:
             frame.env[positional[0].name.value] = self_value if self_value is not None else UNKNOWN
+            positional = positional[1:]
+        elif positional and (shared := self.models.context_object(func.node)) is not None:
+            # `@click.pass_obj`: the object the group's callback kept on the context
+            kept = self.stored("attr", shared, frame)
+            frame.env[positional[0].name.value] = kept if kept is not None else UNKNOWN
             positional = positional[1:]
         elif positional and self.models.binds_task(func.node):
             # a task bound to itself (`@task(bind=True)`): the first parameter is the task
@@ -413,12 +421,21 @@ def _context_of(frame: Frame | None, node: cst.Call | None) -> tuple[int, ...]:
 
 def join_returns(values: list[Value]) -> Value:
     """One value for what a function may return: the known results, as one value."""
-    known = [v for v in values if not isinstance(v, Unknown)]
+    # an unknown that says where it came from (a file, a query, the command line) is kept:
+    # `return []` on one path does not make what another path read back empty
+    known = [v for v in values if not isinstance(v, Unknown) or _telling(v)]
     if not known:
         return values[0] if values else UNKNOWN
     # an empty literal ([] on an error path) says less than the real result
     meaningful = [v for v in known if not (isinstance(v, ListV) and v.items == [])]
     return one_of(meaningful or known)
+
+
+_DATA_SOURCES = frozenset({"the command line", "user input", "the request"})
+
+
+def _telling(value: Unknown) -> bool:
+    return value.stored or value.source in _DATA_SOURCES
 
 
 def held(*values: Value | None) -> tuple[object, ...]:
@@ -499,9 +516,19 @@ def retag(value: Value, function: int | None, depth: int = 0) -> Value:
         if value.elem is not None:
             row.elem = retag(value.elem, function, depth + 1)
         return row
+    if isinstance(value, Instance) and value.stored and value.records_of is None:
+        # an ORM record a helper fetched: its fields are read back in the caller
+        return replace(value, made_in=function)
     if isinstance(value, Instance) and value.base is None and _attrs_stored(value):
         # records built from stored rows (a data class per row): read here too
-        record = Instance(value.cls, dict(value.attrs), stored=value.stored)
+        record = Instance(
+            value.cls,
+            dict(value.attrs),
+            stored=value.stored,
+            spans=value.spans,
+            records_of=value.records_of,
+            made_in=function if value.stored else value.made_in,
+        )
         record.attrs = {k: retag(v, function, depth + 1) for k, v in value.attrs.items()}
         return record
     return value

@@ -199,7 +199,8 @@ class Facts:
         # the poll that can run too late is the one fed with the stored id: in a wrapper's
         # caller, the call that passes it
         for ref in reversed(request.chain):
-            if found.read_in is not None and ref.function == found.read_in:
+            # read_in is None when the ids were read by a script's top-level code
+            if ref.function == found.read_in:
                 located = ref
                 break
         return JobPoll(

@@ -39,6 +39,7 @@ from auditor.code.values import (
     as_str,
     describe_source,
     hole,
+    literal_list,
     one_of,
 )
 
@@ -317,7 +318,21 @@ class LibraryCallsMixin(EvaluatorCore):
             if name in models.fluent_methods:
                 self.hand_on(args, kwargs)
                 return receiver
-            if name in models.record_queries:
+            if receiver.records_of is not None and (
+                name in models.record_getters or name in models.record_pair_getters
+            ):
+                self.hand_on(args, kwargs, how="stored")
+                record = Instance(
+                    receiver.records_of,
+                    {},
+                    stored=True,
+                    spans=[*receiver.spans, *frame.spans],
+                    made_in=frame.func_id,
+                )
+                if name in models.record_pair_getters:
+                    return literal_list([record, UNKNOWN])  # (record, created)
+                return record
+            if name in models.record_queries or name in models.record_getters:
                 self.hand_on(args, kwargs, how="stored")
                 # records of the same model; a look-back in the query bounds their age
                 return Instance(
@@ -326,6 +341,7 @@ class LibraryCallsMixin(EvaluatorCore):
                     stored=True,
                     spans=[*receiver.spans, *frame.spans],
                     records_of=receiver.records_of,
+                    made_in=frame.func_id,
                 )
         if name:
             getter = models.method_env_getter(name)

@@ -458,6 +458,9 @@ class ObjectsMixin(EvaluatorCore):
             value = owner.attrs[attr]
             if isinstance(value, FieldOf):
                 return self.read_key(value.data, value.key, node, frame)
+            if isinstance(value, Unknown) and not value.name:
+                # what nothing else tells of, its attribute's name does (`self.path`)
+                return replace(value, name=attr)
             return value
         method = self.lookup_method(owner.cls, attr)
         if method is not None:
@@ -480,7 +483,8 @@ class ObjectsMixin(EvaluatorCore):
                     source="a database record",
                     name=attr,
                     stored=True,
-                    made_in=frame.func_id,
+                    # where the record was read back, when a method of its own reads it
+                    made_in=owner.made_in if owner.made_in is not None else frame.func_id,
                     spans=(owner.spans, frame.spans, *frame.caller_spans),
                 )
             if isinstance(found, Partial) and found.method and isinstance(found.func, Func):
@@ -537,6 +541,9 @@ class ObjectsMixin(EvaluatorCore):
                 )
                 return manager
             return found
+        if attr in self.models.default_managers and self.is_orm_model(owner.cls):
+            # the manager an ORM gives every model (`Job.objects`)
+            return Instance(owner.cls, stored=True, records_of=owner.cls)
         bases = self.external_bases(owner.cls)
         if bases:
             # inherited from a library class: an ORM's manager or query API, say

@@ -513,6 +513,9 @@ class StatementsMixin(EvaluatorCore):
 
 
 def _is_object(value: Value) -> bool:
+    if isinstance(value, DictV):
+        # a bag of objects (`ctx.obj = {"api": Api(), "store": Store()}`)
+        return any(isinstance(v, Client | Instance) for v in value.entries.values())
     return isinstance(value, Client | Instance)
 
 

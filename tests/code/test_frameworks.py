@@ -389,3 +389,160 @@ def test_stdlib_and_urllib3_transports(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_uplink_consumers_send_what_their_decorators_declare(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "lms/api.py": f"""
+            import uplink
+            from uplink import Consumer, Path, Query
+
+            FULL = "tag_ids,skills"
+
+            @uplink.headers({{"Accept": "{V2}"}})
+            class Api(Consumer):
+                def __init__(self, base_url="https://acme.dokeos.com/api/"):
+                    super().__init__(base_url=base_url)
+
+                @uplink.returns.json
+                @uplink.get("users")
+                def users_page(self, page: Query = None, email: Query = None):
+                    \"\"\"One page.\"\"\"
+
+                @uplink.returns.json
+                @uplink.get("users?response_attributes=" + FULL)
+                def full_page(self, page: Query = None):
+                    \"\"\"One page with every attribute.\"\"\"
+
+                @uplink.returns.json
+                @uplink.delete("user/{{user_id}}")
+                def delete_user(self, user_id: Path):
+                    \"\"\"Asynchronous.\"\"\"
+
+                @uplink.headers({{"Accept": "{V1}"}})  # !DK001
+                @uplink.get("reports/completions")
+                def completions(self, training_id: Query):
+                    \"\"\"Nobody calls it yet: it still declares a V1 request.\"\"\"
+            """,
+            "lms/cli.py": """
+            import click
+
+            from lms.api import Api
+
+            @click.group()
+            @click.pass_context
+            def cli(ctx):
+                ctx.obj = {"api": Api()}
+
+            @cli.command()
+            @click.pass_obj
+            def tags(obj):
+                for user in obj["api"].users_page()["data"]:  # !DK004
+                    print(user["tag_ids"])  # !DK002
+
+            @cli.command()
+            @click.pass_obj
+            def whois(obj, email):
+                found = obj["api"].users_page(email=email)["data"]
+                return found[0]["id"] if found else None
+
+            @cli.command()
+            @click.pass_obj
+            def skills(obj):
+                page = 1
+                while True:
+                    body = obj["api"].full_page(page=page)
+                    for user in body["data"]:
+                        print(user["skills"])
+                    if not body["links"]["next"]:
+                        break
+                    page += 1
+
+            @cli.command()
+            @click.pass_obj
+            def delete(obj, user_id):
+                obj["api"].delete_user(user_id)  # !DK005
+            """,
+        },
+    )
+
+
+def test_ini_configuration_gives_its_defaults_and_sections(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "lib.py": f"""
+            import configparser
+            import json
+            import urllib.request
+
+            DEFAULTS = {{"base_url": "https://globex.dokeos.com/api", "accept": "{V1}"}}
+
+            def load(path):
+                cp = configparser.ConfigParser()
+                cp.read_dict({{"dokeos": DEFAULTS}})
+                cp.read(path)
+                return cp
+
+            def headers(cfg):
+                return {{"Accept": cfg["dokeos"].get("accept")}}  # !DK001
+
+            def v2_headers(cfg):
+                return {{"Accept": cfg.get("dokeos", "v2_accept", fallback="{V2}")}}
+
+            def get(cfg, path, heads):
+                url = cfg["dokeos"]["base_url"] + path
+                request = urllib.request.Request(url, headers=heads)
+                with urllib.request.urlopen(request, timeout=cfg["dokeos"].getint("t", 30)) as r:
+                    return json.loads(r.read())
+
+            def main():
+                cfg = load("/etc/dokeos.ini")
+                get(cfg, "/trainings", headers(cfg))
+                get(cfg, "/trainings", v2_headers(cfg))
+            """,
+        },
+    )
+
+
+def test_django_get_returns_one_record_and_its_methods_bound_its_age(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "lms/models.py": """
+            from datetime import timedelta
+
+            import requests
+            from django.db import models
+            from django.utils import timezone
+
+            TTL = timedelta(days=7)
+
+            class Job(models.Model):
+                job_id = models.CharField(max_length=64)
+                created = models.DateTimeField(auto_now_add=True)
+
+                def is_expired(self):
+                    return timezone.now() - self.created > TTL
+
+                def status(self):
+                    url = f"https://acme.dokeos.com/api/jobs/{self.job_id}"
+                    return requests.get(url).json()["status"]
+            """,
+            "lms/tasks.py": """
+            from lms.models import Job
+
+            def follow(pk):
+                job = Job.objects.get(pk=pk)
+                if job.is_expired():
+                    return "expired"
+                return job.status()
+
+            def confirm(pk):
+                job, _ = Job.objects.get_or_create(pk=pk)
+                return job.status()  # !DK006
+            """,
+        },
+    )

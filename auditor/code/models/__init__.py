@@ -21,6 +21,7 @@ from auditor.code.models.spec import (
     ClassRunner,
     ClientClass,
     DataMethod,
+    DeclarativeClient,
     Deferrer,
     DurationMaker,
     EnvGetter,
@@ -57,6 +58,7 @@ _MODULES = (
     "odoo",
     "retries",
     "openapi",
+    "declarative",
     "streamlit",
     "cli",
     "ui",
@@ -119,6 +121,10 @@ class ModelIndex:
             if not declared.classes:
                 found.setdefault(declared.method, (declared.send, "declared"))
         return found
+
+    @cached_property
+    def declarative(self) -> tuple[DeclarativeClient, ...]:
+        return tuple(d for m in self.models for d in m.declarative)
 
     @cached_property
     def _clients(self) -> dict[str, ClientClass]:
@@ -381,6 +387,20 @@ class ModelIndex:
     def task_method(self, name: str) -> TaskMethod | None:
         return self._task_methods.get(name)
 
+    @cached_property
+    def _context_objects(self) -> dict[str, str]:
+        return {
+            short: c.attr for m in self.models for c in m.context_objects for short in c.decorators
+        }
+
+    def context_object(self, node: cst.FunctionDef) -> str | None:
+        """The context attribute a decorator passes as the first parameter, if any."""
+        for decorator in node.decorators:
+            found = self._context_objects.get(_short_name(decorator.decorator))
+            if found is not None:
+                return found
+        return None
+
     def binds_task(self, node: cst.FunctionDef) -> bool:
         for decorator in node.decorators:
             call = decorator.decorator
@@ -476,6 +496,18 @@ class ModelIndex:
     def record_queries(self) -> frozenset[str]:
         return frozenset(n for m in self.models for n in m.record_queries)
 
+    @cached_property
+    def default_managers(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.default_managers)
+
+    @cached_property
+    def record_getters(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.record_getters)
+
+    @cached_property
+    def record_pair_getters(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.record_pair_getters)
+
     def is_orm_base(self, name: str) -> bool:
         return name in self._orm_bases
 
@@ -551,3 +583,11 @@ def _arg(value: object) -> Arg | None:
     if isinstance(value, str):
         return Arg(None, (value,))
     return None
+
+
+def _short_name(expression: cst.BaseExpression) -> str:
+    if isinstance(expression, cst.Call):
+        expression = expression.func
+    if isinstance(expression, cst.Attribute):
+        return expression.attr.value
+    return expression.value if isinstance(expression, cst.Name) else ""
