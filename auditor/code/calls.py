@@ -318,9 +318,9 @@ class CallsMixin(EvaluatorCore):
                 return Num(default.n, default=True)
             if entry and isinstance(default, Unknown | ListV | NoneV):
                 # an empty list (or None) by default: callers we do not see pass the data
-                return self.unknown_param(func, param)
+                return self.unknown_param(func, param, frame)
             return default
-        return self.unknown_param(func, param)
+        return self.unknown_param(func, param, frame)
 
     def module_frame(self, module: ModuleInfo) -> Frame:
         env = self.state_of(module).env
@@ -373,15 +373,19 @@ class CallsMixin(EvaluatorCore):
                 return self.call_function(Func(info, upstream), [], {}, None, frame)
         return None
 
-    def unknown_param(self, func: Func, param: cst.Param) -> Value:
+    def unknown_param(self, func: Func, param: cst.Param, frame: Frame | None = None) -> Value:
         name = param.name.value
         if param.annotation is not None:
-            typed = self.annotated_value(func.module, param.annotation.annotation)
+            typed = self.annotated_value(func.module, param.annotation.annotation, frame)
             if typed is not None:
                 return typed
         return Unknown(source="a function argument", name=name, param_of=func.key)
 
-    def annotated_value(self, module: ModuleInfo, annotation: cst.BaseExpression) -> Value | None:
+    def annotated_value(
+        self, module: ModuleInfo, annotation: cst.BaseExpression, within: Frame | None = None
+    ) -> Value | None:
+        """What a parameter of this type holds, when the type says; ``within`` is the frame
+        of the function the parameter belongs to (where data passed in is read)."""
         frame = self.module_frame(module)
         if isinstance(annotation, cst.SimpleString):
             try:
@@ -399,6 +403,16 @@ class CallsMixin(EvaluatorCore):
                 typed = self.typed_client(value.name)
                 if typed is not None:
                     return typed
+                source = self.models.typed_source(self.models.normalize(value.name))
+                if source is not None and within is not None:
+                    # a message the framework hands the function: read back as it starts
+                    spans = ([], within.spans, *within.caller_spans) if source.stored else ()
+                    return Unknown(
+                        source=source.source,
+                        stored=source.stored,
+                        made_in=within.func_id,
+                        spans=spans,
+                    )
         return None
 
 
@@ -458,7 +472,9 @@ def signature(value: Value | None) -> object:
     if value is None:
         return None
     if isinstance(value, Str):
-        return ("s", value.text, tuple(signature(v) for v in value.slots[:4]))
+        # where its text was written too: findings point at the literal a caller gave
+        origins = tuple(id(o.node) for o in value.origins[:2])
+        return ("s", value.text, tuple(signature(v) for v in value.slots[:4]), origins)
     if isinstance(value, Num):
         return ("n", value.n, value.default)
     if isinstance(value, Duration):

@@ -324,6 +324,14 @@ class ExpressionsMixin(EvaluatorCore):
                 origin=unsized.origin,
                 extra=(*unsized.extra, *(known.items or ()))[:64],
             )
+        if isinstance(left, Unknown) and isinstance(right, ListV):
+            # records read back + new records: a list of unknown size that holds them
+            return ListV(
+                source=left.source,
+                elem=right.element(),
+                origin=left,
+                extra=tuple(right.items or ())[:64],
+            )
         if isinstance(left, Unknown) and isinstance(right, Duration):
             return right
         return left if isinstance(left, Duration) else UNKNOWN

@@ -41,6 +41,8 @@ _DATACLASS_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "
 _TYPING_BASES = frozenset({"TypedDict", "NamedTuple"})
 _DICT_METHODS = frozenset(
     {"get", "items", "keys", "values", "pop", "copy", "setdefault", "update", "json"}
+    # a body read as bytes or text (`resp.read().decode()`)
+    | {"decode", "encode", "strip"}
 )
 
 
@@ -523,6 +525,8 @@ class ObjectsMixin(EvaluatorCore):
     def class_attribute(self, owner: ClassRef, attr: str) -> Value:
         if self.models.is_model_constructor(attr) and self.is_dataclass(owner.cls):
             return Bound(owner, attr)
+        if attr in self.models.instance_factories and self.external_bases(owner.cls):
+            return Bound(owner, attr)  # `QuerySet.as_manager()`, made when it is called
         method = self.lookup_method(owner.cls, attr)
         if method is not None:
             if method.kind == "classmethod":

@@ -512,8 +512,8 @@ class BuiltinsMixin(EvaluatorCore):
             return Data(target.request, (*target.path, "*"))
         if name in ("items", "values"):
             return Data(target.request, (*target.path, f"{name}()"))
-        if name == "copy":
-            return target
+        if name in ("copy", "decode", "encode", "strip"):
+            return target  # the same body (bytes read from a response, decoded as text)
         return UNKNOWN
 
 

@@ -61,7 +61,7 @@ class RoutesMixin(EvaluatorCore):
         entry = node is None or frame is None
         if node is None or frame is None:
             node, frame = declaration.site, inner
-        module_frame = _module_frame(self, func)
+        module_frame = self.module_frame(func.module)
         path = (
             as_str(self.eval(declaration.path, module_frame))
             if declaration.path is not None
@@ -128,7 +128,7 @@ class RoutesMixin(EvaluatorCore):
         return found
 
     def _read_declaration(self, func: Func) -> Declaration | None:
-        module_frame = _module_frame(self, func)
+        module_frame = self.module_frame(func.module)
         declared: Declaration | None = None
         decodes = False
         method_headers: list[cst.BaseExpression] = []
@@ -196,8 +196,3 @@ def _first_arg(call: cst.Call, route: Route) -> cst.BaseExpression | None:
         if argument.keyword is not None and argument.keyword.value in route.path.names:
             return argument.value
     return None
-
-
-def _module_frame(evaluator: EvaluatorCore, func: Func) -> Frame:
-    env = evaluator.state_of(func.module).env
-    return Frame(func.module, None, env, env, (), None)

@@ -546,3 +546,83 @@ def test_django_get_returns_one_record_and_its_methods_bound_its_age(tmp_path: P
             """,
         },
     )
+
+
+def test_azure_queue_messages_and_tables_are_stored_data(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "functions.py": """
+            import json
+            from datetime import datetime, timedelta, timezone
+
+            import azure.functions as func
+            import urllib3
+
+            http = urllib3.PoolManager()
+            bp = func.Blueprint()
+
+            def job_status(job_id):
+                url = f"https://acme.dokeos.com/api/jobs/{job_id}"
+                return json.loads(http.request("GET", url).data.decode("utf-8"))
+
+            @bp.queue_trigger(arg_name="msg", queue_name="jobs", connection="STORAGE")
+            def poll(msg: func.QueueMessage) -> None:
+                job_id = msg.get_body().decode("utf-8").strip()
+                if datetime.now(timezone.utc) - msg.insertion_time > timedelta(days=7):
+                    return
+                print(job_status(job_id)["status"])
+
+            @bp.queue_trigger(arg_name="msg", queue_name="late", connection="STORAGE")
+            def poll_late(msg: func.QueueMessage) -> None:
+                print(job_status(msg.get_body().decode())["status"])  # !DK006
+
+            @bp.timer_trigger(arg_name="timer", schedule="0 0 * * * *")
+            def sweep(timer: func.TimerRequest, table) -> None:
+                for entity in table.query_entities("Status eq 'pending'"):
+                    print(job_status(entity["RowKey"])["status"])  # !DK006
+            """,
+        },
+    )
+
+
+def test_generic_views_serve_records_of_their_queryset(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "jobs/models.py": """
+            from datetime import timedelta
+
+            from django.db import models
+            from django.utils import timezone
+
+            class JobQuerySet(models.QuerySet):
+                def fresh(self):
+                    return self.filter(created__gte=timezone.now() - timedelta(days=7))
+
+            class Job(models.Model):
+                job_id = models.CharField(max_length=40)
+                created = models.DateTimeField(auto_now_add=True)
+                objects = JobQuerySet.as_manager()
+            """,
+            "jobs/views.py": """
+            import requests
+            from rest_framework import viewsets
+
+            from jobs.models import Job
+
+            def status(job_id):
+                return requests.get(f"https://acme.dokeos.com/api/jobs/{job_id}").json()
+
+            class JobViewSet(viewsets.ModelViewSet):
+                queryset = Job.objects.all()
+
+                def recheck(self, request):
+                    return [status(job.job_id) for job in Job.objects.fresh()]
+
+                def refresh(self, request, pk=None):
+                    job = self.get_object()
+                    return status(job.job_id)  # !DK006
+            """,
+        },
+    )

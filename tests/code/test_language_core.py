@@ -461,3 +461,53 @@ def test_adding_what_a_helper_may_return_keeps_each_option(tmp_path: Path) -> No
             """,
         },
     )
+
+
+def test_a_shared_helper_points_at_the_literal_each_caller_gives(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "lmshttp.py": """
+            import json
+            import urllib.request
+
+            BASE = "https://acme.dokeos.com/api"
+
+            def url_of(path):
+                return f"{BASE}/{path.lstrip('/')}"
+
+            def get(path, **query):
+                with urllib.request.urlopen(url_of(path)) as resp:
+                    return json.loads(resp.read().decode("utf-8"))
+            """,
+            "reports.py": """
+            from lmshttp import get
+
+            def all_at_once():
+                return [p["user_id"] for p in get("/participations")]  # !DK004
+
+            def again():
+                return [p["id"] for p in get("/participations")]  # !DK004
+            """,
+        },
+    )
+
+
+def test_records_read_back_keep_the_jobs_added_to_them(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "sync.py": """
+            import pickle
+
+            import requests
+
+            def run(path):
+                records = pickle.load(open(path, "rb"))
+                body = requests.put("https://acme.dokeos.com/api/presence_sessions/sync").json()
+                records += [{"job_id": row["job_id"]} for row in body["data"]]
+                pickle.dump(records, open(path, "wb"))
+                requests.put("https://acme.dokeos.com/api/webinar_sessions/sync")  # !DK005
+            """,
+        },
+    )

@@ -59,6 +59,7 @@ _MODULES = (
     "retries",
     "openapi",
     "declarative",
+    "azure",
     "streamlit",
     "cli",
     "ui",
@@ -312,6 +313,13 @@ class ModelIndex:
     def mapping_source(self, name: str) -> Source | None:
         return self._mapping_sources.get(name)
 
+    @cached_property
+    def _typed_sources(self) -> dict[str, Source]:
+        return self._by_name("typed_sources")
+
+    def typed_source(self, name: str) -> Source | None:
+        return self._typed_sources.get(name)
+
     def is_stored_source(self, words: str) -> bool:
         return words in _STORED_WORDS
 
@@ -386,6 +394,15 @@ class ModelIndex:
 
     def task_method(self, name: str) -> TaskMethod | None:
         return self._task_methods.get(name)
+
+    def record_view(self, bases: Iterable[str]) -> Any:
+        """The RecordView one of these library base classes is, if any."""
+        for base in bases:
+            for model in self.models:
+                for view in model.record_views:
+                    if base in view.bases:
+                        return view
+        return None
 
     @cached_property
     def _context_objects(self) -> dict[str, str]:

@@ -403,6 +403,19 @@ class ContextObject:
 
 
 @dataclass(frozen=True)
+class RecordView:
+    """Library classes that serve the records of a query their subclass names in a class
+    attribute: ``get_object()`` is one stored record of it, ``get_queryset()`` the query
+    (Django REST framework's generic views, Django's class-based views)."""
+
+    bases: tuple[str, ...]
+    query_attr: str = "queryset"
+    model_attr: str = "model"
+    record_methods: tuple[str, ...] = ("get_object",)
+    query_methods: tuple[str, ...] = ("get_queryset", "filter_queryset")
+
+
+@dataclass(frozen=True)
 class ParamWiring:
     """Functions with these decorators receive, in a parameter named after another such
     function, that function's result (Dagster assets)."""
@@ -526,6 +539,7 @@ class LibraryModel:
     named_classes: tuple[NamedClasses, ...] = ()
     param_wiring: tuple[ParamWiring, ...] = ()
     context_objects: tuple[ContextObject, ...] = ()
+    record_views: tuple[RecordView, ...] = ()
     method_env_getters: tuple[EnvGetter, ...] = ()
     """Configuration getters known by method name (``get_param(key, default)``)."""
     namespaces: tuple[str, ...] = ()
@@ -553,5 +567,8 @@ class LibraryModel:
     """Parameter names that test frameworks fill with doubles (``httpx_mock``)."""
     mapping_sources: tuple[Source, ...] = ()
     """Mappings whose items come from outside (``os.environ``, ``request.args``)."""
+    typed_sources: tuple[Source, ...] = ()
+    """Types whose objects a framework passes in from outside: a parameter annotated with
+    one holds that data (an Azure queue trigger's ``func.QueueMessage``)."""
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Other dotted names of the same objects (re-exports, old module paths)."""
