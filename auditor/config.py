@@ -41,6 +41,10 @@ class Settings:
     """Bytes of source analyzed per file; larger files are an error entry that says so."""
     """The project's own HTTP wrappers the analyzer should take for HTTP calls
     (``{call = "acme.lms.Client.call", method = 0, url = 1}``)."""
+    select_from: str = ""
+    """Where ``select`` was set: "configuration" or "command line" ("" when it was not)."""
+    ignore_from: str = ""
+    """Where ``ignore`` was set, likewise."""
     config_path: Path | None = None
     """The file these settings were read from; ``exclude`` globs also match relative to its
     folder, so a pyproject at the repository root works whatever sub-folder is scanned."""
@@ -49,6 +53,21 @@ class Settings:
         if rule_id in self.ignore:
             return False
         return self.select is None or rule_id in self.select
+
+    def rule_coverage(self, rule_ids: Iterable[str]) -> dict[str, Any]:
+        """Which rules this run checks, and why the others were left out: a report must not
+        call a change ready when its rules never ran (the JSON summary's ``rules``)."""
+        checked: list[str] = []
+        not_selected: dict[str, str] = {}
+        ignored: dict[str, str] = {}
+        for rule_id in rule_ids:
+            if rule_id in self.ignore:
+                ignored[rule_id] = self.ignore_from or "configuration"
+            elif self.select is not None and rule_id not in self.select:
+                not_selected[rule_id] = self.select_from or "configuration"
+            else:
+                checked.append(rule_id)
+        return {"checked": checked, "not_selected": not_selected, "ignored": ignored}
 
     def severity_of(self, rule_id: str, default: Severity) -> Severity:
         return self.severity.get(rule_id, default)
@@ -142,6 +161,7 @@ def settings_from_table(
             ids = _strings(table[key], f"{where} {key}")
             try:
                 changes[key] = parse_rule_ids(ids, known) or frozenset()
+                changes[f"{key}_from"] = "configuration"
             except ConfigError as exc:
                 raise ConfigError(f"{where} {key}: {exc}") from None
     for key in ("exclude", "hosts"):

@@ -16,12 +16,13 @@ from auditor import TOOL_NAME, __version__
 from auditor.findings import RunResult
 from auditor.reports.model import ReportModel, Verdict, build_report
 from auditor.reports.redact import redact_runs
+from auditor.reports.verdicts import NOT_USED
 from auditor.rules import ALL_RULES, RULES_BY_ID
 
 TEMPLATE = "report.html.j2"
 _BACKTICKS = re.compile(r"`([^`]+)`")
 BAR_WIDTH = 180
-CELL_MARK = {Verdict.NEEDS_WORK: "\u2716", Verdict.READY: "\u2714", Verdict.NOT_EXERCISED: "\u2013"}
+CELL_MARK = {Verdict.NEEDS_WORK: "\u2716", Verdict.READY: "\u2714", Verdict.NOT_CHECKED: "\u2013"}
 
 
 @cache
@@ -84,25 +85,27 @@ def when(timestamp: str) -> str:
 def headline(model: ReportModel) -> str:
     total = len(model.catalog_changes)
     needs = model.verdict_count(Verdict.NEEDS_WORK)
-    idle = model.verdict_count(Verdict.NOT_EXERCISED)
+    unchecked = model.verdict_count(Verdict.NOT_CHECKED)
+    partial = (
+        " Some files or requests could not be read, so there may be more." if model.partial else ""
+    )
     if needs:
         if needs == total:
             which = f"All {total} changes Dokeos is making need"
         else:
             verb = "needs" if needs == 1 else "need"
             which = f"{needs} of the {total} changes Dokeos is making {verb}"
-        return f"{which} work before the switch to version 2 ({model.counts.phrase()})."
-    if idle == total:
+        return f"{which} work before the switch to version 2 ({model.counts.phrase()}).{partial}"
+    if unchecked == total:
+        return "Nothing could be checked here, so this report cannot say anything yet." + partial
+    if unchecked:
         return (
-            "Nothing checked here uses the Dokeos calls that change, so there is nothing to "
-            "judge yet."
+            f"Nothing needs work in what was checked, but {unchecked} of the {total} changes "
+            f"were not checked, so this report cannot vouch for them.{partial}"
         )
-    if idle:
-        return (
-            f"Nothing needs work in what was checked, but {idle} of the {total} changes were "
-            "not exercised, so this report cannot vouch for them."
-        )
-    return "Ready: every change was exercised and nothing needs work."
+    if model.partial:
+        return "Nothing needs work in what could be read, but not everything could be read."
+    return "Ready: every change was checked and nothing needs work."
 
 
 def runs_phrase(model: ReportModel) -> str:
@@ -130,6 +133,7 @@ def render(results: Sequence[RunResult], *, title: str | None = None) -> str:
         css=Markup(css),
         script=Markup(script),
         Verdict=Verdict,
+        not_used=NOT_USED,
         cell_mark=CELL_MARK,
         bar_width=BAR_WIDTH,
         all_rules=ALL_RULES,

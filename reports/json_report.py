@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from auditor import TOOL_NAME, __version__
-from auditor.findings import RunResult
+from auditor.catalog import Catalog, load_catalog
+from auditor.findings import Finding, RunResult
 from auditor.reports.model import is_input_errors
 from auditor.reports.redact import redact_runs
+from auditor.reports.verdicts import judge_runs, verdicts_json
+
+
+def _change_of(catalog: Catalog) -> Callable[[Finding], str]:
+    def change_id(finding: Finding) -> str:
+        change = catalog.change_for(finding.rule, finding.endpoint)
+        return change.id if change is not None else ""
+
+    return change_id
 
 
 def document(results: Sequence[RunResult]) -> dict[str, Any]:
     results = redact_runs(results)
+    catalog = load_catalog()
+    readable = [r for r in results if not is_input_errors(r)]
+    overall, per_run = judge_runs(readable, catalog.changes, _change_of(catalog))
     if len(results) == 1:
-        return results[0].to_json()
+        single = results[0].to_json()
+        single["summary"]["verdicts"] = verdicts_json(overall)
+        return single
+    run_verdicts = iter(per_run)
     findings: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     by_rule: Counter[str] = Counter()
@@ -36,6 +52,7 @@ def document(results: Sequence[RunResult]) -> dict[str, Any]:
             errors.append(error)
         by_rule.update(doc["summary"]["by_rule"])
         by_severity.update(doc["summary"]["by_severity"])
+        doc["summary"]["verdicts"] = verdicts_json(next(run_verdicts))
         runs.append({"name": result.name, "kind": result.kind, "summary": doc["summary"]})
     return {
         "tool": {"name": TOOL_NAME, "version": __version__},
@@ -47,6 +64,7 @@ def document(results: Sequence[RunResult]) -> dict[str, Any]:
             "flows_read": sum(r.flows_read for r in results),
             "by_rule": dict(sorted(by_rule.items())),
             "by_severity": dict(sorted(by_severity.items())),
+            "verdicts": verdicts_json(overall),
         },
     }
 

@@ -13,7 +13,7 @@ from auditor.rules import RULES_BY_ID
 MAX_CHARS = 60_000
 """GitHub refuses comments over 65,536 characters; keep room for a bot's own wrapping."""
 
-_MARKS = {Verdict.NEEDS_WORK: "\u274c", Verdict.READY: "\u2705", Verdict.NOT_EXERCISED: "\u2796"}
+_MARKS = {Verdict.NEEDS_WORK: "\u274c", Verdict.READY: "\u2705", Verdict.NOT_CHECKED: "\u2796"}
 # Only what can start markup inside a line: emphasis, code, links, tables, strikethrough.
 _PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
 # GitHub turns @name into a mention (a notification to that person) and #12 into a link,
@@ -54,8 +54,10 @@ def _verdict_table(model: ReportModel) -> list[str]:
     lines = ["| Change | Verdict | Errors | Warnings | Notes |", "|:--|:--|--:|--:|--:|"]
     for change in model.changes:
         counts = change.counts
+        judgement = change.judgement
+        why = f" ({md_text(judgement.detail)})" if judgement.detail else ""
         lines.append(
-            f"| {change.words.title} | {_MARKS[change.verdict]} {change.verdict.label} "
+            f"| {change.words.title} | {_MARKS[change.verdict]} {judgement.label}{why} "
             f"| {counts.error} | {counts.warning} | {counts.note} |"
         )
     return lines

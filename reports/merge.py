@@ -16,7 +16,8 @@ from auditor.findings import ErrorEntry, Finding, RunResult
 INPUTS_RUN_NAME = "report inputs"
 """Name of the pseudo-run holding the input files `report` could not read."""
 
-_SUMMARY_FIELDS = ("files_scanned", "flows_read", "by_rule", "by_severity")
+_SUMMARY_FIELDS = ("files_scanned", "flows_read", "by_rule", "by_severity", "verdicts")
+"""Summary keys that are not run facts to carry along (counts and verdicts are re-derived)."""
 RunKind = Literal["code", "traffic", "merged"]
 _KINDS = ("code", "traffic", "merged")
 

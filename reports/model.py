@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from auditor.catalog import Catalog, Change, load_catalog
 from auditor.findings import ErrorEntry, Finding, RunResult
 from auditor.reports.changes import OTHER, OTHER_CHANGE_ID, PLAIN_WORDS, PlainWords
+from auditor.reports.verdicts import Judgement, RunFacts, Verdict, combine, judge_run
 from auditor.rules import RULES_BY_ID
 from auditor.rules.base import Rule
 
 SEVERITIES = ("error", "warning", "note")
-
-
-class Verdict(StrEnum):
-    READY = "ready"
-    NEEDS_WORK = "needs work"
-    NOT_EXERCISED = "not exercised"
-
-    @property
-    def css(self) -> str:
-        return self.value.replace(" ", "-")
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 @dataclass(frozen=True)
@@ -118,10 +104,14 @@ class ChangeView:
     technical_title: str
     endpoints: tuple[str, ...]
     rules: list[Rule]
-    verdict: Verdict
+    judgement: Judgement
     counts: SeverityCounts
     groups: list[FindingGroup]
-    run_verdicts: list[Verdict]
+    run_verdicts: list[Judgement]
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.judgement.verdict
 
 
 @dataclass
@@ -133,7 +123,9 @@ class RunView:
     flows_read: int
     counts: SeverityCounts
     errors: list[ErrorEntry]
-    verdicts: list[Verdict]
+    verdicts: list[Judgement]
+    gaps: tuple[str, ...] = ()
+    """What the run could not look at: its verdicts are partial."""
 
     @property
     def kind_label(self) -> str:
@@ -166,6 +158,11 @@ class ReportModel:
     def chart_scale(self) -> int:
         return max((c.counts.total for c in self.changes), default=0)
 
+    @property
+    def partial(self) -> bool:
+        """Some run could not look at everything: no verdict here is the whole story."""
+        return any(run.gaps for run in self.runs)
+
     def verdict_count(self, verdict: Verdict) -> int:
         return sum(1 for c in self.catalog_changes if c.verdict is verdict)
 
@@ -178,32 +175,6 @@ def is_input_errors(result: RunResult) -> bool:
 def change_of(finding: Finding, catalog: Catalog) -> str:
     change = catalog.change_for(finding.rule, finding.endpoint)
     return change.id if change is not None else OTHER_CHANGE_ID
-
-
-def run_verdict(change: Change, findings: Sequence[Finding], seen: set[str]) -> Verdict:
-    """Needs work with a finding; ready when the run used the change's calls without one."""
-    if findings:
-        return Verdict.NEEDS_WORK
-    exercised = bool(seen & set(change.endpoints)) if change.endpoints else bool(seen)
-    return Verdict.READY if exercised else Verdict.NOT_EXERCISED
-
-
-def overall_verdict(verdicts: Iterable[Verdict]) -> Verdict:
-    verdicts = list(verdicts)
-    for verdict in (Verdict.NEEDS_WORK, Verdict.READY):
-        if verdict in verdicts:
-            return verdict
-    return Verdict.NOT_EXERCISED
-
-
-def endpoints_seen(result: RunResult) -> set[str]:
-    """The catalog endpoints a run exercised; a finding's endpoint is evidence of that too."""
-    seen = {str(e) for e in result.extra.get("endpoints_seen", []) or []}
-    seen.update(f.endpoint for f in result.findings if f.endpoint)
-    if result.findings and not seen:
-        # every finding is about Dokeos traffic or code, even one without an endpoint (DK001)
-        seen.add("")
-    return seen
 
 
 def snippet_of(finding: Finding) -> tuple[SnippetLine, ...]:
@@ -257,18 +228,18 @@ def build_report(results: Sequence[RunResult], catalog: Catalog | None = None) -
     if any(key[0] == OTHER_CHANGE_ID for key in by_change_run):
         change_ids.append(OTHER_CHANGE_ID)
 
-    seen_by_run = [endpoints_seen(r) for r in runs]
+    facts_by_run = [RunFacts.of(r) for r in runs]
     changes: list[ChangeView] = []
     for change_id in change_ids:
         change = next((c for c in catalog.changes if c.id == change_id), None)
         groups: dict[tuple[int, int, str], FindingGroup] = {}
-        run_verdicts: list[Verdict] = []
+        run_verdicts: list[Judgement] = []
         for index, result in enumerate(runs):
             findings = by_change_run.get((change_id, index), [])
             if change is not None:
-                run_verdicts.append(run_verdict(change, findings, seen_by_run[index]))
+                run_verdicts.append(judge_run(change, findings, facts_by_run[index]))
             else:
-                run_verdicts.append(Verdict.NEEDS_WORK if findings else Verdict.NOT_EXERCISED)
+                run_verdicts.append(_other_judgement(findings))
             for finding in findings:
                 origin_rank = 0 if finding.location is not None else 1
                 group_key = (index, origin_rank, subject_of(finding))
@@ -290,7 +261,7 @@ def build_report(results: Sequence[RunResult], catalog: Catalog | None = None) -
                 technical_title=change.title if change is not None else "",
                 endpoints=change.endpoints if change is not None else (),
                 rules=[RULES_BY_ID[r] for r in rule_ids if r in RULES_BY_ID],
-                verdict=overall_verdict(run_verdicts),
+                judgement=combine(run_verdicts),
                 counts=SeverityCounts.of(all_findings),
                 groups=ordered,
                 run_verdicts=run_verdicts,
@@ -307,6 +278,7 @@ def build_report(results: Sequence[RunResult], catalog: Catalog | None = None) -
             counts=SeverityCounts.of(result.findings),
             errors=list(result.errors),
             verdicts=[c.run_verdicts[index] for c in changes],
+            gaps=facts_by_run[index].gaps,
         )
         for index, result in enumerate(runs)
     ]
@@ -318,6 +290,12 @@ def build_report(results: Sequence[RunResult], catalog: Catalog | None = None) -
         counts=SeverityCounts.of(all_findings),
         rule_ids=sorted({f.rule for f in all_findings}),
     )
+
+
+def _other_judgement(findings: Sequence[Finding]) -> Judgement:
+    if findings:
+        return Judgement(Verdict.NEEDS_WORK, used=True)
+    return Judgement(Verdict.NOT_CHECKED, "no finding of a rule this version does not know")
 
 
 def _fallback_words(change: Change | None) -> PlainWords:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,10 +17,12 @@ from auditor.cli.common import (
     user_errors,
     write_output,
 )
-from auditor.config import FAIL_LEVELS
+from auditor.config import FAIL_LEVELS, Settings
 from auditor.findings import RunResult
 from auditor.reports import FORMATS, SUFFIX_FORMATS, html_report, renderer_for
 from auditor.reports.merge import load_results
+from auditor.reports.verdicts import REPORT_SOURCE
+from auditor.rules import RULES_BY_ID
 
 
 def format_for(output_format: str | None, output: Path | None) -> str:
@@ -38,6 +41,28 @@ def render(results: list[RunResult], output_format: str, title: str | None) -> s
     if output_format == "html":
         return html_report.render(results, title=title)
     return renderer_for(output_format)(results)
+
+
+def leave_rules_out(extra: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The run's record of the rules it checked, less those this report leaves out: their
+    findings are dropped, so their changes are not checked here (never "ready")."""
+    if settings.select is None and not settings.ignore:
+        return extra
+    coverage = extra.get("rules")
+    if not isinstance(coverage, dict):
+        coverage = {"checked": list(RULES_BY_ID), "not_selected": {}, "ignored": {}}
+    checked = [str(r) for r in coverage.get("checked") or [] if isinstance(r, str)]
+    not_selected = dict(coverage.get("not_selected") or {})
+    ignored = dict(coverage.get("ignored") or {})
+    for rule_id in list(checked):
+        if rule_id in settings.ignore:
+            ignored[rule_id] = REPORT_SOURCE
+            checked.remove(rule_id)
+        elif settings.select is not None and rule_id not in settings.select:
+            not_selected[rule_id] = REPORT_SOURCE
+            checked.remove(rule_id)
+    rules = {"checked": checked, "not_selected": not_selected, "ignored": ignored}
+    return {**extra, "rules": rules}
 
 
 @click.command("report")
@@ -89,7 +114,11 @@ def report_command(
         fail("no dokeos-audit result could be read; nothing to report")
         sys.exit(EXIT_USAGE)
     runs = [
-        replace(run, findings=[f for f in run.findings if settings.rule_enabled(f.rule)])
+        replace(
+            run,
+            findings=[f for f in run.findings if settings.rule_enabled(f.rule)],
+            extra=leave_rules_out(run.extra, settings),
+        )
         for run in loaded.runs
     ]
     text = render(loaded.for_rendering(runs), format_for(output_format, output), title)
