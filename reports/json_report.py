@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import UTC
 from typing import Any
 
 from auditor import TOOL_NAME, __version__
 from auditor.catalog import Catalog, load_catalog
-from auditor.findings import Finding, RunResult
-from auditor.reports.model import is_input_errors
+from auditor.findings import Finding, RunResult, now_iso
+from auditor.reports.model import ReportOptions, is_input_errors
 from auditor.reports.redact import redact_runs
 from auditor.reports.verdicts import judge_runs, verdicts_json
 
@@ -23,7 +24,7 @@ def _change_of(catalog: Catalog) -> Callable[[Finding], str]:
     return change_id
 
 
-def document(results: Sequence[RunResult]) -> dict[str, Any]:
+def document(results: Sequence[RunResult], options: ReportOptions | None = None) -> dict[str, Any]:
     results = redact_runs(results)
     catalog = load_catalog()
     readable = [r for r in results if not is_input_errors(r)]
@@ -53,9 +54,16 @@ def document(results: Sequence[RunResult]) -> dict[str, Any]:
         by_rule.update(doc["summary"]["by_rule"])
         by_severity.update(doc["summary"]["by_severity"])
         doc["summary"]["verdicts"] = verdicts_json(next(run_verdicts))
-        runs.append({"name": result.name, "kind": result.kind, "summary": doc["summary"]})
+        meta: dict[str, Any] = {"name": result.name, "kind": result.kind, "summary": doc["summary"]}
+        if result.kind == "code":
+            meta["calls"] = result.calls
+        runs.append(meta)
+    report: dict[str, Any] = {"generated_at": _report_time(options)}
+    if options is not None and options.title:
+        report["title"] = options.title
     return {
         "tool": {"name": TOOL_NAME, "version": __version__},
+        "report": report,
         "runs": runs,
         "findings": findings,
         "errors": errors,
@@ -77,5 +85,12 @@ def dumps(value: Any) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e") + "\n"
 
 
-def render(results: Sequence[RunResult]) -> str:
-    return dumps(document(results))
+def _report_time(options: ReportOptions | None) -> str:
+    moment = options.generated_at if options is not None else None
+    if moment is None:
+        return now_iso()
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def render(results: Sequence[RunResult], options: ReportOptions | None = None) -> str:
+    return dumps(document(results, options))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +26,8 @@ _KINDS = ("code", "traffic", "merged")
 class LoadedResults:
     runs: list[RunResult]
     unreadable: list[ErrorEntry]
+    sources: list[str] = field(default_factory=list)
+    """The result file each run was read from, as given (for `report --integration`)."""
 
     def for_rendering(self, runs: Sequence[RunResult] | None = None) -> list[RunResult]:
         """The runs (these, or all), plus a pseudo-run carrying the unreadable inputs as errors."""
@@ -39,12 +41,16 @@ def load_results(paths: Sequence[Path]) -> LoadedResults:
     """Every run of every readable file; a file that is not a result becomes an error entry."""
     loaded: list[tuple[RunResult, str]] = []
     unreadable: list[ErrorEntry] = []
+    sources: list[str] = []
     for path in expand_inputs(paths):
         try:
-            loaded.extend((run, _file_label(path)) for run in load_result_file(path))
+            runs = load_result_file(path)
         except ResultFileError as exc:
             unreadable.append(ErrorEntry(str(path), str(exc)))
-    return LoadedResults(name_runs_uniquely(loaded), unreadable)
+            continue
+        loaded.extend((run, _file_label(path)) for run in runs)
+        sources.extend(str(path) for _ in runs)
+    return LoadedResults(name_runs_uniquely(loaded), unreadable, sources)
 
 
 def expand_inputs(paths: Iterable[Path]) -> list[Path]:
@@ -101,6 +107,7 @@ def runs_from_document(document: Any, fallback_name: str) -> list[RunResult]:
         [f for _, f in findings],
     )
     result.errors = [e for _, e in errors]
+    result.calls = _calls(document.get("calls"))
     return [result]
 
 
@@ -116,6 +123,7 @@ def _merged_runs(
             raise ResultFileError(f"runs[{i}] is not an object")
         name = str(meta.get("name") or f"{fallback_name} #{i + 1}")
         runs[name] = _run(name, meta.get("kind"), _object(meta.get("summary")), [])
+        runs[name].calls = _calls(meta.get("calls"))
     for raw, finding in findings:
         owner = str(raw.get("run") or "")
         run = runs.get(owner) or runs.setdefault(fallback_name, _run(fallback_name, None, {}, []))
@@ -170,6 +178,11 @@ def _error(raw: Any, index: int) -> ErrorEntry:
         index_value if isinstance(index_value, int) else None,
         "warning" if raw.get("level") == "warning" else "error",
     )
+
+
+def _calls(value: Any) -> list[dict[str, Any]]:
+    """The Dokeos calls a code scan understood (each an object), for code-traffic joins."""
+    return [call for call in _list(value) if isinstance(call, dict)]
 
 
 def _why(exc: Exception) -> str:

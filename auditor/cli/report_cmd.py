@@ -11,16 +11,34 @@ import click
 
 from auditor.cli.common import (
     EXIT_USAGE,
+    config_option,
     exit_code,
     fail,
     settings_from_options,
     user_errors,
     write_output,
 )
-from auditor.config import FAIL_LEVELS, Settings
+from auditor.cli.traffic_cmd import project_settings
+from auditor.config import FAIL_LEVELS, Settings, load_config
 from auditor.findings import RunResult
-from auditor.reports import FORMATS, SUFFIX_FORMATS, html_report, renderer_for
+from auditor.reports import (
+    FORMATS,
+    SUFFIX_FORMATS,
+    html_report,
+    json_report,
+    markdown_report,
+    renderer_for,
+)
+from auditor.reports.history import load_history
+from auditor.reports.integrations import (
+    IntegrationSpec,
+    assign,
+    mark_same_sessions,
+    parse_pairs,
+    specs_from_options,
+)
 from auditor.reports.merge import load_results
+from auditor.reports.model import ReportOptions
 from auditor.reports.verdicts import REPORT_SOURCE
 from auditor.rules import RULES_BY_ID
 
@@ -37,9 +55,13 @@ def format_for(output_format: str | None, output: Path | None) -> str:
     return "html"
 
 
-def render(results: list[RunResult], output_format: str, title: str | None) -> str:
+def render(results: list[RunResult], output_format: str, options: ReportOptions) -> str:
+    """The formats a person reads (and the merged JSON) take the report's own options."""
     if output_format == "html":
-        return html_report.render(results, title=title)
+        return html_report.render(results, title=options.title, options=options)
+    if output_format in ("markdown", "json"):
+        module = markdown_report if output_format == "markdown" else json_report
+        return module.render(results, options)
     return renderer_for(output_format)(results)
 
 
@@ -82,6 +104,35 @@ def leave_rules_out(extra: dict[str, Any], settings: Settings) -> dict[str, Any]
     help="Write the report to FILE instead of standard output.",
 )
 @click.option("--title", default=None, help="Title of the HTML report (e.g. the portfolio).")
+@click.option(
+    "--integration",
+    "integrations",
+    multiple=True,
+    metavar="NAME=RESULT[,RESULT...]",
+    help=(
+        "Group runs into the integration NAME: result files, run names or glob patterns "
+        "(repeatable). Default: a run's folder or capture name."
+    ),
+)
+@click.option(
+    "--owner",
+    "owners",
+    multiple=True,
+    metavar="NAME=TEAM",
+    help="The team that owns an integration or a run (repeatable).",
+)
+@click.option(
+    "--compare",
+    "compare",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="PREVIOUS",
+    help=(
+        "An earlier merged report (report --format json), or a folder of dated ones: show "
+        "what was fixed, what is new and what remains, with a burn-down chart (repeatable)."
+    ),
+)
+@config_option
 @click.option("--select", default=None, metavar="IDS", help="Only these rules (DK001,DK002).")
 @click.option("--ignore", default=None, metavar="IDS", help="Leave these rules out.")
 @click.option(
@@ -97,6 +148,10 @@ def report_command(
     output_format: str | None,
     output: Path | None,
     title: str | None,
+    integrations: tuple[str, ...],
+    owners: tuple[str, ...],
+    compare: tuple[Path, ...],
+    config_file: Path | None,
     select: str | None,
     ignore: str | None,
     fail_on: str,
@@ -106,7 +161,18 @@ def report_command(
     Each run keeps its name. A file that is not a dokeos-audit JSON result is reported on
     stderr and listed in the report's errors; the others are still merged.
     """
-    settings = settings_from_options(select=select, ignore=ignore, fail_on=fail_on)
+    base = (
+        load_config(config_file, RULES_BY_ID)
+        if config_file is not None
+        else project_settings() or Settings()
+    )
+    settings = settings_from_options(base, select=select, ignore=ignore, fail_on=fail_on)
+    specs = specs_from_options(integrations) + [
+        IntegrationSpec(str(e["name"]), tuple(e["runs"]), str(e.get("owner", "")))
+        for e in settings.integrations
+    ]
+    owner_of = {**settings.owners, **dict(parse_pairs(owners, "--owner"))}
+    history = load_history(compare)
     loaded = load_results(result_files)
     for entry in loaded.unreadable:
         fail(f"{entry.path}: {entry.reason}")
@@ -121,6 +187,9 @@ def report_command(
         )
         for run in loaded.runs
     ]
-    text = render(loaded.for_rendering(runs), format_for(output_format, output), title)
+    assign(runs, loaded.sources, specs, owner_of)
+    mark_same_sessions(runs)
+    options = ReportOptions(title=title, history=tuple(history))
+    text = render(loaded.for_rendering(runs), format_for(output_format, output), options)
     write_output(text, output)
     sys.exit(exit_code(runs, settings, readable=True))

@@ -149,23 +149,27 @@ def test_hostile_content_stays_text(browser: WebDriver, report_file: Path) -> No
     assert "</script><script>window.__pwned=1</script>" in page_text
 
 
-def test_filters_narrow_the_findings_by_rule_severity_and_run(
+def test_filters_narrow_the_findings_by_rule_severity_and_integration(
     browser: WebDriver, report_file: Path
 ) -> None:
     open_page(browser, report_file)
     status = browser.find_element(By.ID, "filter-status")
     assert visible_findings(browser) == 11
-    assert status.text == "11 findings"
+    assert status.text == "11 things to fix"
+    participations = browser.find_element(By.CSS_SELECTOR, "#change-participations .shown-total")
+    assert participations.text == "2 errors, 1 warning"
 
     Select(browser.find_element(By.NAME, "rule")).select_by_value("DK004")
     assert visible_findings(browser) == 3
-    assert status.text == "Showing 3 of 11 findings"
+    assert status.text == "Showing 3 of 11 things to fix"
+    # the section's own count follows the filter
+    assert participations.text == "Shown: 1 warning"
     # groups without a match disappear; a change without any says so
     v1 = browser.find_element(By.ID, "change-v1")
     assert v1.find_element(By.CSS_SELECTOR, ".none-match").is_displayed()
     assert not v1.find_elements(By.CSS_SELECTOR, "details.group:not([hidden])")
 
-    Select(browser.find_element(By.NAME, "run")).select_by_visible_text("nightly capture")
+    Select(browser.find_element(By.NAME, "integration")).select_by_visible_text("nightly capture")
     assert visible_findings(browser) == 1
     Select(browser.find_element(By.NAME, "rule")).select_by_value("")
     Select(browser.find_element(By.NAME, "severity")).select_by_value("error")
@@ -175,7 +179,8 @@ def test_filters_narrow_the_findings_by_rule_severity_and_run(
     deadline = time.monotonic() + 5
     while visible_findings(browser) != 11 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert status.text == "11 findings"
+    assert status.text == "11 things to fix"
+    assert participations.text == "2 errors, 1 warning"
 
 
 def test_groups_start_collapsed_and_open_on_click(browser: WebDriver, report_file: Path) -> None:

@@ -124,7 +124,7 @@ def test_snippet_marks_the_flagged_columns() -> None:
         end_column=27,
     )
     run = RunResult("r", "code", findings=[finding])
-    view = build_report([run]).changes[2].groups[0].findings[0]
+    view = build_report([run]).changes[2].groups[0].items[0]
     hit = next(line for line in view.snippet if line.hit)
     assert (hit.number, hit.before, hit.marked, hit.after) == (
         5,
