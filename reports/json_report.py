@@ -11,7 +11,7 @@ from typing import Any
 from auditor import TOOL_NAME, __version__
 from auditor.catalog import Catalog, load_catalog
 from auditor.findings import Finding, RunResult, now_iso
-from auditor.reports.model import ReportOptions, is_input_errors
+from auditor.reports.model import ReportOptions, build_report, is_input_errors
 from auditor.reports.redact import redact_runs
 from auditor.reports.verdicts import judge_runs, verdicts_json
 
@@ -29,10 +29,18 @@ def document(results: Sequence[RunResult], options: ReportOptions | None = None)
     catalog = load_catalog()
     readable = [r for r in results if not is_input_errors(r)]
     overall, per_run = judge_runs(readable, catalog.changes, _change_of(catalog))
-    if len(results) == 1:
+    if len(results) == 1 and options is None:
         single = results[0].to_json()
         single["summary"]["verdicts"] = verdicts_json(overall)
         return single
+    # a report (options given) joins code and traffic and compares with earlier reports:
+    # each finding carries what its item learnt, and the document the comparison
+    model = build_report(results, catalog, options) if options is not None else None
+    evidence = {
+        id(finding): item
+        for item in (model.items if model is not None else [])
+        for finding in item.findings
+    }
     run_verdicts = iter(per_run)
     findings: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
@@ -45,9 +53,14 @@ def document(results: Sequence[RunResult], options: ReportOptions | None = None)
             # input files `report` could not read belong to no run
             errors.extend(doc["errors"])
             continue
-        for finding in doc["findings"]:
-            finding.setdefault("run", result.name)
-            findings.append(finding)
+        for finding, raw in zip(result.sorted_findings(), doc["findings"], strict=True):
+            raw.setdefault("run", result.name)
+            item = evidence.get(id(finding))
+            if item is not None and item.evidence is not None:
+                raw["evidence"] = item.evidence.to_json()
+            if item is not None and item.progress:
+                raw["progress"] = item.progress
+            findings.append(raw)
         for error in doc["errors"]:
             error.setdefault("run", result.name)
             errors.append(error)
@@ -61,6 +74,9 @@ def document(results: Sequence[RunResult], options: ReportOptions | None = None)
     report: dict[str, Any] = {"generated_at": _report_time(options)}
     if options is not None and options.title:
         report["title"] = options.title
+    comparison = getattr(model, "comparison", None) if model is not None else None
+    if comparison is not None:
+        report["comparison"] = comparison.to_json()
     return {
         "tool": {"name": TOOL_NAME, "version": __version__},
         "report": report,

@@ -28,6 +28,7 @@ from auditor.reports import (
     json_report,
     markdown_report,
     renderer_for,
+    text_report,
 )
 from auditor.reports.history import load_history
 from auditor.reports.integrations import (
@@ -59,9 +60,12 @@ def render(results: list[RunResult], output_format: str, options: ReportOptions)
     """The formats a person reads (and the merged JSON) take the report's own options."""
     if output_format == "html":
         return html_report.render(results, title=options.title, options=options)
-    if output_format in ("markdown", "json"):
-        module = markdown_report if output_format == "markdown" else json_report
-        return module.render(results, options)
+    if output_format == "markdown":
+        return markdown_report.render(results, options)
+    if output_format == "json":
+        return json_report.render(results, options)
+    if output_format == "text":
+        return text_report.render(results, options)
     return renderer_for(output_format)(results)
 
 
