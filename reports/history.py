@@ -150,6 +150,8 @@ class ProgressRow:
     fixed: int
     new: int
     remaining: int
+    key: str = ""
+    """The change id of a change's row (its name is the change's title)."""
 
 
 @dataclass
@@ -210,7 +212,7 @@ class Comparison:
                 for r in self.integration_rows
             },
             "by_change": {
-                r.name: {"fixed": r.fixed, "new": r.new, "still_open": r.remaining}
+                r.key: {"fixed": r.fixed, "new": r.new, "still_open": r.remaining}
                 for r in self.change_rows
             },
             "trend": [{"report": label, "errors": e, "warnings": w} for label, e, w in self.points],
@@ -272,7 +274,9 @@ def compare(
         [i.name for i in model.integrations] + sorted(absent), fixed, new, remaining, "integration"
     )
     change_rows = [
-        ProgressRow(change_titles.get(row.name, row.name), row.fixed, row.new, row.remaining)
+        ProgressRow(
+            change_titles.get(row.name, row.name), row.fixed, row.new, row.remaining, row.name
+        )
         for row in _rows([c.id for c in model.changes], fixed, new, remaining, "change")
     ]
     errors_now = sum(1 for p in current.values() if p.severity == "error")

@@ -101,5 +101,6 @@
 
   form.hidden = false;
   keepTargetsClear();
-  apply();
+  // nothing is filtered yet: only the count to show (walking every item costs on big pages)
+  status.textContent = plural(total, "thing") + " to fix";
 }());

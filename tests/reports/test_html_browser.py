@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
+from auditor.findings import RunResult, Severity
 from auditor.reports import html_report
-from tests.reports.sample_runs import many_findings_run, sample_runs
+from tests.reports.sample_runs import code_finding, many_findings_run, sample_runs
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -254,3 +255,129 @@ def test_screenshot_for_a_human_look(browser: WebDriver, report_file: Path, tmp_
             shutil.copy(shot, Path(keep) / "report.png")
     finally:
         browser.set_window_size(1280, 1000)
+
+
+def long_names_run() -> RunResult:
+    """A run with a long integration name and a code line far wider than the page."""
+    source = [f"line {n}" for n in range(1, 20)]
+    source[7] = "    rows = session.get(" + "BASE_URL + '/participations', " * 12 + "params=p)"
+    run = RunResult(
+        "services/learning-platform/integrations/dokeos-participations-nightly-export",
+        "code",
+        files_scanned=3,
+        extra={
+            "endpoints_seen": ["GET /participations"],
+            "integration": "learning-platform-dokeos-participations-nightly-export-job",
+        },
+    )
+    run.findings = [
+        code_finding(
+            "DK004", Severity.WARNING, "export.py", 8, "first page only",
+            "GET /participations", source, column=12, end_column=30,
+        ),
+        code_finding(
+            "DK003", Severity.ERROR, "export.py", 8, "too many ids",
+            "GET /participations", source, column=12, end_column=30,
+        ),
+    ]  # fmt: skip
+    return run
+
+
+@pytest.fixture(scope="module")
+def long_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("long") / "report.html"
+    path.write_text(html_report.render([*sample_runs(), long_names_run()]), "utf-8")
+    return path
+
+
+def test_a_jump_to_a_heading_lands_below_the_sticky_filter_bar(
+    browser: WebDriver, report_file: Path
+) -> None:
+    open_page(browser, report_file)
+    browser.find_element(By.CSS_SELECTOR, "table.verdicts a[href='#change-users']").click()
+    time.sleep(0.3)
+    bar_bottom = browser.execute_script(
+        "return document.getElementById('filters').getBoundingClientRect().bottom"
+    )
+    heading_top = browser.execute_script(
+        "return document.getElementById('change-users-title').getBoundingClientRect().top"
+    )
+    assert heading_top >= bar_bottom, (heading_top, bar_bottom)
+
+
+def test_long_code_lines_wrap_instead_of_being_clipped(
+    browser: WebDriver, long_report: Path
+) -> None:
+    open_page(browser, long_report)
+    browser.find_element(By.CSS_SELECTOR, "[data-action=expand]").click()
+    widths = browser.execute_script(
+        "var pre = document.querySelector('details[data-integration^=learning] pre.snippet');"
+        "return [pre.scrollWidth, pre.clientWidth];"
+    )
+    assert widths[0] <= widths[1] + 1, widths
+
+
+def test_two_findings_on_one_line_show_the_snippet_once(
+    browser: WebDriver, long_report: Path
+) -> None:
+    open_page(browser, long_report)
+    group = browser.find_element(By.CSS_SELECTOR, "details[data-integration^=learning]")
+    assert len(group.find_elements(By.CSS_SELECTOR, "pre.snippet")) == 1
+    assert len(group.find_elements(By.CSS_SELECTOR, "p.msg")) == 2
+
+
+def test_the_integration_menu_shows_whole_names(browser: WebDriver, long_report: Path) -> None:
+    open_page(browser, long_report)
+    fits = browser.execute_script(
+        "var select = document.querySelector('#filters select[name=integration]');"
+        "var ctx = document.createElement('canvas').getContext('2d');"
+        "ctx.font = getComputedStyle(select).font;"
+        "var longest = Math.max.apply(null, Array.from(select.options).map("
+        "  function (o) { return ctx.measureText(o.text).width; }));"
+        "return [longest, select.getBoundingClientRect().width];"
+    )
+    assert fits[0] <= fits[1], fits
+
+
+def test_printed_every_group_shows_and_screen_only_words_are_gone(
+    browser: WebDriver, report_file: Path
+) -> None:
+    open_page(browser, report_file)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        # closed on screen, printed all the same (without the script's help)
+        group = browser.find_element(By.CSS_SELECTOR, "#change-participations details.group")
+        assert group.get_attribute("open") is None
+        height = browser.execute_script(
+            "return document.querySelector('#change-participations details.group li.finding')"
+            ".getBoundingClientRect().height"
+        )
+        assert height > 0
+        assert not browser.find_element(By.CSS_SELECTOR, ".screen-only").is_displayed()
+        breaks = browser.execute_script(
+            "return getComputedStyle(document.getElementById('change-users-title')).breakAfter"
+        )
+        assert breaks == "avoid"
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_the_printed_sample_report_is_short(browser: WebDriver, report_file: Path) -> None:
+    import base64
+
+    open_page(browser, report_file)
+    pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {})["data"])
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert 1 <= pages <= 8, pages
+
+
+def test_the_top_names_where_to_start_and_the_integrations(
+    browser: WebDriver, report_file: Path
+) -> None:
+    open_page(browser, report_file)
+    urgent = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "ol.urgent li")]
+    assert len(urgent) == 3
+    assert urgent[0].startswith("ERROR billing-sync still asks for version 1 in 1 place")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.integrations tbody th")
+    assert [r.text for r in rows] == ["billing-sync", "nightly capture", "crm-connector"]
+    assert "Made " in browser.find_element(By.CSS_SELECTOR, ".top").text
