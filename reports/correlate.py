@@ -30,6 +30,11 @@ class Evidence:
     """Seen in code and traffic both."""
     places: list[str] = field(default_factory=list)
 
+    @property
+    def more_places(self) -> list[str]:
+        """The places the summary does not already name."""
+        return [place for place in self.places if place not in self.summary]
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"confirmed": self.confirmed, "summary": self.summary}
         if self.places:

@@ -59,9 +59,17 @@
       if (note) { note.hidden = any || !hasGroups; }
       // the section's own count follows the filters, like the groups' counts
       var count = section.querySelector(".section-count .shown-total");
-      if (!count) { return; }
+      var where = section.querySelector(".section-count .shown-groups");
+      if (!count || !where) { return; }
       if (!count.dataset.all) { count.dataset.all = count.textContent; }
-      if (!filtered) { count.textContent = count.dataset.all; return; }
+      if (!where.dataset.all) { where.dataset.all = where.textContent; }
+      if (!filtered) {
+        count.textContent = count.dataset.all;
+        where.textContent = where.dataset.all;
+        return;
+      }
+      var open = section.querySelectorAll("details.group:not([hidden])").length;
+      where.textContent = open + (open === 1 ? " file or capture" : " files or captures");
       var counts = bySection.get(section) || {error: 0, warning: 0, note: 0};
       var parts = SEVERITIES.filter(function (s) { return counts[s]; })
         .map(function (s) { return plural(counts[s], s); });

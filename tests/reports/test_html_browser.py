@@ -163,8 +163,10 @@ def test_filters_narrow_the_findings_by_rule_severity_and_integration(
     Select(browser.find_element(By.NAME, "rule")).select_by_value("DK004")
     assert visible_findings(browser) == 3
     assert status.text == "Showing 3 of 11 things to fix"
-    # the section's own count follows the filter
+    # the section's own count follows the filter, and so does its number of files
     assert participations.text == "Shown: 1 warning"
+    where = browser.find_element(By.CSS_SELECTOR, "#change-participations .shown-groups")
+    assert where.text == "1 file or capture"
     # groups without a match disappear; a change without any says so
     v1 = browser.find_element(By.ID, "change-v1")
     assert v1.find_element(By.CSS_SELECTOR, ".none-match").is_displayed()
