@@ -22,6 +22,8 @@ CONFIG_KEYS = (
     "severity",
     "http-calls",
     "max-file-size",
+    "integrations",
+    "owners",
 )
 """The keys of ``[tool.dokeos-audit]``; anything else is a typo we refuse to guess about."""
 
@@ -41,6 +43,14 @@ class Settings:
     """Bytes of source analyzed per file; larger files are an error entry that says so."""
     """The project's own HTTP wrappers the analyzer should take for HTTP calls
     (``{call = "acme.lms.Client.call", method = 0, url = 1}``)."""
+    integrations: tuple[dict[str, Any], ...] = ()
+    """For `report`: ``[[tool.dokeos-audit.integrations]]`` tables (name, runs, owner)."""
+    owners: dict[str, str] = field(default_factory=dict)
+    """For `report`: run or integration name → the team that owns it."""
+    select_from: str = ""
+    """Where ``select`` was set: "configuration" or "command line" ("" when it was not)."""
+    ignore_from: str = ""
+    """Where ``ignore`` was set, likewise."""
     config_path: Path | None = None
     """The file these settings were read from; ``exclude`` globs also match relative to its
     folder, so a pyproject at the repository root works whatever sub-folder is scanned."""
@@ -49,6 +59,21 @@ class Settings:
         if rule_id in self.ignore:
             return False
         return self.select is None or rule_id in self.select
+
+    def rule_coverage(self, rule_ids: Iterable[str]) -> dict[str, Any]:
+        """Which rules this run checks, and why the others were left out: a report must not
+        call a change ready when its rules never ran (the JSON summary's ``rules``)."""
+        checked: list[str] = []
+        not_selected: dict[str, str] = {}
+        ignored: dict[str, str] = {}
+        for rule_id in rule_ids:
+            if rule_id in self.ignore:
+                ignored[rule_id] = self.ignore_from or "configuration"
+            elif self.select is not None and rule_id not in self.select:
+                not_selected[rule_id] = self.select_from or "configuration"
+            else:
+                checked.append(rule_id)
+        return {"checked": checked, "not_selected": not_selected, "ignored": ignored}
 
     def severity_of(self, rule_id: str, default: Severity) -> Severity:
         return self.severity.get(rule_id, default)
@@ -142,6 +167,7 @@ def settings_from_table(
             ids = _strings(table[key], f"{where} {key}")
             try:
                 changes[key] = parse_rule_ids(ids, known) or frozenset()
+                changes[f"{key}_from"] = "configuration"
             except ConfigError as exc:
                 raise ConfigError(f"{where} {key}: {exc}") from None
     for key in ("exclude", "hosts"):
@@ -161,7 +187,41 @@ def settings_from_table(
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise ConfigError(f"{where} max-file-size: expected a number of bytes, got {size!r}")
         changes["max_file_size"] = size
+    if "integrations" in table:
+        changes["integrations"] = _integrations(table["integrations"], f"{where} integrations")
+    if "owners" in table:
+        owners = table["owners"]
+        if not isinstance(owners, dict) or not all(isinstance(v, str) for v in owners.values()):
+            raise ConfigError(
+                f'{where} owners: expected a table such as {{ "hr-sync" = "HR team" }}'
+            )
+        changes["owners"] = {str(k): v for k, v in owners.items()}
     return Settings(**changes)
+
+
+_INTEGRATION_KEYS = frozenset({"name", "runs", "owner"})
+
+
+def _integrations(value: Any, where: str) -> tuple[dict[str, Any], ...]:
+    """``integrations = [{ name = "hr-sync", runs = ["code-hr*", "x.har"], owner = "HR" }]``."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected a list of tables with a name and runs")
+    found: list[dict[str, Any]] = []
+    for index, entry in enumerate(value):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise ConfigError(f"{where}[{index}]: expected a table with a `name`")
+        unknown = sorted(set(entry) - _INTEGRATION_KEYS)
+        if unknown:
+            raise ConfigError(
+                f"{where}[{index}]: unknown key {', '.join(map(repr, unknown))} "
+                f"(known keys: {', '.join(sorted(_INTEGRATION_KEYS))})"
+            )
+        runs = _strings(entry.get("runs", []), f"{where}[{index}] runs")
+        owner = entry.get("owner", "")
+        if not isinstance(owner, str):
+            raise ConfigError(f"{where}[{index}] owner: expected a string")
+        found.append({"name": entry["name"], "runs": runs, "owner": owner})
+    return tuple(found)
 
 
 _HTTP_CALL_KEYS = frozenset({"call", "method", "url", "headers", "params", "body"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -195,3 +196,8 @@ def fingerprint(*parts: object) -> str:
     """A stable hash of what identifies a finding, independent of where lines moved."""
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]
+
+
+def now_iso() -> str:
+    """This moment in UTC, to the second, as results record when a run was made."""
+    return datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"

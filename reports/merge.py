@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +17,8 @@ from auditor.reports.result_schema import checked_extra, checked_finding
 INPUTS_RUN_NAME = "report inputs"
 """Name of the pseudo-run holding the input files `report` could not read."""
 
-_SUMMARY_FIELDS = ("files_scanned", "flows_read", "by_rule", "by_severity")
+_SUMMARY_FIELDS = ("files_scanned", "flows_read", "by_rule", "by_severity", "verdicts")
+"""Summary keys that are not run facts to carry along (counts and verdicts are re-derived)."""
 RunKind = Literal["code", "traffic", "merged"]
 _KINDS = ("code", "traffic", "merged")
 
@@ -26,6 +27,8 @@ _KINDS = ("code", "traffic", "merged")
 class LoadedResults:
     runs: list[RunResult]
     unreadable: list[ErrorEntry]
+    sources: list[str] = field(default_factory=list)
+    """The result file each run was read from, as given (for `report --integration`)."""
 
     def for_rendering(self, runs: Sequence[RunResult] | None = None) -> list[RunResult]:
         """The runs (these, or all), plus a pseudo-run carrying the unreadable inputs as errors."""
@@ -39,16 +42,21 @@ def load_results(paths: Sequence[Path]) -> LoadedResults:
     """Every run of every readable file; a file that is not a result becomes an error entry."""
     loaded: list[tuple[RunResult, str]] = []
     unreadable: list[ErrorEntry] = []
+    sources: list[str] = []
     for path in expand_inputs(paths):
         try:
-            loaded.extend((run, _file_label(path)) for run in load_result_file(path))
+            runs = load_result_file(path)
         except ResultFileError as exc:
             unreadable.append(ErrorEntry(str(path), str(exc)))
+            continue
         except (RecursionError, TypeError, ValueError, AttributeError, KeyError) as exc:
             # a shape no check above foresaw: it costs that file, not the report
             reason = f"not a dokeos-audit JSON result ({type(exc).__name__})"
             unreadable.append(ErrorEntry(str(path), reason))
-    return LoadedResults(name_runs_uniquely(loaded), unreadable)
+            continue
+        loaded.extend((run, _file_label(path)) for run in runs)
+        sources.extend(str(path) for _ in runs)
+    return LoadedResults(name_runs_uniquely(loaded), unreadable, sources)
 
 
 def expand_inputs(paths: Iterable[Path]) -> list[Path]:
@@ -109,6 +117,7 @@ def runs_from_document(document: Any, fallback_name: str) -> list[RunResult]:
         [f for _, f in findings],
     )
     result.errors = [e for _, e in errors]
+    result.calls = _calls(document.get("calls"))
     return [result]
 
 
@@ -124,6 +133,7 @@ def _merged_runs(
             raise ResultFileError(f"runs[{i}] is not an object")
         name = _name(meta.get("name")) or f"{fallback_name} #{i + 1}"
         runs[name] = _run(name, meta.get("kind"), _object(meta.get("summary")), [])
+        runs[name].calls = _calls(meta.get("calls"))
     for raw, finding in findings:
         owner = _name(raw.get("run"))
         run = runs.get(owner) or runs.setdefault(fallback_name, _run(fallback_name, None, {}, []))
@@ -180,6 +190,11 @@ def _error(raw: Any, index: int) -> ErrorEntry:
 def _name(value: Any) -> str:
     """A run's name as written, or "" when it is missing or not text."""
     return value if isinstance(value, str) else ""
+
+
+def _calls(value: Any) -> list[dict[str, Any]]:
+    """The Dokeos calls a code scan understood (each an object), for code-traffic joins."""
+    return [call for call in _list(value) if isinstance(call, dict)]
 
 
 def _object(value: Any) -> dict[str, Any]:

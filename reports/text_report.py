@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from auditor.findings import Finding, RunResult
 from auditor.redact import redact_text, redact_url
+from auditor.reports.items import item_key
 from auditor.reports.model import is_input_errors
 
 # Control characters from user content could move the cursor or recolour a terminal,
@@ -43,15 +44,37 @@ def finding_line(finding: Finding) -> str:
     return one_line(f"{where}: {finding.rule} {redact_text(finding.message)}")
 
 
-def render(results: Sequence[RunResult]) -> str:
+def grouped_lines(findings: Sequence[Finding]) -> list[str]:
+    """One line per item of `report`: identical problems of many requests (rule, endpoint,
+    query shape) print once, with how many requests showed them and when."""
+    items: dict[tuple[object, ...], list[Finding]] = {}
+    for finding in findings:
+        key = item_key(finding) if finding.flow is not None else ("one", id(finding))
+        items.setdefault(key, []).append(finding)
+    lines = []
+    for group in items.values():
+        line = finding_line(group[0])
+        requests = sum(max(1, f.occurrences) for f in group)
+        if requests > 1:
+            times = sorted(f.flow.timestamp for f in group if f.flow and f.flow.timestamp)
+            span = f", {times[0]} to {times[-1]}" if times and times[0] != times[-1] else ""
+            line += one_line(f" [seen in {requests} requests{span}]")
+        lines.append(line)
+    return lines
+
+
+def render(results: Sequence[RunResult], options: object = None) -> str:
+    """Every finding on its line; a report (``options`` given) folds identical requests."""
     lines: list[str] = []
     runs = [r for r in results if not is_input_errors(r)]
     for result in results:
         prefix = (
             f"[{one_line(result.name)}] " if len(runs) > 1 and not is_input_errors(result) else ""
         )
-        for finding in result.sorted_findings():
-            lines.append(prefix + finding_line(finding))
+        findings = result.sorted_findings()
+        found = grouped_lines(findings) if options is not None else map(finding_line, findings)
+        for line in found:
+            lines.append(prefix + line)
         for error in result.errors:
             at = f" (flow {error.index})" if error.index is not None else ""
             level = error.level

@@ -21,7 +21,7 @@ from auditor.cli.output_target import (
 )
 from auditor.config import FAIL_LEVELS, Settings, find_config, load_config, parse_rule_ids
 from auditor.errors import AuditError
-from auditor.findings import RunResult
+from auditor.findings import RunResult, now_iso
 from auditor.reports import FORMATS, renderer_for
 from auditor.rules import RULES_BY_ID
 
@@ -90,8 +90,10 @@ def settings_from_options(
     changes: dict[str, Any] = {}
     if select is not None:
         changes["select"] = parse_rule_ids(select, RULES_BY_ID)
+        changes["select_from"] = "command line"
     if ignore is not None:
         changes["ignore"] = parse_rule_ids(ignore, RULES_BY_ID) or frozenset()
+        changes["ignore_from"] = "command line"
     if fail_on is not None:
         changes["fail_on"] = fail_on
     if hosts:
@@ -237,6 +239,13 @@ def _umask() -> int:
     umask = os.umask(0o022)
     os.umask(umask)
     return umask
+
+
+def stamp_run(result: RunResult, settings: Settings) -> None:
+    """When the run was made and which rules it checked (summary ``generated_at`` and
+    ``rules``), so no report calls a change whose rules were left out "ready"."""
+    result.extra["rules"] = settings.rule_coverage(RULES_BY_ID)
+    result.extra["generated_at"] = now_iso()
 
 
 def emit(results: Sequence[RunResult], output_format: str | None, output: Path | None) -> None:

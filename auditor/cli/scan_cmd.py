@@ -20,6 +20,7 @@ from auditor.cli.common import (
     output_options,
     read_baseline,
     settings_for,
+    stamp_run,
     user_errors,
 )
 from auditor.code.scan import ScanOptions, context_root, default_cache_dir, scan_paths
@@ -116,6 +117,7 @@ def scan_command(
     )
     name = ", ".join(str(p) for p in paths)
     result = scan_paths(roots, settings, name, options=options)
+    stamp_run(result, settings)
     apply_baseline(result, known, write_baseline)
     emit([result], output_format, output)
     unused = _report_unused(result)

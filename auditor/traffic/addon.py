@@ -16,8 +16,10 @@ from mitmproxy.io import FlowWriter
 from auditor.catalog import load_catalog
 from auditor.config import Settings
 from auditor.errors import AuditError
-from auditor.findings import ErrorEntry, Finding, RunResult
+from auditor.findings import ErrorEntry, Finding, RunResult, now_iso
+from auditor.rules import RULES_BY_ID
 from auditor.traffic.digest import DistinctProblems, LiveLog
+from auditor.traffic.exchange import combine_span_facts
 from auditor.traffic.flowdump import exchange_from_flow
 from auditor.traffic.offload import AnalysisWorker, flow_facts
 from auditor.traffic.saved_flows import redacted_copy
@@ -278,18 +280,23 @@ class DokeosAudit:
             self._finished = True
             self._result.findings = list(session.findings)
             endpoints = set(session.history.endpoints_seen)
+            spans = [session.history.span_facts()]
             if self._worker is not None:
                 try:
                     offloaded = self._worker.result()
                     self._result.findings[:0] = offloaded.findings
                     self._result.errors.extend(offloaded.errors)
                     endpoints |= set(offloaded.extra.get("endpoints_seen", ()))
+                    spans.append(offloaded.extra)
                 except Exception as exc:
                     self._worker.kill()
                     self._internal_error(self._index, exc, "cannot collect the analysis after")
                 self._worker = None
             self._result.extra["endpoints_seen"] = sorted(endpoints)
             self._result.extra["occurrences_by_rule"] = _occurrences_by_rule(self._result.findings)
+            self._result.extra.update(combine_span_facts(*spans))
+            self._result.extra["rules"] = self._settings.rule_coverage(RULES_BY_ID)
+            self._result.extra["generated_at"] = now_iso()
         return self._result
 
     def done(self) -> None:

@@ -137,6 +137,7 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
         result.errors.append(_error(file, last + 1, exc, "cannot finish the session after"))
     result.findings = list(session.findings)
     result.extra["endpoints_seen"] = sorted(session.history.endpoints_seen)
+    result.extra.update(session.history.span_facts())
     stdout.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     stdout.flush()
 

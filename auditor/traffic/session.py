@@ -12,12 +12,12 @@ from pathlib import Path
 from auditor.catalog import Catalog, load_catalog
 from auditor.config import Settings
 from auditor.engine import complete_traffic_finding
-from auditor.findings import ErrorEntry, Finding, Origin, RunResult
-from auditor.rules import ALL_RULES
+from auditor.findings import ErrorEntry, Finding, Origin, RunResult, now_iso
+from auditor.rules import ALL_RULES, RULES_BY_ID
 from auditor.rules.base import RawFinding, Rule
 from auditor.traffic.capture import CaptureStats, read_capture
 from auditor.traffic.digest import EveryFinding, FindingKeeper
-from auditor.traffic.exchange import Exchange, TrafficHistory
+from auditor.traffic.exchange import Exchange, TrafficHistory, combine_span_facts
 
 REORDER_WINDOW = 512
 """How far out of time order an exchange may be written and still be analyzed in order.
@@ -176,6 +176,7 @@ def analyze_captures(
     readable = False
     formats: dict[str, str] = {}
     skipped = 0
+    spans: list[dict[str, object]] = []
     for display in paths:
         stats = CaptureStats()
         session = TrafficSession(catalog, settings, on_finding=on_finding)
@@ -198,6 +199,7 @@ def analyze_captures(
         session.finish()
         result.findings.extend(session.findings)
         endpoints |= session.history.endpoints_seen
+        spans.append(session.history.span_facts())
         result.flows_read += stats.exchanges
         skipped += stats.skipped
         formats[display] = stats.format
@@ -205,4 +207,7 @@ def analyze_captures(
     result.extra["endpoints_seen"] = sorted(endpoints)
     result.extra["non_http_flows_skipped"] = skipped
     result.extra["capture_formats"] = formats
+    result.extra.update(combine_span_facts(*spans))
+    result.extra["rules"] = settings.rule_coverage(RULES_BY_ID)
+    result.extra["generated_at"] = now_iso()
     return result, readable
