@@ -373,7 +373,7 @@ def _id_list(param: str, value: Value) -> IdList | None:
     if isinstance(value, Unknown):
         if value.bound is not None:
             return IdList(param, None, value.bound, value.source or "a model field")
-        if _plural(value.name) or value.source in _UNBOUNDED_SOURCES:
+        if _plural(value.name) or (value.source in _UNBOUNDED_SOURCES and not value.item):
             return IdList(param, None, None, _unknown_source(value))
         return None
     from auditor.code.values import Data

@@ -157,6 +157,9 @@ class LibraryCallsMixin(EvaluatorCore):
         empty = (isinstance(default, ListV) and default.items == []) or (
             isinstance(default, DictV) and not default.entries and not default.open
         )
+        if isinstance(default, Str) and default.text == "":
+            # an empty default (`getenv("IDS", "")`): what is configured is not known
+            return hole(Unknown(source="the environment", name=name))
         if empty:
             # an empty default says nothing of what is configured: a list of unknown size
             return Unknown(source="the configuration", name=name)

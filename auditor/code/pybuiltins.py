@@ -65,12 +65,15 @@ class BuiltinsMixin(EvaluatorCore):
                     source=value.source,
                     stored=self.models.is_stored_source(value.source),
                     made_in=frame.func_id,
+                    item=True,
                 )
+            if isinstance(element, Unknown) and element is not UNKNOWN:
+                return replace(element, item=True)
             return element
         if isinstance(value, DictV):
             return Str(HOLE, (UNKNOWN,))
         if isinstance(value, Unknown):
-            return replace(value, name=_singular(value.name), bound=None)
+            return replace(value, name=_singular(value.name), bound=None, item=True)
         if isinstance(value, Response):
             # a response object that iterates its items (a generated client's list model)
             self.events.body_read(value.request)

@@ -86,6 +86,9 @@ class Unknown(Value):
     spans: tuple[list[float], ...] = ()
     """For stored data: the age limits (days) seen where it was read back (a query's
     look-back); the lists fill as the code runs."""
+    item: bool = False
+    """One item of a sequence (a row, a line, an id of a list read back): not a list of
+    ids itself, unless its name says so."""
 
 
 UNKNOWN = Unknown()
