@@ -201,6 +201,8 @@ class BuiltinsMixin(EvaluatorCore):
                 return replace(arg, source="a number", name="", bound=None)
             return UNKNOWN
         if name == "dict":
+            if isinstance(arg, Unknown) and arg.stored and not kwargs:
+                return arg  # a mapping read back (`dict(shelf)`): its keys and values are old
             result = arg.copy() if isinstance(arg, DictV) else _dict_of_pairs(arg, bool(args))
             for key, value in kwargs.items():
                 if key == "**":

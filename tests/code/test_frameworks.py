@@ -626,3 +626,80 @@ def test_generic_views_serve_records_of_their_queryset(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_temporal_activities_run_with_their_arguments_and_timers_delay(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "worker/activities.py": """
+            import httpx
+            from temporalio import activity
+
+            class Jobs:
+                def __init__(self):
+                    self.http = httpx.AsyncClient(base_url="https://acme.dokeos.com/api")
+
+                @activity.defn
+                async def status(self, job_id):
+                    return (await self.http.get(f"/jobs/{job_id}")).json()["status"]
+
+                @activity.defn
+                async def sync(self):
+                    body = (await self.http.put("/presence_sessions/sync")).json()
+                    return [row["job_id"] for row in body["data"]]
+
+                @activity.defn
+                async def user(self, email):
+                    return (await self.http.get("/users", params={"email": email})).json()
+            """,
+            "worker/workflows.py": """
+            from datetime import timedelta
+
+            from temporalio import workflow
+
+            from worker.activities import Jobs
+
+            @workflow.defn
+            class Presence:
+                @workflow.run
+                async def run(self):
+                    ids = await workflow.execute_activity_method(Jobs.sync)
+                    await workflow.sleep(timedelta(days=8))
+                    for job_id in ids:
+                        await workflow.execute_activity_method(Jobs.status, job_id)  # !DK006
+
+            @workflow.defn
+            class Lookup:
+                @workflow.run
+                async def run(self, email):
+                    body = await workflow.execute_activity_method(Jobs.user, email)
+                    return body["data"][0]["tag_ids"] if body["data"] else None  # !DK002
+            """,
+        },
+    )
+
+
+def test_apscheduler_date_triggers_delay_the_job(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "sched.py": """
+            from datetime import datetime, timedelta, timezone
+
+            import requests
+            from apscheduler.schedulers.blocking import BlockingScheduler
+            from apscheduler.triggers.date import DateTrigger
+
+            scheduler = BlockingScheduler()
+
+            def confirm(job_id):
+                return requests.get(f"https://acme.dokeos.com/api/jobs/{job_id}").json()  # !DK006
+
+            def offboard(user_id):
+                body = requests.delete(f"https://acme.dokeos.com/api/user/{user_id}").json()
+                when = datetime.now(timezone.utc) + timedelta(days=10)
+                scheduler.add_job(confirm, DateTrigger(run_date=when), args=[body["job_id"]])
+            """,
+        },
+    )

@@ -60,6 +60,7 @@ _MODULES = (
     "openapi",
     "declarative",
     "azure",
+    "durable",
     "streamlit",
     "cli",
     "ui",

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from auditor.code.frames import Frame
+    from auditor.code.modules import ClassInfo
     from auditor.code.values import Client, Data, Value
 
 
@@ -322,6 +323,8 @@ class Interpreter(Protocol):
     def read_key(self, data: Data, key: str, node: cst.CSTNode, frame: Frame) -> Value: ...
 
     def registered(self, kind: str, key: str, frame: Frame) -> Value | None: ...
+
+    def default_instance(self, cls: ClassInfo) -> Value: ...
 
 
 @dataclass(frozen=True)
