@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, NoReturn, TextIO
 
 from auditor.catalog import Catalog
@@ -46,7 +46,7 @@ class GroupResult:
                     "message": f.message,
                     "endpoint": f.endpoint,
                     "key": f.key,
-                    "location": asdict(f.location) if f.location is not None else None,
+                    "location": f.location.to_json() if f.location is not None else None,
                 }
                 for f in self.findings
             ],
