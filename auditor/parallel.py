@@ -162,7 +162,8 @@ def analyze_group(
 
 
 class Progress:
-    """``analyzing 3/12 groups (40/130 files)`` on a terminal's stderr; silent elsewhere."""
+    """``analyzing 40 of 130 files`` on a terminal's stderr; silent elsewhere. Files are what
+    a user counts: groups (files analyzed together) are how the work is split."""
 
     def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream if stream is not None and _is_terminal(stream) else None
@@ -191,8 +192,8 @@ class Progress:
             return
         self._shown = now
         self._stream.write(
-            f"\r\x1b[Kdokeos-audit: analyzing {self._done_groups}/{self._groups} groups "
-            f"({self._done_files}/{self._files} files)"
+            f"\r\x1b[Kdokeos-audit: analyzing {self._done_files} of {self._files} "
+            f"file{'s' if self._files != 1 else ''}"
         )
         self._stream.flush()
 

@@ -468,7 +468,8 @@ def emit(
 def write_output(text: str, output: Path | None) -> None:
     """The rendered report on standard output, or whole into FILE (never half-written)."""
     if output is None:
-        click.echo(text, nl=False)
+        # colour is decided before rendering (--color, NO_COLOR...): click must not strip it
+        click.echo(text, nl=False, color=True)
     else:
         try:
             write_atomically(output, text)
