@@ -567,3 +567,46 @@ def test_gitignore_of_the_repository_applies_to_a_sub_project(tmp_path: Path) ->
     done = cli("scan", "--show-files", cwd=tmp_path / "svc")
     assert done.stdout.splitlines()[0].startswith("app/sync.py")
     assert 'app/client_generated.py  (left out: .gitignore "*_generated.py")' in done.stdout
+
+
+# -- set-up -----------------------------------------------------------------------------------
+
+# mitmproxy and aiohttp made unimportable, as in an installation without the extra
+_WITHOUT_THE_EXTRA = (
+    "import runpy, sys; sys.modules.update(mitmproxy=None, aiohttp=None); "
+    "sys.argv[0] = 'dokeos-audit'; runpy.run_module('auditor', run_name='__main__')"
+)
+
+
+def without_the_extra(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _WITHOUT_THE_EXTRA, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_code_users_need_no_mitmproxy(tmp_path: Path) -> None:
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert not any(d.startswith(("mitmproxy", "aiohttp")) for d in project["dependencies"])
+    assert any(d.startswith("mitmproxy") for d in project["optional-dependencies"]["traffic"])
+    write_project(tmp_path, {"v1.py": V1_SCRIPT})
+    scan = without_the_extra("scan", "--format", "json", "-o", "result.json", cwd=tmp_path)
+    assert scan.returncode == 1, scan.stderr
+    assert without_the_extra("calls", cwd=tmp_path).returncode == 0
+    assert without_the_extra("rules", "DK001", cwd=tmp_path).returncode == 0
+    report = without_the_extra("report", "result.json", "-o", "report.html", cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+
+
+@pytest.mark.parametrize("command", ["traffic", "proxy", "sandbox"])
+def test_a_command_that_needs_the_extra_says_how_to_get_it(tmp_path: Path, command: str) -> None:
+    done = without_the_extra(command, "capture.har", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "pip install 'dokeos-audit[traffic]'" in done.stderr

@@ -569,5 +569,19 @@ def user_errors(command: F) -> F:
         except AuditError as exc:
             fail(str(exc))
             sys.exit(EXIT_USAGE)
+        except ModuleNotFoundError as exc:
+            # a command that imports what the `traffic` extra installs only when it runs
+            from auditor.cli import EXTRA_PACKAGES
+
+            missing = (exc.name or "").split(".")[0]
+            if missing not in EXTRA_PACKAGES:
+                raise
+            context = click.get_current_context(silent=True)
+            name = context.info_name if context is not None else "this command"
+            fail(
+                f"`dokeos-audit {name}` needs {missing}, part of the `traffic` extra: "
+                "pip install 'dokeos-audit[traffic]' (from a clone: pip install '.[traffic]')"
+            )
+            sys.exit(EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
