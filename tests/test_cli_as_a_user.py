@@ -184,6 +184,18 @@ def test_a_sub_folder_or_file_finds_what_the_whole_project_finds(
     assert findings_of(document) == [("DK002", "src/lmsclient/report.py", 5)]
 
 
+def test_a_file_given_alone_gets_what_the_whole_scan_finds_in_it(tmp_path: Path) -> None:
+    # offboarding.py's deletes go through a session its callers build: only the project
+    # around the file (its importers too) shows they are Dokeos calls
+    repo = tmp_path / "hr_sync_requests"
+    shutil.copytree(REPO / "fixtures" / "code" / "hr_sync_requests", repo)
+    (repo / ".git").mkdir()
+    whole = json.loads(cli("scan", "--format", "json", cwd=repo).stdout)
+    alone = json.loads(cli("scan", "hr_sync/offboarding.py", "--format", "json", cwd=repo).stdout)
+    expected = [f for f in findings_of(whole) if f[1] == "hr_sync/offboarding.py"]
+    assert expected and findings_of(alone) == expected
+
+
 def test_only_the_given_paths_are_reported(tmp_path: Path) -> None:
     repo = lms_repo(tmp_path / "repo")
     write_project(repo, {"scripts/legacy.py": V1_SCRIPT})

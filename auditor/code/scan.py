@@ -106,7 +106,17 @@ def scan_paths(
     relevant_set = set(relevant)
     # Each group is analyzed on its own: files that share no import cannot affect each
     # other's model, and a group is what the cache keeps and a worker process receives.
-    groups = project.components([r for r in relevant if in_scope(r)], relevant)
+    # The given paths are analyzed with every file linked to them by imports, callers too
+    # (a wrapper is evaluated from the calls that name its endpoint), so a file scanned on
+    # its own gets what `scan .` finds in it; --diff analyzes only what changed, for speed.
+    if options.diff_ref is not None:
+        groups = project.components([r for r in relevant if in_scope(r)], relevant)
+    else:
+        groups = [
+            group
+            for group in project.components(relevant, relevant)
+            if any(in_scope(rel) for rel in group)
+        ]
     group_results = _analyze(project, catalog, groups, settings, options)
 
     raw = [f for g in group_results for f in g.findings]
