@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import (
+    check_output,
     emit,
     exit_code,
+    format_for,
     output_options,
     settings_from_options,
     user_errors,
@@ -67,6 +69,8 @@ def proxy_command(
         project_settings(), select=select, ignore=ignore, fail_on=fail_on, hosts=hosts
     )
     validate_mode(mode)
+    format_for(output_format, output)  # a report the run could not write, refused before it
+    check_output(output)
     addon = DokeosAudit(settings=settings)
     extra = {
         "dokeos_audit_save_flows": str(save_flows) if save_flows else "",

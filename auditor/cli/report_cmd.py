@@ -10,28 +10,24 @@ import click
 
 from auditor.cli.common import (
     EXIT_USAGE,
+    check_output,
     exit_code,
     fail,
     settings_from_options,
     user_errors,
     write_output,
 )
+from auditor.cli.common import format_for as common_format_for
 from auditor.config import FAIL_LEVELS
 from auditor.findings import RunResult
-from auditor.reports import FORMATS, SUFFIX_FORMATS, html_report, renderer_for
+from auditor.reports import FORMATS, html_report, renderer_for
 from auditor.reports.merge import load_results
 
 
 def format_for(output_format: str | None, output: Path | None) -> str:
-    """The explicit format, else the one the output file's name implies, else HTML."""
-    if output_format:
-        return output_format
-    if output is not None:
-        name = output.name.lower()
-        if name.endswith(".sarif.json"):
-            return "sarif"
-        return SUFFIX_FORMATS.get(output.suffix.lower(), "html")
-    return "html"
+    """The explicit format, else the one the output file's name implies, else HTML; a
+    format the file's suffix contradicts is refused (see cli.common.format_for)."""
+    return common_format_for(output_format, output, default="html")
 
 
 def render(results: list[RunResult], output_format: str, title: str | None) -> str:
@@ -82,6 +78,8 @@ def report_command(
     stderr and listed in the report's errors; the others are still merged.
     """
     settings = settings_from_options(select=select, ignore=ignore, fail_on=fail_on)
+    chosen = format_for(output_format, output)
+    check_output(output)
     loaded = load_results(result_files)
     for entry in loaded.unreadable:
         fail(f"{entry.path}: {entry.reason}")
@@ -92,6 +90,6 @@ def report_command(
         replace(run, findings=[f for f in run.findings if settings.rule_enabled(f.rule)])
         for run in loaded.runs
     ]
-    text = render(loaded.for_rendering(runs), format_for(output_format, output), title)
+    text = render(loaded.for_rendering(runs), chosen, title)
     write_output(text, output)
     sys.exit(exit_code(runs, settings, readable=True))

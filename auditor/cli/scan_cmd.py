@@ -194,6 +194,7 @@ def scan_command(
         sys.exit(_show_files(list(paths), settings, options))
     chosen = format_for(output_format, output)
     check_output(output)
+    check_output(write_baseline)
     known = read_baseline(baseline)
     name = ", ".join(str(p) for p in paths)
     result = scan_paths(list(paths), settings, name, options=options)

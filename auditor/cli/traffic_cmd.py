@@ -89,9 +89,11 @@ def traffic_command(
             click.echo(f"dokeos-audit: warning: {note}", err=True)
     chosen = format_for(output_format, output)
     check_output(output)
+    check_output(write_baseline)
     known = read_baseline(baseline)
     # each unreadable capture or flow is reported once, with the others, after the run
     result, readable = analyze_captures(list(captures), settings)
+    result.docs_url = settings.docs_url
     if readable:
         apply_baseline(result, known, write_baseline)
     text = TextOptions(

@@ -29,7 +29,7 @@ def test_hook_definition_is_what_pre_commit_expects() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert [hook["id"] for hook in hooks] == ["dokeos-audit"]
     hook = hooks[0]
-    assert hook["entry"] == "dokeos-audit scan"
+    assert hook["entry"] == "dokeos-audit scan --force-exclude"  # excludes hold for staged files
     assert hook["language"] == "python"
     assert hook["types"] == ["python"]
     assert hook.get("pass_filenames", True) is True
