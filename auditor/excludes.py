@@ -72,19 +72,24 @@ class PatternList:
         made = cls(Path(os.path.abspath(base)), lines, origin)
         made._compiled.extend(compiled)
         object.__setattr__(made, "_any", any_match)
+        object.__setattr__(made, "_prefix", os.path.join(os.fspath(made.base), ""))
         return made
 
-    def decide(self, path: Path, is_dir: bool) -> tuple[bool, str] | None:
-        """(excluded, pattern) from the last pattern matching ``path``; None when none does
-        or the path is not under ``base``."""
+    def decide(self, path: Path | str, is_dir: bool) -> tuple[bool, str] | None:
+        """(excluded, pattern) from the last pattern matching ``path`` (absolute); None when
+        none does or the path is not under ``base``."""
         if self._any is None:
             return None
-        try:
-            rel = path.relative_to(self.base).as_posix()
-        except ValueError:
+        # plain string work: this runs for every entry of every folder walked
+        text = os.fspath(path)
+        prefix: str = self.__dict__["_prefix"]
+        if not text.startswith(prefix):
             return None
-        if rel in ("", "."):
+        rel = text[len(prefix) :]
+        if not rel:
             return None
+        if os.sep != "/":
+            rel = rel.replace(os.sep, "/")
         if is_dir:
             rel += "/"
         if not self._any.match(rel):
@@ -135,28 +140,40 @@ class FileFilter:
                         above.append(found)
         return cls(exclude=exclude, respect_gitignore=respect_gitignore, gitignore_above=above)
 
-    def reason(self, path: Path, is_dir: bool, within: Sequence[Path] = ()) -> str | None:
+    def reason(
+        self,
+        path: Path | str,
+        is_dir: bool,
+        within: Sequence[Path] = (),
+        gitignores: Sequence[PatternList] | None = None,
+    ) -> str | None:
         """Why ``path`` is left out, or None. ``within`` are the folders walked down to it
-        (their .gitignore files apply, the deepest first)."""
-        if is_dir and (path / "pyvenv.cfg").is_file():
-            return "a virtual environment (it holds pyvenv.cfg)"
+        (their .gitignore files apply, the deepest first); a walk that already read them
+        passes ``gitignores`` instead."""
+        if is_dir and gitignores is None and os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+            return VIRTUAL_ENVIRONMENT
         for patterns in self.exclude:
             decided = patterns.decide(path, is_dir)
             if decided is not None and decided[0]:
                 return f'{patterns.origin} "{decided[1]}"'
         if not self.respect_gitignore:
             return None
-        lists = [g for g in (self._gitignore(folder) for folder in within) if g is not None]
-        for patterns in [*reversed(lists), *reversed(self.gitignore_above)]:
+        if gitignores is None:
+            gitignores = [g for g in (self.gitignore(folder) for folder in within) if g]
+        for patterns in [*reversed(gitignores), *reversed(self.gitignore_above)]:
             decided = patterns.decide(path, is_dir)
             if decided is not None:
                 return f'{patterns.origin} "{decided[1]}"' if decided[0] else None
         return None
 
-    def _gitignore(self, folder: Path) -> PatternList | None:
+    def gitignore(self, folder: Path) -> PatternList | None:
+        """The .gitignore of ``folder``, read once."""
         if folder not in self._gitignores:
             self._gitignores[folder] = _gitignore_in(folder, None)
         return self._gitignores[folder]
+
+
+VIRTUAL_ENVIRONMENT = "a virtual environment (it holds pyvenv.cfg)"
 
 
 def _gitignore_in(folder: Path, top: Path | None) -> PatternList | None:

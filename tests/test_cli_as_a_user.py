@@ -622,3 +622,24 @@ def test_a_command_that_needs_the_extra_says_how_to_get_it(tmp_path: Path, comma
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "pip install 'dokeos-audit[traffic]'" in done.stderr
+
+
+def test_the_cache_is_shared_by_sub_paths_and_keyed_by_the_root(tmp_path: Path) -> None:
+    repo = lms_repo(tmp_path / "repo")
+    cache = repo / ".dokeos-audit-cache"
+
+    def entries() -> set[str]:
+        return {p.name for p in cache.rglob("*.json") if p.parent.name != "v1"}
+
+    whole = json.loads(cli("scan", "--format", "json", cwd=repo).stdout)
+    first = entries()
+    assert first  # the cache lives at the project root, wherever the scan runs from
+    part = json.loads(cli("scan", "lmsclient", "--format", "json", cwd=repo / "src").stdout)
+    assert entries() == first  # a sub-folder is the same groups: served from the cache
+    assert findings_of(part) == findings_of(whole)
+    narrowed = cli(
+        "scan", "--project-root", ".", "--cache-dir", cache, "--format", "json", cwd=repo / "src"
+    )
+    # in the same cache, another root is other relative paths, other keys: nothing stale
+    assert entries() > first
+    assert findings_of(json.loads(narrowed.stdout)) == [("DK002", "lmsclient/report.py", 5)]

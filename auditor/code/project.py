@@ -13,7 +13,7 @@ from pathlib import Path
 
 from auditor.code.parsing import DEFAULT_MAX_FILE_SIZE
 from auditor.errors import ConfigError, UnreadableSource
-from auditor.excludes import DEFAULT_EXCLUDE, FileFilter, PatternList
+from auditor.excludes import DEFAULT_EXCLUDE, VIRTUAL_ENVIRONMENT, FileFilter, PatternList
 
 _IMPORT = re.compile(
     rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[\w, \t]+)"
@@ -174,7 +174,7 @@ class Project:
             file_filter = FileFilter.for_project(top, lists)
         project = cls(max_file_size=max_file_size, root=top)
         walker = _Walker(project, file_filter)
-        walker.walk(top, [], in_scope=False)
+        walker.walk(top, [])
         for given in paths:
             project._add_given(given, walker, force_exclude)
         return project
@@ -201,7 +201,7 @@ class Project:
             return
         if given.is_dir():
             if excluded is not None or rel not in walker.walked:
-                walker.walk(self.root / rel if rel else self.root, _parents(rel), in_scope=True)
+                walker.walk(self.root / rel if rel else self.root, _parents(rel))
             prefix = f"{rel}/" if rel else ""
             for file_rel in self.files:
                 if file_rel.startswith(prefix):
@@ -433,20 +433,33 @@ class _Walker:
                 return reason
         return None
 
-    def walk(self, top: Path, parents: list[str], *, in_scope: bool) -> None:
+    def walk(self, top: Path, parents: list[str]) -> None:
         root = self.project.root
         base = top.relative_to(root).as_posix() if top != root else ""
-        # scandir's entry types come with the listing: no stat per folder, unlike os.walk
-        stack = [(os.fspath(top), base, [root / p if p else root for p in parents])]
+        gitignores = [
+            found
+            for found in (self.filter.gitignore(root / p if p else root) for p in parents)
+            if found is not None
+        ]
+        # scandir's entry types come with the listing: no stat per folder, unlike os.walk;
+        # a folder's .gitignore and pyvenv.cfg are seen in its listing, not looked for
+        stack = [(os.fspath(top), base, gitignores)]
         while stack:
-            directory, rel_dir, within = stack.pop()
+            directory, rel_dir, above = stack.pop()
             self.walked.add(rel_dir)
-            within = [*within, Path(directory)]
             try:
                 with os.scandir(directory) as listing:
                     entries = sorted(listing, key=lambda e: e.name)
             except OSError:
                 continue
+            names = {entry.name for entry in entries}
+            if "pyvenv.cfg" in names and rel_dir:
+                self.left_out.append((f"{rel_dir}/", VIRTUAL_ENVIRONMENT))
+                continue
+            if ".gitignore" in names and self.filter.respect_gitignore:
+                found = self.filter.gitignore(Path(directory))
+                if found is not None:
+                    above = [*above, found]
             subfolders = []
             for entry in entries:
                 rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
@@ -457,13 +470,13 @@ class _Walker:
                 if is_dir:
                     if entry.is_symlink():
                         continue
-                    reason = self.filter.reason(Path(entry.path), True, within)
+                    reason = self.filter.reason(entry.path, True, gitignores=above)
                     if reason is None:
-                        subfolders.append((entry.path, rel, within))
-                    elif rel not in self.walked:
+                        subfolders.append((entry.path, rel, above))
+                    else:
                         self.left_out.append((f"{rel}/", reason))
                 elif entry.name.endswith(".py"):
-                    reason = self.filter.reason(Path(entry.path), False, within)
+                    reason = self.filter.reason(entry.path, False, gitignores=above)
                     if reason is not None:
                         self.left_out.append((rel, reason))
                     elif rel not in self.project.files:
