@@ -58,6 +58,10 @@ SUFFIX_FORMATS = {
 
 
 def renderer_for(name: str) -> Renderer:
+    if name in TEXT_STYLES:
+        from auditor.reports import text_report
+
+        return lambda results: text_report.render(results, style=name)
     try:
         return RENDERERS[name]
     except KeyError:

@@ -643,3 +643,18 @@ def test_the_cache_is_shared_by_sub_paths_and_keyed_by_the_root(tmp_path: Path) 
     # in the same cache, another root is other relative paths, other keys: nothing stale
     assert entries() > first
     assert findings_of(json.loads(narrowed.stdout)) == [("DK002", "lmsclient/report.py", 5)]
+
+
+def test_calls_and_report_follow_the_same_rules(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    calls = cli("calls", "empty", cwd=tmp_path)
+    assert calls.returncode == 2 and "No Python files found" in calls.stderr
+    write_project(tmp_path, {"v1.py": V1_SCRIPT})
+    (tmp_path / "blob.py").write_bytes(b"\x00\x01")
+    cli("scan", "-o", "result.json", cwd=tmp_path)
+    text = cli("report", "result.json", "-o", "report.txt", cwd=tmp_path)
+    assert text.returncode == 0
+    assert text.stderr.count("blob.py") == 1 and "binary file" in text.stderr  # on stderr
+    assert (tmp_path / "report.txt").read_text().startswith("v1.py:3:12: error: DK001")
+    refused = cli("report", "result.json", "--format", "html", "-o", "report.md", cwd=tmp_path)
+    assert refused.returncode == 2 and "names a Markdown file" in refused.stderr

@@ -18,6 +18,7 @@ from auditor.cli.common import (
     user_errors,
     write_output,
 )
+from auditor.cli.scan_cmd import NO_FILES
 from auditor.code.inventory import render_text
 from auditor.code.project import find_project_root
 from auditor.code.scan import ScanOptions, scan_paths
@@ -86,5 +87,9 @@ def calls_command(
         ]
         text = render_text(shown)
     write_output(text, output)
-    readable = result.files_scanned > 0 or not result.errors
-    sys.exit(EXIT_OK if readable else EXIT_USAGE)
+    if result.files_scanned == 0:
+        unread = any(e.file is not None for e in result.errors)
+        why = "none of the Python files could be read" if unread else NO_FILES
+        click.echo(f"dokeos-audit: error: {why}", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_OK)

@@ -13,6 +13,7 @@ from auditor.cli.common import (
     check_output,
     exit_code,
     fail,
+    report_errors,
     settings_from_options,
     user_errors,
     write_output,
@@ -20,7 +21,7 @@ from auditor.cli.common import (
 from auditor.cli.common import format_for as common_format_for
 from auditor.config import FAIL_LEVELS
 from auditor.findings import RunResult
-from auditor.reports import FORMATS, html_report, renderer_for
+from auditor.reports import FORMATS, TEXT_STYLES, html_report, renderer_for
 from auditor.reports.merge import load_results
 
 
@@ -90,6 +91,8 @@ def report_command(
         replace(run, findings=[f for f in run.findings if settings.rule_enabled(f.rule)])
         for run in loaded.runs
     ]
+    if chosen in ("text", *TEXT_STYLES):
+        report_errors(runs)  # the text report counts them; each is one line on stderr
     text = render(loaded.for_rendering(runs), chosen, title)
     write_output(text, output)
     sys.exit(exit_code(runs, settings, readable=True))

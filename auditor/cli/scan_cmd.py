@@ -233,7 +233,7 @@ def _show_files(paths: list[Path], settings: Settings, options: ScanOptions) -> 
     if others:
         click.echo(
             f"and {others} other file{'s' if others != 1 else ''} of the project at "
-            f"{project.root}, read only for what they import"
+            f"{project.root}, read for what links them to the files above (not reported)"
         )
     if not project.in_scope:
         click.echo(f"dokeos-audit: error: {NO_FILES}", err=True)
