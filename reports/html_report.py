@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from auditor import TOOL_NAME, __version__
+from auditor.config import OPT_IN_RULES
 from auditor.findings import RunResult
 from auditor.redact import redact_runs
 from auditor.reports.model import ReportModel, ReportOptions, Verdict, build_report
@@ -201,7 +202,14 @@ def render(
         not_used=NOT_USED,
         cell_mark=CELL_MARK,
         bar_width=BAR_WIDTH,
-        all_rules=ALL_RULES,
+        # the vendor's changes; a rule about the tool itself (DK100, unused suppressions)
+        # only when the report has a finding of it
+        all_rules=[
+            rule
+            for rule in ALL_RULES
+            if rule.id not in OPT_IN_RULES
+            or any(f.rule == rule.id for r in results for f in r.findings)
+        ],
         rules_by_id=RULES_BY_ID,
         tool_name=TOOL_NAME,
         version=__version__,

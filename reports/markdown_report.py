@@ -54,7 +54,7 @@ def _where(item: FindingItem) -> str:
 
 def _rule_link(rule_id: str) -> str:
     rule = RULES_BY_ID.get(rule_id)
-    return f"[{rule_id}]({rule.help_uri})" if rule is not None else md_text(rule_id)
+    return md_code(rule_id) if rule is not None else md_text(rule_id)
 
 
 def _verdict_table(model: ReportModel) -> list[str]:

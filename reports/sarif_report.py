@@ -17,7 +17,6 @@ from auditor.rules.base import Rule
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://dokeos-audit.readthedocs.io"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "dokeosAuditFingerprint/v1"
 """Our own key: GitHub recomputes (and warns about) values under its primaryLocationLineHash."""
@@ -26,7 +25,7 @@ _LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
-def rule_descriptor(rule: Rule) -> dict[str, Any]:
+def rule_descriptor(rule: Rule, docs_url: str | None = None) -> dict[str, Any]:
     help_text = (
         f"{rule.summary}\n\nWhy it breaks: {rule.why}\n\nHow to fix it: {rule.fix}\n\n"
         f"Before:\n{rule.before}\n\nAfter:\n{rule.after}\n"
@@ -35,16 +34,21 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         f"{rule.summary}\n\n**Why it breaks.** {rule.why}\n\n**How to fix it.** {rule.fix}\n\n"
         f"Before:\n```python\n{rule.before}\n```\n\nAfter:\n```python\n{rule.after}\n```\n"
     )
-    return {
+    descriptor: dict[str, Any] = {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.why},
         "help": {"text": help_text, "markdown": help_markdown},
-        "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": _LEVELS[rule.severity.value]},
         "properties": {"tags": ["dokeos", "api-v2", "migration"], "precision": "high"},
     }
+    # the rule's page only where the user keeps one (docs-url): the help above is the
+    # whole page, and an address made up here would be a dead link
+    url = rule.help_url(docs_url)
+    if url is not None:
+        descriptor["helpUri"] = url
+    return descriptor
 
 
 def unknown_rule_descriptor(rule_id: str) -> dict[str, Any]:
@@ -98,7 +102,9 @@ def _context_region(finding: Finding) -> dict[str, Any] | None:
     }
 
 
-def sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
+def sarif_result(
+    finding: Finding, rule_index: dict[str, int], run: RunResult | None = None
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index[finding.rule],
@@ -109,7 +115,11 @@ def sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]
     }
     if finding.location is not None:
         physical: dict[str, Any] = {
-            "artifactLocation": artifact_location(finding.location.path),
+            "artifactLocation": artifact_location(
+                run.repository_path(finding.location.path)
+                if run is not None
+                else finding.location.path
+            ),
             "region": _region(finding),
         }
         context = _context_region(finding)
@@ -150,7 +160,7 @@ def _notification(error: ErrorEntry) -> dict[str, Any]:
 
 
 def sarif_run(result: RunResult, *, categorize: bool) -> dict[str, Any]:
-    descriptors = [rule_descriptor(rule) for rule in ALL_RULES]
+    descriptors = [rule_descriptor(rule, result.docs_url) for rule in ALL_RULES]
     known = {d["id"] for d in descriptors}
     for rule_id in sorted({f.rule for f in result.findings} - known):
         descriptors.append(unknown_rule_descriptor(rule_id))
@@ -161,7 +171,6 @@ def sarif_run(result: RunResult, *, categorize: bool) -> dict[str, Any]:
                 "name": TOOL_NAME,
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": descriptors,
             }
         },
@@ -171,12 +180,10 @@ def sarif_run(result: RunResult, *, categorize: bool) -> dict[str, Any]:
                 "toolExecutionNotifications": [_notification(e) for e in result.errors],
             }
         ],
-        "originalUriBaseIds": {
-            SRCROOT: {"description": {"text": "The folder that was scanned, or captures' folder."}}
-        },
+        "originalUriBaseIds": {SRCROOT: _source_root(result)},
         "columnKind": "unicodeCodePoints",
         "redactionTokens": [REDACTED],
-        "results": [sarif_result(f, rule_index) for f in result.sorted_findings()],
+        "results": [sarif_result(f, rule_index, result) for f in result.sorted_findings()],
         "properties": {
             "runName": result.name,
             "kind": result.kind,
@@ -188,6 +195,17 @@ def sarif_run(result: RunResult, *, categorize: bool) -> dict[str, Any]:
         # Several runs in one file need distinct categories, or code scanning merges them.
         run["automationDetails"] = {"id": f"{TOOL_NAME}/{result.name}/"}
     return run
+
+
+def _source_root(result: RunResult) -> dict[str, Any]:
+    """What %SRCROOT% stands for: the repository's top (code scanning resolves relative paths
+    there), else the project root; for captures, the folder the command ran in."""
+    top = result.repository_root or result.root
+    if top is None:
+        return {"description": {"text": "The folder dokeos-audit ran in (captures as given)."}}
+    where = "The top of the git repository" if result.repository_root else "The project root"
+    uri = PurePosixPath(top).as_uri() if top.startswith("/") else PureWindowsPath(top).as_uri()
+    return {"uri": uri.rstrip("/") + "/", "description": {"text": f"{where} that was scanned."}}
 
 
 def document(results: Sequence[RunResult]) -> dict[str, Any]:

@@ -8,13 +8,15 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import (
+    check_output,
     emit,
     exit_code,
+    format_for,
     output_options,
+    project_settings,
     settings_from_options,
     user_errors,
 )
-from auditor.cli.traffic_cmd import project_settings
 from auditor.traffic.addon import DokeosAudit
 from auditor.traffic.proxy import (
     ignore_stop_signals,
@@ -72,6 +74,8 @@ def proxy_command(
         project_settings(), select=select, ignore=ignore, fail_on=fail_on, hosts=hosts
     )
     validate_mode(mode)
+    format_for(output_format, output)  # a report the run could not write, refused before it
+    check_output(output)
     addon = DokeosAudit(settings=settings)
     extra = {
         "dokeos_audit_save_flows": str(save_flows) if save_flows else "",

@@ -11,19 +11,22 @@ import click
 
 from auditor.cli.common import (
     EXIT_USAGE,
+    check_output,
     config_option,
     exit_code,
     fail,
+    project_settings,
+    report_errors,
     settings_from_options,
     user_errors,
     write_output,
 )
-from auditor.cli.traffic_cmd import project_settings
+from auditor.cli.common import format_for as common_format_for
 from auditor.config import FAIL_LEVELS, Settings, load_config
 from auditor.findings import RunResult
 from auditor.reports import (
     FORMATS,
-    SUFFIX_FORMATS,
+    TEXT_STYLES,
     html_report,
     json_report,
     markdown_report,
@@ -45,15 +48,9 @@ from auditor.rules import RULES_BY_ID
 
 
 def format_for(output_format: str | None, output: Path | None) -> str:
-    """The explicit format, else the one the output file's name implies, else HTML."""
-    if output_format:
-        return output_format
-    if output is not None:
-        name = output.name.lower()
-        if name.endswith(".sarif.json"):
-            return "sarif"
-        return SUFFIX_FORMATS.get(output.suffix.lower(), "html")
-    return "html"
+    """The explicit format, else the one the output file's name implies, else HTML; a
+    format the file's suffix contradicts is refused (see cli.common.format_for)."""
+    return common_format_for(output_format, output, default="html")
 
 
 def render(results: list[RunResult], output_format: str, options: ReportOptions) -> str:
@@ -72,7 +69,8 @@ def render(results: list[RunResult], output_format: str, options: ReportOptions)
 def leave_rules_out(extra: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """The run's record of the rules it checked, less those this report leaves out: their
     findings are dropped, so their changes are not checked here (never "ready")."""
-    if settings.select is None and not settings.ignore:
+    left_out = settings.rule_coverage(RULES_BY_ID)
+    if not left_out["not_selected"] and not left_out["ignored"]:
         return extra
     coverage = extra.get("rules")
     if not isinstance(coverage, dict):
@@ -81,10 +79,10 @@ def leave_rules_out(extra: dict[str, Any], settings: Settings) -> dict[str, Any]
     not_selected = dict(coverage.get("not_selected") or {})
     ignored = dict(coverage.get("ignored") or {})
     for rule_id in list(checked):
-        if rule_id in settings.ignore:
+        if rule_id in left_out["ignored"]:
             ignored[rule_id] = REPORT_SOURCE
             checked.remove(rule_id)
-        elif settings.select is not None and rule_id not in settings.select:
+        elif rule_id in left_out["not_selected"]:
             not_selected[rule_id] = REPORT_SOURCE
             checked.remove(rule_id)
     rules = {"checked": checked, "not_selected": not_selected, "ignored": ignored}
@@ -176,6 +174,8 @@ def report_command(
         for e in settings.integrations
     ]
     owner_of = {**settings.owners, **dict(parse_pairs(owners, "--owner"))}
+    chosen = format_for(output_format, output)
+    check_output(output)
     history = load_history(compare)
     loaded = load_results(result_files)
     for entry in loaded.unreadable:
@@ -193,7 +193,9 @@ def report_command(
     ]
     assign(runs, loaded.sources, specs, owner_of)
     mark_same_sessions(runs)
+    if chosen in ("text", *TEXT_STYLES):
+        report_errors(runs)  # the text report counts them; each is one line on stderr
     options = ReportOptions(title=title, history=tuple(history))
-    text = render(loaded.for_rendering(runs), format_for(output_format, output), options)
+    text = render(loaded.for_rendering(runs), chosen, options)
     write_output(text, output)
     sys.exit(exit_code(runs, settings, readable=True))

@@ -116,12 +116,12 @@ def test_a_traffic_finding_points_at_the_code_that_sent_it(merged: dict[str, Any
     too_many = next(f for f in traffic if f["rule"] == "DK003")
     # the scan flagged the same call: confirmed from both sides
     assert too_many["evidence"]["confirmed"] is True
-    assert too_many["evidence"]["places"] == ["clients.py:89:20"]
+    assert too_many["evidence"]["places"] == ["fixtures/server/clients.py:89:20"]
     # the V1 era's GET /users (api_key, no page, no attributes asked) is the call on line 84,
     # not the V2 one that walks pages with response_attributes (line 123)
     users = next(f for f in traffic if f["rule"] == "DK004" and f["endpoint"] == "GET /users")
     assert users["evidence"]["confirmed"] is False
-    assert users["evidence"]["places"] == ["clients.py:84"]
+    assert users["evidence"]["places"] == ["fixtures/server/clients.py:84"]
     assert "did not flag it there" in users["evidence"]["summary"]
 
 
