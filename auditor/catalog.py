@@ -6,6 +6,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache, cached_property
 from importlib import resources
 
@@ -121,6 +122,8 @@ class Catalog:
     job_lifetime_days: int
     changes: tuple[Change, ...]
     extra_hosts: tuple[str, ...] = field(default=())
+    switch_over: date | None = None
+    """The day the vendor withdraws V1 and applies the V2 changes in production."""
 
     # -- identity ---------------------------------------------------------------------
     def with_hosts(self, hosts: Iterable[str]) -> Catalog:
@@ -305,4 +308,11 @@ def load_catalog() -> Catalog:
             Change(c["id"], c["title"], tuple(c["endpoints"]), tuple(c["rules"]))
             for c in raw["changes"]
         ),
+        switch_over=_date(raw["versions"].get("switch_over")),
     )
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value) if isinstance(value, str) else None

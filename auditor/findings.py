@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -29,13 +31,22 @@ Origin = Literal["code", "traffic", "sandbox"]
 
 @dataclass(frozen=True)
 class Location:
-    """A span in a source file; path relative to the scanned root, 1-based line and column."""
+    """A span in a source file; path relative to the project root, 1-based line and column."""
 
     path: str
     line: int
     column: int
     end_line: int
     end_column: int
+    file: str | None = None
+    """The same file as the user's shell reaches it: relative to the working directory of
+    the run (absolute when outside it). What text reports print."""
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.file is None:
+            out.pop("file")
+        return out
 
 
 @dataclass(frozen=True)
@@ -93,7 +104,7 @@ class Finding:
             "origin": self.origin,
         }
         if self.location is not None:
-            out["location"] = asdict(self.location)
+            out["location"] = self.location.to_json()
         if self.flow is not None:
             flow = asdict(self.flow)
             if flow.get("status") is None:
@@ -151,7 +162,12 @@ class ErrorEntry:
     index: int | None = None
     level: Literal["error", "warning"] = "error"
     """"warning": the input was read, but not all of it could be analyzed (a budget was
-    reached, a file that never mentions Dokeos does not parse)."""
+    reached)."""
+    line: int | None = None
+    column: int | None = None
+    """Where in the file reading stopped (a syntax error, an undecodable byte), 1-based."""
+    file: str | None = None
+    """The path relative to the working directory, as for Location.file."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, "reason": self.reason}
@@ -159,6 +175,9 @@ class ErrorEntry:
             out["index"] = self.index
         if self.level != "error":
             out["level"] = self.level
+        for key in ("line", "column", "file"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
         return out
 
 
@@ -183,6 +202,23 @@ class RunResult:
     explain_fixes: bool = False
     """The run was asked about fixes (``--fix``, ``--unsafe-fixes``): the text says under
     each finding left without a fix why it has none."""
+    root: str | None = None
+    """For a code scan: the project root, absolute; ``location.path`` is relative to it."""
+    repository_root: str | None = None
+    """The top of the git work tree holding the project, absolute, when there is one:
+    what SARIF's %SRCROOT% and CI annotations' paths are relative to."""
+    docs_url: str | None = None
+    """Where the user's copy of the rule pages lives (``docs-url``), for links."""
+
+    def repository_path(self, path: str) -> str:
+        """A path relative to the project root, made relative to the repository's top (what
+        code scanning and CI annotations resolve paths against); unchanged without one."""
+        if self.root is None or self.repository_root is None:
+            return path
+        relative = os.path.relpath(os.path.join(self.root, path), self.repository_root)
+        if relative == ".." or relative.startswith(("../", "..\\")):
+            return path
+        return relative.replace(os.sep, "/")
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings, key=lambda f: f.sort_key)
@@ -193,7 +229,19 @@ class RunResult:
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
             "tool": {"name": TOOL_NAME, "version": __version__},
-            "run": {"name": self.name, "kind": self.kind},
+            "run": {
+                "name": self.name,
+                "kind": self.kind,
+                **{
+                    key: value
+                    for key, value in (
+                        ("root", self.root),
+                        ("repository_root", self.repository_root),
+                        ("docs_url", self.docs_url),
+                    )
+                    if value is not None
+                },
+            },
             "findings": [f.to_json() for f in self.sorted_findings()],
             "errors": [e.to_json() for e in self.errors],
             "summary": {
@@ -215,3 +263,8 @@ def fingerprint(*parts: object) -> str:
     """A stable hash of what identifies a finding, independent of where lines moved."""
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]
+
+
+def now_iso() -> str:
+    """This moment in UTC, to the second, as results record when a run was made."""
+    return datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"

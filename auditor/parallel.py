@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, NoReturn, TextIO
 
 from auditor.catalog import Catalog
@@ -47,7 +47,7 @@ class GroupResult:
                     "message": f.message,
                     "endpoint": f.endpoint,
                     "key": f.key,
-                    "location": asdict(f.location) if f.location is not None else None,
+                    "location": f.location.to_json() if f.location is not None else None,
                     **({"fix": f.fix.to_json()} if f.fix is not None else {}),
                     **({"no_fix": f.no_fix} if f.no_fix else {}),
                 }
@@ -169,7 +169,8 @@ def analyze_group(
 
 
 class Progress:
-    """``analyzing 3/12 groups (40/130 files)`` on a terminal's stderr; silent elsewhere."""
+    """``analyzing 40 of 130 files`` on a terminal's stderr; silent elsewhere. Files are what
+    a user counts: groups (files analyzed together) are how the work is split."""
 
     def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream if stream is not None and _is_terminal(stream) else None
@@ -198,8 +199,8 @@ class Progress:
             return
         self._shown = now
         self._stream.write(
-            f"\r\x1b[Kdokeos-audit: analyzing {self._done_groups}/{self._groups} groups "
-            f"({self._done_files}/{self._files} files)"
+            f"\r\x1b[Kdokeos-audit: analyzing {self._done_files} of {self._files} "
+            f"file{'s' if self._files != 1 else ''}"
         )
         self._stream.flush()
 

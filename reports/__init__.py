@@ -40,6 +40,9 @@ class _Renderers(Mapping[str, Renderer]):
 RENDERERS: Mapping[str, Renderer] = _Renderers()
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github", "html", "codequality")
+TEXT_STYLES = ("full", "concise")
+"""The two looks of the text format, as ruff names them: `full` (the default) shows the
+source line under each finding, `concise` one line a finding."""
 
 SUFFIX_FORMATS = {
     ".html": "html",
@@ -51,10 +54,14 @@ SUFFIX_FORMATS = {
     ".xml": "junit",
     ".txt": "text",
 }
-"""The format `report --output FILE` picks from the file's suffix when --format is absent."""
+"""The format an --output FILE's suffix implies when --format is absent."""
 
 
 def renderer_for(name: str) -> Renderer:
+    if name in TEXT_STYLES:
+        from auditor.reports import text_report
+
+        return lambda results: text_report.render(results, style=name)
     try:
         return RENDERERS[name]
     except KeyError:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.findings import Finding, RunResult
+from auditor.redact import redact_runs
 from auditor.reports.json_report import dumps
-from auditor.reports.redact import redact_runs
 from auditor.rules import RULES_BY_ID
 
 # GitLab's scale is info, minor, major, critical, blocker; like ruff's gitlab output we keep

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 
 from auditor.findings import Finding, RunResult
+from auditor.redact import redact_runs
 from auditor.reports.model import SeverityCounts, is_input_errors
-from auditor.reports.redact import redact_runs
 from auditor.rules import RULES_BY_ID
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
@@ -34,7 +34,7 @@ def command(name: str, message: str, properties: dict[str, str | int]) -> str:
     )
 
 
-def annotation(finding: Finding, run_name: str | None) -> str:
+def annotation(finding: Finding, run_name: str | None, run: RunResult | None = None) -> str:
     rule = RULES_BY_ID.get(finding.rule)
     title = f"{finding.rule} {rule.name}" if rule is not None else finding.rule
     if run_name:
@@ -43,7 +43,9 @@ def annotation(finding: Finding, run_name: str | None) -> str:
     message = finding.message
     if finding.location is not None:
         loc = finding.location
-        properties = {"file": loc.path, "line": loc.line, "col": loc.column}
+        # GitHub resolves an annotation's file against the repository's top
+        path = run.repository_path(loc.path) if run is not None else loc.path
+        properties = {"file": path, "line": loc.line, "col": loc.column}
         if loc.end_line > loc.line:
             properties["endLine"] = loc.end_line
         elif loc.end_column > loc.column:
@@ -58,7 +60,8 @@ def annotation(finding: Finding, run_name: str | None) -> str:
         )
     properties["title"] = title
     if rule is not None:
-        message = f"{message}\n{rule.fix}\n{rule.help_uri}"
+        docs = run.docs_url if run is not None else None
+        message = f"{message}\n{rule.fix}\n{rule.help_url(docs) or 'See: ' + rule.help_uri}"
     message += suggestion(finding)
     return command(_COMMANDS.get(finding.severity.value, "warning"), message, properties)
 
@@ -81,12 +84,15 @@ def render(results: Sequence[RunResult]) -> str:
     lines: list[str] = []
     for result in results:
         run_name = result.name if len(runs) > 1 and not is_input_errors(result) else None
-        lines.extend(annotation(f, run_name) for f in result.sorted_findings())
+        lines.extend(annotation(f, run_name, result) for f in result.sorted_findings())
         for error in result.errors:
             at = f" (flow {error.index})" if error.index is not None else ""
             properties: dict[str, str | int] = {}
             if error.index is None and error.path.endswith(".py"):
-                properties["file"] = error.path
+                properties["file"] = result.repository_path(error.path)
+                if error.line is not None:
+                    properties["line"] = error.line
+                    properties["col"] = error.column or 1
             properties["title"] = "dokeos-audit could not read this file"
             lines.append(command("warning", f"{error.path}{at}: {error.reason}", properties))
     counts = SeverityCounts.of(f for r in runs for f in r.findings)

@@ -6,22 +6,26 @@ import base64
 import hashlib
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from auditor import TOOL_NAME, __version__
+from auditor.config import OPT_IN_RULES
 from auditor.findings import RunResult
-from auditor.reports.model import ReportModel, Verdict, build_report
-from auditor.reports.redact import redact_runs
+from auditor.redact import redact_runs
+from auditor.reports.model import ReportModel, ReportOptions, Verdict, build_report
+from auditor.reports.priorities import priorities
+from auditor.reports.text_report import reveal_bidi
+from auditor.reports.verdicts import NOT_USED
+from auditor.reports.wording import moment_words, run_time_phrase, switch_over_phrase, when
 from auditor.rules import ALL_RULES, RULES_BY_ID
 
 TEMPLATE = "report.html.j2"
 _BACKTICKS = re.compile(r"`([^`]+)`")
 BAR_WIDTH = 180
-CELL_MARK = {Verdict.NEEDS_WORK: "\u2716", Verdict.READY: "\u2714", Verdict.NOT_EXERCISED: "\u2013"}
+CELL_MARK = {Verdict.NEEDS_WORK: "\u2716", Verdict.READY: "\u2714", Verdict.NOT_CHECKED: "\u2013"}
 
 
 @cache
@@ -34,6 +38,7 @@ def environment() -> Environment:
         lstrip_blocks=False,
     )
     env.filters["when"] = when
+    env.filters["moment"] = moment_words
     env.filters["inline_code"] = inline_code
     return env
 
@@ -68,72 +73,147 @@ def content_security_policy(css: str, script: str) -> str:
     )
 
 
-def when(timestamp: str) -> str:
-    """An ISO timestamp as people read it, keeping its UTC offset; anything else unchanged."""
-    try:
-        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
-        return timestamp
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%d %H:%M:%S")
-    offset = moment.strftime("%z")
-    zone = "UTC" if offset in ("+0000", "-0000") else f"UTC{offset[:3]}:{offset[3:]}"
-    return f"{moment.strftime('%Y-%m-%d %H:%M:%S')} {zone}"
-
-
 def headline(model: ReportModel) -> str:
     total = len(model.catalog_changes)
     needs = model.verdict_count(Verdict.NEEDS_WORK)
-    idle = model.verdict_count(Verdict.NOT_EXERCISED)
+    unchecked = model.verdict_count(Verdict.NOT_CHECKED)
+    partial = (
+        " Some files or requests could not be read, so there may be more." if model.partial else ""
+    )
     if needs:
         if needs == total:
             which = f"All {total} changes Dokeos is making need"
         else:
             verb = "needs" if needs == 1 else "need"
             which = f"{needs} of the {total} changes Dokeos is making {verb}"
-        return f"{which} work before the switch to version 2 ({model.counts.phrase()})."
-    if idle == total:
+        return f"{which} work before the switch to version 2 ({model.counts.phrase()}).{partial}"
+    if unchecked == total:
+        return "Nothing could be checked here, so this report cannot say anything yet." + partial
+    if unchecked:
         return (
-            "Nothing checked here uses the Dokeos calls that change, so there is nothing to "
-            "judge yet."
+            f"Nothing needs work in what was checked, but {unchecked} of the {total} changes "
+            f"were not checked, so this report cannot vouch for them.{partial}"
         )
-    if idle:
-        return (
-            f"Nothing needs work in what was checked, but {idle} of the {total} changes were "
-            "not exercised, so this report cannot vouch for them."
-        )
-    return "Ready: every change was exercised and nothing needs work."
+    if model.partial:
+        return "Nothing needs work in what could be read, but not everything could be read."
+    return "Ready: every change was checked and nothing needs work."
 
 
-def runs_phrase(model: ReportModel) -> str:
+def checked_phrase(model: ReportModel) -> str:
     kinds = [run.kind for run in model.runs]
     parts = []
     for kind, word in (("code", "code scan"), ("traffic", "traffic capture")):
         n = kinds.count(kind)
         if n:
             parts.append(f"{n} {word}{'s' if n != 1 else ''}")
-    return ", ".join(parts) or "none"
+    integrations = len(model.integrations)
+    what = ", ".join(parts) or "nothing"
+    if integrations > 1:
+        what += f" of {integrations} integrations"
+    elif integrations == 1:
+        what += f" of {model.integrations[0].name}"
+    return what
 
 
-def render(results: Sequence[RunResult], *, title: str | None = None) -> str:
-    model = build_report(redact_runs(results))
+def gaps_phrase(model: ReportModel) -> str:
+    return "; ".join(f"{run.name}: {', '.join(run.gaps)}" for run in model.runs if run.gaps)
+
+
+def next_steps(model: ReportModel) -> list[str]:
+    """What the manager does next: each team and what it has to fix, then the gaps in the
+    evidence (integrations without traffic or without a code scan, checks left out)."""
+    steps: list[str] = []
+    by_owner: dict[str, list[str]] = {}
+    for integration in model.integrations:
+        if integration.counts.total:
+            by_owner.setdefault(integration.owner, []).append(
+                f"{integration.name} ({integration.counts.phrase()})"
+            )
+    for owner, names in by_owner.items():
+        if owner:
+            steps.append(f"Ask {owner} to fix {_and(names)}.")
+    if "" in by_owner:
+        steps.append(f"Find who owns {_and(by_owner[''])}: no owner is named for them yet.")
+    no_traffic = [i.name for i in model.integrations if i.has_code and not i.has_traffic]
+    if no_traffic:
+        steps.append(
+            f"No traffic was checked for {_names(no_traffic)}: have their tests run through "
+            "dokeos-audit proxy, to confirm what the code scan says."
+        )
+    no_code = [i.name for i in model.integrations if i.has_traffic and not i.has_code]
+    if no_code:
+        steps.append(
+            f"Only the traffic of {_names(no_code)} was checked: scan their code too, so calls "
+            "their tests never made are checked as well."
+        )
+    left_out = [
+        i.name
+        for i in model.integrations
+        if any(j.verdict is Verdict.NOT_CHECKED and j.used for j in i.judgements)
+    ]
+    if left_out:
+        steps.append(
+            f"Some checks were left out for {_names(left_out)}: run them before calling "
+            "these integrations ready."
+        )
+    done = [i.name for i in model.integrations if i.done]
+    if done:
+        steps.append(f"Done, nothing left in code or traffic: {_and(done)}.")
+    return steps
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _names(items: list[str], shown: int = 6) -> str:
+    if len(items) <= shown:
+        return _and(items)
+    return f"{len(items)} integrations ({', '.join(items[:shown])}…)"
+
+
+def render(
+    results: Sequence[RunResult],
+    *,
+    title: str | None = None,
+    options: ReportOptions | None = None,
+) -> str:
+    options = options or ReportOptions(title=title)
+    model = build_report(redact_runs(results), options=options)
     css, script = _static("report.css"), _static("report.js")
     template = environment().get_template(TEMPLATE)
-    return template.render(
+    page = template.render(
         model=model,
-        title=title or "Dokeos API V2 readiness report",
+        title=title or options.title or "Dokeos API V2 readiness report",
         headline=headline(model),
-        runs_phrase=runs_phrase(model),
+        checked_phrase=checked_phrase(model),
+        switch_over=switch_over_phrase(model),
+        gaps_phrase=gaps_phrase(model),
+        urgent=priorities(model),
+        next_steps=next_steps(model),
+        comparison=model.comparison,
+        run_time=run_time_phrase,
         unreadable_total=len(model.unreadable) + sum(len(r.errors) for r in model.runs),
         csp=content_security_policy(css, script),
         # our own files, inserted raw: HTML-escaping would corrupt CSS (`>`) and JS (`&&`)
         css=Markup(css),
         script=Markup(script),
         Verdict=Verdict,
+        not_used=NOT_USED,
         cell_mark=CELL_MARK,
         bar_width=BAR_WIDTH,
-        all_rules=ALL_RULES,
+        # the vendor's changes; a rule about the tool itself (DK100, unused suppressions)
+        # only when the report has a finding of it
+        all_rules=[
+            rule
+            for rule in ALL_RULES
+            if rule.id not in OPT_IN_RULES
+            or any(f.rule == rule.id for r in results for f in r.findings)
+        ],
         rules_by_id=RULES_BY_ID,
         tool_name=TOOL_NAME,
         version=__version__,
     )
+    # our template holds no bidirectional control: any in the page came from user content
+    # (code, URLs, file names), and escaping them anywhere in the page is exact
+    return reveal_bidi(page)

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from auditor import TOOL_NAME
 from auditor.findings import Finding, RunResult
+from auditor.redact import redact_runs
 from auditor.reports.model import SeverityCounts, is_input_errors, subject_of
-from auditor.reports.redact import redact_runs
 from auditor.rules import RULES_BY_ID
 
 # XML 1.0 cannot carry these at all, not even escaped; user content may hold them.
@@ -23,7 +23,7 @@ def xml_text(text: str) -> str:
 def _where(finding: Finding) -> str:
     if finding.location is not None:
         loc = finding.location
-        return f"{loc.path}:{loc.line}:{loc.column}"
+        return f"{loc.file or loc.path}:{loc.line}:{loc.column}"
     assert finding.flow is not None
     flow = finding.flow
     status = f" -> {flow.status}" if flow.status is not None else ""
@@ -55,7 +55,8 @@ def _suite(parent: ET.Element, result: RunResult) -> tuple[int, int, int]:
         )
         lines = [f"{_where(f)}: {f.severity.value}: {f.message}" for f in findings]
         if rule is not None:
-            lines += ["", f"How to fix it: {rule.fix}", f"See {rule.help_uri}"]
+            page = rule.help_url(result.docs_url) or rule.help_uri
+            lines += ["", f"How to fix it: {rule.fix}", f"See {page}"]
         failure.text = xml_text("\n".join(lines) + "\n")
         tests += 1
         failures += 1

@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from auditor import TOOL_NAME
 from auditor.errors import ResultFileError
 from auditor.findings import ErrorEntry, Finding, RunResult
+from auditor.reports.result_schema import checked_extra, checked_finding
 
 INPUTS_RUN_NAME = "report inputs"
 """Name of the pseudo-run holding the input files `report` could not read."""
 
-_SUMMARY_FIELDS = ("files_scanned", "flows_read", "by_rule", "by_severity")
+_SUMMARY_FIELDS = ("files_scanned", "flows_read", "by_rule", "by_severity", "verdicts")
+"""Summary keys that are not run facts to carry along (counts and verdicts are re-derived)."""
 RunKind = Literal["code", "traffic", "merged"]
 _KINDS = ("code", "traffic", "merged")
 
@@ -25,6 +27,8 @@ _KINDS = ("code", "traffic", "merged")
 class LoadedResults:
     runs: list[RunResult]
     unreadable: list[ErrorEntry]
+    sources: list[str] = field(default_factory=list)
+    """The result file each run was read from, as given (for `report --integration`)."""
 
     def for_rendering(self, runs: Sequence[RunResult] | None = None) -> list[RunResult]:
         """The runs (these, or all), plus a pseudo-run carrying the unreadable inputs as errors."""
@@ -38,12 +42,21 @@ def load_results(paths: Sequence[Path]) -> LoadedResults:
     """Every run of every readable file; a file that is not a result becomes an error entry."""
     loaded: list[tuple[RunResult, str]] = []
     unreadable: list[ErrorEntry] = []
+    sources: list[str] = []
     for path in expand_inputs(paths):
         try:
-            loaded.extend((run, _file_label(path)) for run in load_result_file(path))
+            runs = load_result_file(path)
         except ResultFileError as exc:
             unreadable.append(ErrorEntry(str(path), str(exc)))
-    return LoadedResults(name_runs_uniquely(loaded), unreadable)
+            continue
+        except (RecursionError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            # a shape no check above foresaw: it costs that file, not the report
+            reason = f"not a dokeos-audit JSON result ({type(exc).__name__})"
+            unreadable.append(ErrorEntry(str(path), reason))
+            continue
+        loaded.extend((run, _file_label(path)) for run in runs)
+        sources.extend(str(path) for _ in runs)
+    return LoadedResults(name_runs_uniquely(loaded), unreadable, sources)
 
 
 def expand_inputs(paths: Iterable[Path]) -> list[Path]:
@@ -71,6 +84,10 @@ def load_result_file(path: Path) -> list[RunResult]:
             f"not a dokeos-audit JSON result (invalid JSON at line {exc.lineno}, "
             f"column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise ResultFileError("not a dokeos-audit JSON result (nested too deeply)") from None
+    except ValueError as exc:  # an integer past CPython's digit limit
+        raise ResultFileError(f"not a dokeos-audit JSON result ({exc})") from None
     return runs_from_document(document, fallback_name=_file_label(path))
 
 
@@ -94,12 +111,13 @@ def runs_from_document(document: Any, fallback_name: str) -> list[RunResult]:
     meta = _object(document.get("run"))
     summary = _object(document.get("summary"))
     result = _run(
-        str(meta.get("name") or fallback_name),
+        _name(meta.get("name")) or fallback_name,
         meta.get("kind"),
         summary,
         [f for _, f in findings],
     )
     result.errors = [e for _, e in errors]
+    result.calls = _calls(document.get("calls"))
     return [result]
 
 
@@ -113,14 +131,15 @@ def _merged_runs(
     for i, meta in enumerate(runs_meta):
         if not isinstance(meta, dict):
             raise ResultFileError(f"runs[{i}] is not an object")
-        name = str(meta.get("name") or f"{fallback_name} #{i + 1}")
+        name = _name(meta.get("name")) or f"{fallback_name} #{i + 1}"
         runs[name] = _run(name, meta.get("kind"), _object(meta.get("summary")), [])
+        runs[name].calls = _calls(meta.get("calls"))
     for raw, finding in findings:
-        owner = str(raw.get("run") or "")
+        owner = _name(raw.get("run"))
         run = runs.get(owner) or runs.setdefault(fallback_name, _run(fallback_name, None, {}, []))
         run.findings.append(finding)
     for raw, error in errors:
-        run = runs.get(str(raw.get("run") or "")) or next(iter(runs.values()))
+        run = runs.get(_name(raw.get("run"))) or next(iter(runs.values()))
         run.errors.append(error)
     for run in runs.values():
         if run.kind not in ("code", "traffic"):
@@ -137,7 +156,9 @@ def _run(name: str, kind: Any, summary: dict[str, Any], findings: list[Finding])
         findings=findings,
         files_scanned=_int(summary.get("files_scanned")),
         flows_read=flows_read,
-        extra={k: v for k, v in summary.items() if k not in _SUMMARY_FIELDS},
+        extra=checked_extra(
+            {k: v for k, v in summary.items() if k not in _SUMMARY_FIELDS}, f"{name}: summary"
+        ),
     )
 
 
@@ -148,33 +169,32 @@ def _guess_kind(findings: list[Finding], flows_read: int) -> RunKind:
 
 
 def _finding(raw: Any, index: int) -> Finding:
-    if not isinstance(raw, dict):
-        raise ResultFileError(f"findings[{index}] is not an object")
-    try:
-        finding = Finding.from_json(raw)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ResultFileError(f"findings[{index}] is not a finding ({_why(exc)})") from None
-    if finding.location is None and finding.flow is None:
-        raise ResultFileError(f"findings[{index}] has neither a location nor a flow")
-    return finding
+    return checked_finding(raw, f"findings[{index}]")
 
 
 def _error(raw: Any, index: int) -> ErrorEntry:
-    if not isinstance(raw, dict) or "path" not in raw:
+    if not isinstance(raw, dict) or not isinstance(raw.get("path"), str):
         raise ResultFileError(f"errors[{index}] is not an error entry")
+    reason = raw.get("reason", "")
+    if not isinstance(reason, str):
+        raise ResultFileError(f"errors[{index}].reason is not a string")
     index_value = raw.get("index")
     return ErrorEntry(
-        str(raw["path"]),
-        str(raw.get("reason", "")),
-        index_value if isinstance(index_value, int) else None,
+        raw["path"],
+        reason,
+        index_value if isinstance(index_value, int) and not isinstance(index_value, bool) else None,
         "warning" if raw.get("level") == "warning" else "error",
     )
 
 
-def _why(exc: Exception) -> str:
-    if isinstance(exc, KeyError):
-        return f"missing {exc.args[0]!r}"
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+def _name(value: Any) -> str:
+    """A run's name as written, or "" when it is missing or not text."""
+    return value if isinstance(value, str) else ""
+
+
+def _calls(value: Any) -> list[dict[str, Any]]:
+    """The Dokeos calls a code scan understood (each an object), for code-traffic joins."""
+    return [call for call in _list(value) if isinstance(call, dict)]
 
 
 def _object(value: Any) -> dict[str, Any]:

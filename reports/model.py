@@ -1,32 +1,50 @@
-"""What the human reports show: findings grouped by vendor change, and a verdict per change."""
+"""What the human reports show: integrations and what is left in each, findings folded into
+items under the vendor change they belong to, and a verdict per change."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
+from datetime import UTC, date, datetime
 
 from auditor.catalog import Catalog, Change, load_catalog
 from auditor.findings import ErrorEntry, Finding, RunResult
 from auditor.reports.changes import OTHER, OTHER_CHANGE_ID, PLAIN_WORDS, PlainWords
+from auditor.reports.integrations import (
+    INTEGRATION_KEY,
+    OWNER_KEY,
+    SAME_SESSION_KEY,
+    is_repeat,
+    mark_same_sessions,
+)
+from auditor.reports.integrations import assign as assign_integrations
+from auditor.reports.items import FindingItem, SnippetLine, build_items, subject_of, where_of
+from auditor.reports.verdicts import Judgement, RunFacts, Verdict, combine, judge_run
 from auditor.rules import RULES_BY_ID
 from auditor.rules.base import Rule
 
+__all__ = [
+    "ChangeView",
+    "FindingGroup",
+    "FindingItem",
+    "IntegrationView",
+    "ReportModel",
+    "ReportOptions",
+    "RunView",
+    "SeverityCounts",
+    "SnippetLine",
+    "Verdict",
+    "build_report",
+    "is_input_errors",
+    "subject_of",
+    "where_of",
+]
+
 SEVERITIES = ("error", "warning", "note")
 
-
-class Verdict(StrEnum):
-    READY = "ready"
-    NEEDS_WORK = "needs work"
-    NOT_EXERCISED = "not exercised"
-
-    @property
-    def css(self) -> str:
-        return self.value.replace(" ", "-")
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
+ITEMS_SHOWN_PER_GROUP = 200
+"""Items listed in one file or capture block; past that the page says how many it left out
+(the JSON and SARIF results list every finding)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +58,13 @@ class SeverityCounts:
         counts = dict.fromkeys(SEVERITIES, 0)
         for finding in findings:
             counts[finding.severity.value] += 1
+        return cls(**counts)
+
+    @classmethod
+    def of_items(cls, items: Iterable[FindingItem]) -> SeverityCounts:
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for item in items:
+            counts[item.severity.value] += 1
         return cls(**counts)
 
     @property
@@ -71,44 +96,50 @@ class SeverityCounts:
 
 
 @dataclass(frozen=True)
-class SnippetLine:
-    number: int
-    hit: bool
-    before: str
-    marked: str = ""
-    after: str = ""
+class ReportOptions:
+    """What the report command adds to the runs: a title, its own time, comparisons."""
 
-
-@dataclass(frozen=True)
-class FindingView:
-    finding: Finding
-    run_index: int
-    where: str
-    snippet: tuple[SnippetLine, ...]
-
-    @property
-    def rule_name(self) -> str:
-        rule = RULES_BY_ID.get(self.finding.rule)
-        return rule.name if rule is not None else ""
+    title: str | None = None
+    generated_at: datetime | None = None
+    """When the report is made (default: now); fixed in tests."""
+    history: tuple[object, ...] = ()
+    """Earlier reports to compare with (``history.PastReport``), oldest first."""
 
 
 @dataclass
 class FindingGroup:
-    """The findings of one change in one file or capture of one run: a <details> block."""
+    """The items of one change in one file or capture of one run: a <details> block."""
 
     run_index: int
     run_name: str
+    integration: str
     origin: str
     subject: str
-    findings: list[FindingView] = field(default_factory=list)
+    items: list[FindingItem] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for item in self.items for f in item.findings]
 
     @property
     def counts(self) -> SeverityCounts:
-        return SeverityCounts.of(v.finding for v in self.findings)
+        return SeverityCounts.of_items(self.items)
+
+    @property
+    def occurrences(self) -> int:
+        return sum(item.occurrences for item in self.items)
+
+    @property
+    def shown(self) -> list[FindingItem]:
+        return self.items[:ITEMS_SHOWN_PER_GROUP]
+
+    @property
+    def left_out(self) -> int:
+        return max(0, len(self.items) - ITEMS_SHOWN_PER_GROUP)
 
     @property
     def rules(self) -> list[str]:
-        return sorted({v.finding.rule for v in self.findings})
+        return sorted({f.rule for f in self.findings})
 
 
 @dataclass
@@ -118,10 +149,26 @@ class ChangeView:
     technical_title: str
     endpoints: tuple[str, ...]
     rules: list[Rule]
-    verdict: Verdict
-    counts: SeverityCounts
+    judgement: Judgement
     groups: list[FindingGroup]
-    run_verdicts: list[Verdict]
+    run_verdicts: list[Judgement]
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.judgement.verdict
+
+    @property
+    def items(self) -> list[FindingItem]:
+        return [item for group in self.groups for item in group.items]
+
+    @property
+    def counts(self) -> SeverityCounts:
+        """Items to fix by severity (a code line, or one kind of request)."""
+        return SeverityCounts.of_items(self.items)
+
+    @property
+    def findings_total(self) -> int:
+        return sum(len(group.findings) for group in self.groups)
 
 
 @dataclass
@@ -129,11 +176,20 @@ class RunView:
     index: int
     name: str
     kind: str
+    integration: str
+    owner: str
     files_scanned: int
     flows_read: int
     counts: SeverityCounts
     errors: list[ErrorEntry]
-    verdicts: list[Verdict]
+    verdicts: list[Judgement]
+    gaps: tuple[str, ...] = ()
+    """What the run could not look at: its verdicts are partial."""
+    made_at: str = ""
+    first_request: str = ""
+    last_request: str = ""
+    same_as: list[str] = field(default_factory=list)
+    """Other runs of the same session (a capture's export), counted once."""
 
     @property
     def kind_label(self) -> str:
@@ -147,12 +203,69 @@ class RunView:
 
 
 @dataclass
+class IntegrationView:
+    """One integration: its runs, what is left to fix, and what "done" needs."""
+
+    name: str
+    owner: str
+    runs: list[RunView]
+    items: list[FindingItem]
+    judgements: list[Judgement]
+    """One per change, in the report's change order."""
+
+    @property
+    def counts(self) -> SeverityCounts:
+        return SeverityCounts.of_items(self.items)
+
+    @property
+    def has_code(self) -> bool:
+        return any(run.kind == "code" for run in self.runs)
+
+    @property
+    def has_traffic(self) -> bool:
+        return any(run.kind == "traffic" for run in self.runs)
+
+    def clean(self, kind: str) -> bool | None:
+        """Whether its runs of that kind found nothing (None: there is no such run)."""
+        runs = [run for run in self.runs if run.kind == kind]
+        if not runs:
+            return None
+        return all(run.counts.total == 0 and not run.gaps for run in runs)
+
+    @property
+    def done(self) -> bool:
+        return (
+            self.clean("code") is True
+            and self.clean("traffic") is True
+            and not any(j.verdict is Verdict.NOT_CHECKED and j.used for j in self.judgements)
+        )
+
+    @property
+    def status(self) -> str:
+        if self.counts.total:
+            return "needs work"
+        if self.done:
+            return "done"
+        return "not fully checked"
+
+    @property
+    def rank_key(self) -> tuple[int, int, int, str]:
+        counts = self.counts
+        return (-counts.error, -counts.warning, -counts.note, self.name)
+
+
+@dataclass
 class ReportModel:
     runs: list[RunView]
     changes: list[ChangeView]
+    integrations: list[IntegrationView]
     unreadable: list[ErrorEntry]
-    counts: SeverityCounts
     rule_ids: list[str]
+    generated_at: datetime
+    switch_over: date | None
+    findings_total: int
+    comparison: object = None
+    """``history.Comparison`` when earlier reports were given."""
 
     @property
     def needs_work(self) -> list[ChangeView]:
@@ -163,8 +276,31 @@ class ReportModel:
         return [c for c in self.changes if c.id != OTHER_CHANGE_ID]
 
     @property
+    def items(self) -> list[FindingItem]:
+        return [item for change in self.changes for item in change.items]
+
+    @property
+    def counts(self) -> SeverityCounts:
+        return SeverityCounts.of_items(self.items)
+
+    @property
     def chart_scale(self) -> int:
         return max((c.counts.total for c in self.changes), default=0)
+
+    @property
+    def integration_scale(self) -> int:
+        return max((i.counts.total for i in self.integrations), default=0)
+
+    @property
+    def partial(self) -> bool:
+        """Some run could not look at everything: no verdict here is the whole story."""
+        return any(run.gaps for run in self.runs)
+
+    @property
+    def days_to_switch_over(self) -> int | None:
+        if self.switch_over is None:
+            return None
+        return (self.switch_over - self.generated_at.date()).days
 
     def verdict_count(self, verdict: Verdict) -> int:
         return sum(1 for c in self.catalog_changes if c.verdict is verdict)
@@ -180,73 +316,25 @@ def change_of(finding: Finding, catalog: Catalog) -> str:
     return change.id if change is not None else OTHER_CHANGE_ID
 
 
-def run_verdict(change: Change, findings: Sequence[Finding], seen: set[str]) -> Verdict:
-    """Needs work with a finding; ready when the run used the change's calls without one."""
-    if findings:
-        return Verdict.NEEDS_WORK
-    exercised = bool(seen & set(change.endpoints)) if change.endpoints else bool(seen)
-    return Verdict.READY if exercised else Verdict.NOT_EXERCISED
-
-
-def overall_verdict(verdicts: Iterable[Verdict]) -> Verdict:
-    verdicts = list(verdicts)
-    for verdict in (Verdict.NEEDS_WORK, Verdict.READY):
-        if verdict in verdicts:
-            return verdict
-    return Verdict.NOT_EXERCISED
-
-
-def endpoints_seen(result: RunResult) -> set[str]:
-    """The catalog endpoints a run exercised; a finding's endpoint is evidence of that too."""
-    seen = {str(e) for e in result.extra.get("endpoints_seen", []) or []}
-    seen.update(f.endpoint for f in result.findings if f.endpoint)
-    if result.findings and not seen:
-        # every finding is about Dokeos traffic or code, even one without an endpoint (DK001)
-        seen.add("")
-    return seen
-
-
-def snippet_of(finding: Finding) -> tuple[SnippetLine, ...]:
-    context, location = finding.context, finding.location
-    if context is None or location is None:
-        return ()
-    last = max(location.end_line, location.line)
-    lines: list[SnippetLine] = []
-    for offset, raw in enumerate(context.lines):
-        number = context.start_line + offset
-        text = raw.rstrip("\r\n")
-        if number == location.line:
-            # columns are 1-based, the end exclusive (as ruff and libcst report them)
-            start = location.column - 1
-            end = location.end_column - 1 if location.end_line == location.line else len(text)
-            end = min(end, len(text))
-            if 0 <= start < end:
-                lines.append(SnippetLine(number, True, text[:start], text[start:end], text[end:]))
-                continue
-        lines.append(SnippetLine(number, location.line <= number <= last, text))
-    return tuple(lines)
-
-
-def where_of(finding: Finding) -> str:
-    if finding.location is not None:
-        loc = finding.location
-        return f"{loc.path}:{loc.line}:{loc.column}"
-    assert finding.flow is not None
-    return f"{finding.flow.file}, flow {finding.flow.index}"
-
-
-def subject_of(finding: Finding) -> str:
-    if finding.location is not None:
-        return finding.location.path
-    assert finding.flow is not None
-    return finding.flow.file
-
-
-def build_report(results: Sequence[RunResult], catalog: Catalog | None = None) -> ReportModel:
+def build_report(
+    results: Sequence[RunResult],
+    catalog: Catalog | None = None,
+    options: ReportOptions | None = None,
+) -> ReportModel:
     """Group every finding under the vendor change it belongs to, in a stable order."""
     catalog = catalog or load_catalog()
-    runs = [r for r in results if not is_input_errors(r)]
+    options = options or ReportOptions()
+    all_runs = [r for r in results if not is_input_errors(r)]
     unreadable = [e for r in results if is_input_errors(r) for e in r.errors]
+    if any(INTEGRATION_KEY not in r.extra for r in all_runs):
+        assign_integrations(all_runs, [], [], {})
+    mark_same_sessions(all_runs)
+    # a capture's export carries the same requests: counted once, named beside the first
+    runs = [r for r in all_runs if not is_repeat(r)]
+    repeats: dict[str, list[str]] = {}
+    for run in all_runs:
+        if is_repeat(run):
+            repeats.setdefault(str(run.extra[SAME_SESSION_KEY]), []).append(run.name)
 
     change_ids = [c.id for c in catalog.changes]
     by_change_run: dict[tuple[str, int], list[Finding]] = {}
@@ -257,32 +345,40 @@ def build_report(results: Sequence[RunResult], catalog: Catalog | None = None) -
     if any(key[0] == OTHER_CHANGE_ID for key in by_change_run):
         change_ids.append(OTHER_CHANGE_ID)
 
-    seen_by_run = [endpoints_seen(r) for r in runs]
+    facts_by_run = [RunFacts.of(r) for r in runs]
     changes: list[ChangeView] = []
     for change_id in change_ids:
         change = next((c for c in catalog.changes if c.id == change_id), None)
-        groups: dict[tuple[int, int, str], FindingGroup] = {}
-        run_verdicts: list[Verdict] = []
-        for index, result in enumerate(runs):
+        by_subject: dict[tuple[int, int, str], list[Finding]] = {}
+        run_verdicts: list[Judgement] = []
+        for index, _result in enumerate(runs):
             findings = by_change_run.get((change_id, index), [])
             if change is not None:
-                run_verdicts.append(run_verdict(change, findings, seen_by_run[index]))
+                run_verdicts.append(judge_run(change, findings, facts_by_run[index]))
             else:
-                run_verdicts.append(Verdict.NEEDS_WORK if findings else Verdict.NOT_EXERCISED)
+                run_verdicts.append(_other_judgement(findings))
             for finding in findings:
                 origin_rank = 0 if finding.location is not None else 1
-                group_key = (index, origin_rank, subject_of(finding))
-                group = groups.get(group_key)
-                if group is None:
-                    group = groups[group_key] = FindingGroup(
-                        index, result.name, finding.origin, subject_of(finding)
-                    )
-                group.findings.append(
-                    FindingView(finding, index, where_of(finding), snippet_of(finding))
+                by_subject.setdefault((index, origin_rank, subject_of(finding)), []).append(finding)
+        groups = []
+        for (index, _, subject), findings in sorted(by_subject.items()):
+            result = runs[index]
+            integration = str(result.extra.get(INTEGRATION_KEY, result.name))
+            groups.append(
+                FindingGroup(
+                    index,
+                    result.name,
+                    integration,
+                    findings[0].origin,
+                    subject,
+                    build_items(findings, index, integration),
                 )
-        ordered = [groups[k] for k in sorted(groups)]
-        all_findings = [v.finding for g in ordered for v in g.findings]
-        rule_ids = change.rules if change is not None else sorted({f.rule for f in all_findings})
+            )
+        rule_ids = (
+            change.rules
+            if change is not None
+            else sorted({f.rule for g in groups for f in g.findings})
+        )
         changes.append(
             ChangeView(
                 id=change_id,
@@ -290,9 +386,8 @@ def build_report(results: Sequence[RunResult], catalog: Catalog | None = None) -
                 technical_title=change.title if change is not None else "",
                 endpoints=change.endpoints if change is not None else (),
                 rules=[RULES_BY_ID[r] for r in rule_ids if r in RULES_BY_ID],
-                verdict=overall_verdict(run_verdicts),
-                counts=SeverityCounts.of(all_findings),
-                groups=ordered,
+                judgement=combine(run_verdicts),
+                groups=groups,
                 run_verdicts=run_verdicts,
             )
         )
@@ -302,22 +397,69 @@ def build_report(results: Sequence[RunResult], catalog: Catalog | None = None) -
             index=index,
             name=result.name,
             kind=result.kind,
+            integration=str(result.extra.get(INTEGRATION_KEY, result.name)),
+            owner=str(result.extra.get(OWNER_KEY, "")),
             files_scanned=result.files_scanned,
             flows_read=result.flows_read,
-            counts=SeverityCounts.of(result.findings),
+            counts=SeverityCounts.of_items(
+                item for c in changes for g in c.groups if g.run_index == index for item in g.items
+            ),
             errors=list(result.errors),
             verdicts=[c.run_verdicts[index] for c in changes],
+            gaps=facts_by_run[index].gaps,
+            made_at=str(result.extra.get("generated_at") or ""),
+            first_request=str(result.extra.get("first_request") or ""),
+            last_request=str(result.extra.get("last_request") or ""),
+            same_as=repeats.get(result.name, []),
         )
         for index, result in enumerate(runs)
     ]
-    all_findings = [f for r in runs for f in r.findings]
-    return ReportModel(
+    integrations = _integrations(run_views, changes)
+    generated_at = options.generated_at or datetime.now(UTC)
+    model = ReportModel(
         runs=run_views,
         changes=changes,
+        integrations=integrations,
         unreadable=unreadable,
-        counts=SeverityCounts.of(all_findings),
-        rule_ids=sorted({f.rule for f in all_findings}),
+        rule_ids=sorted({f.rule for r in runs for f in r.findings}),
+        generated_at=generated_at,
+        switch_over=catalog.switch_over,
+        findings_total=sum(len(r.findings) for r in runs),
     )
+    from auditor.reports.correlate import correlate
+
+    correlate(model, runs)
+    if options.history:
+        from auditor.reports.history import compare
+
+        model.comparison = compare(model, runs, options.history)
+    return model
+
+
+def _integrations(runs: list[RunView], changes: list[ChangeView]) -> list[IntegrationView]:
+    by_name: dict[str, list[RunView]] = {}
+    for run in runs:
+        by_name.setdefault(run.integration, []).append(run)
+    out = []
+    for name, members in by_name.items():
+        indexes = {run.index for run in members}
+        owners = list(dict.fromkeys(run.owner for run in members if run.owner))
+        out.append(
+            IntegrationView(
+                name=name,
+                owner=", ".join(owners),
+                runs=members,
+                items=[item for c in changes for item in c.items if item.run_index in indexes],
+                judgements=[combine(c.run_verdicts[run.index] for run in members) for c in changes],
+            )
+        )
+    return sorted(out, key=lambda i: i.rank_key)
+
+
+def _other_judgement(findings: Sequence[Finding]) -> Judgement:
+    if findings:
+        return Judgement(Verdict.NEEDS_WORK, used=True)
+    return Judgement(Verdict.NOT_CHECKED, "no finding of a rule this version does not know")
 
 
 def _fallback_words(change: Change | None) -> PlainWords:

@@ -11,14 +11,13 @@ from urllib.parse import quote
 from auditor import TOOL_NAME, __version__
 from auditor.findings import ErrorEntry, Finding, RunResult
 from auditor.fix.model import Fix
+from auditor.redact import REDACTED, redact_runs
 from auditor.reports.json_report import dumps
-from auditor.reports.redact import REDACTED, redact_runs
 from auditor.rules import ALL_RULES
 from auditor.rules.base import Rule
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://dokeos-audit.readthedocs.io"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "dokeosAuditFingerprint/v1"
 """Our own key: GitHub recomputes (and warns about) values under its primaryLocationLineHash."""
@@ -27,7 +26,7 @@ _LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
-def rule_descriptor(rule: Rule) -> dict[str, Any]:
+def rule_descriptor(rule: Rule, docs_url: str | None = None) -> dict[str, Any]:
     automatic = f"Automatic fix: {rule.autofix}\n\n" if rule.autofix else ""
     help_text = (
         f"{rule.summary}\n\nWhy it breaks: {rule.why}\n\nHow to fix it: {rule.fix}\n\n"
@@ -39,16 +38,21 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         f"{automatic_md}Before:\n```python\n{rule.before}\n```\n\n"
         f"After:\n```python\n{rule.after}\n```\n"
     )
-    return {
+    descriptor: dict[str, Any] = {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.why},
         "help": {"text": help_text, "markdown": help_markdown},
-        "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": _LEVELS[rule.severity.value]},
         "properties": {"tags": ["dokeos", "api-v2", "migration"], "precision": "high"},
     }
+    # the rule's page only where the user keeps one (docs-url): the help above is the
+    # whole page, and an address made up here would be a dead link
+    url = rule.help_url(docs_url)
+    if url is not None:
+        descriptor["helpUri"] = url
+    return descriptor
 
 
 def unknown_rule_descriptor(rule_id: str) -> dict[str, Any]:
@@ -102,7 +106,9 @@ def _context_region(finding: Finding) -> dict[str, Any] | None:
     }
 
 
-def sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
+def sarif_result(
+    finding: Finding, rule_index: dict[str, int], run: RunResult | None = None
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index[finding.rule],
@@ -112,13 +118,17 @@ def sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]
         "properties": {"origin": finding.origin, "endpoint": finding.endpoint},
     }
     if finding.fix is not None:
-        result["fixes"] = [sarif_fix(finding.fix)]
+        result["fixes"] = [sarif_fix(finding.fix, run)]
         result["properties"]["fixApplicability"] = finding.fix.applicability.value
     elif finding.no_fix:
         result["properties"]["noFix"] = finding.no_fix
     if finding.location is not None:
         physical: dict[str, Any] = {
-            "artifactLocation": artifact_location(finding.location.path),
+            "artifactLocation": artifact_location(
+                run.repository_path(finding.location.path)
+                if run is not None
+                else finding.location.path
+            ),
             "region": _region(finding),
         }
         context = _context_region(finding)
@@ -148,9 +158,9 @@ def sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]
     return result
 
 
-def sarif_fix(fix: Fix) -> dict[str, Any]:
+def sarif_fix(fix: Fix, run: RunResult | None = None) -> dict[str, Any]:
     """A SARIF ``fix``: the edits grouped by file, each a deleted region and its new text
-    (an empty region is an insertion)."""
+    (an empty region is an insertion); paths as the results' (from the repository's top)."""
     changes: dict[str, list[dict[str, Any]]] = {}
     for edit in fix.edits:
         changes.setdefault(edit.path, []).append(
@@ -168,7 +178,12 @@ def sarif_fix(fix: Fix) -> dict[str, Any]:
     return {
         "description": {"text": f"{fix.message} ({label})"},
         "artifactChanges": [
-            {"artifactLocation": artifact_location(path), "replacements": replacements}
+            {
+                "artifactLocation": artifact_location(
+                    run.repository_path(path) if run is not None else path
+                ),
+                "replacements": replacements,
+            }
             for path, replacements in changes.items()
         ],
     }
@@ -185,7 +200,7 @@ def _notification(error: ErrorEntry) -> dict[str, Any]:
 
 
 def sarif_run(result: RunResult, *, categorize: bool) -> dict[str, Any]:
-    descriptors = [rule_descriptor(rule) for rule in ALL_RULES]
+    descriptors = [rule_descriptor(rule, result.docs_url) for rule in ALL_RULES]
     known = {d["id"] for d in descriptors}
     for rule_id in sorted({f.rule for f in result.findings} - known):
         descriptors.append(unknown_rule_descriptor(rule_id))
@@ -196,7 +211,6 @@ def sarif_run(result: RunResult, *, categorize: bool) -> dict[str, Any]:
                 "name": TOOL_NAME,
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": descriptors,
             }
         },
@@ -206,12 +220,10 @@ def sarif_run(result: RunResult, *, categorize: bool) -> dict[str, Any]:
                 "toolExecutionNotifications": [_notification(e) for e in result.errors],
             }
         ],
-        "originalUriBaseIds": {
-            SRCROOT: {"description": {"text": "The folder that was scanned, or captures' folder."}}
-        },
+        "originalUriBaseIds": {SRCROOT: _source_root(result)},
         "columnKind": "unicodeCodePoints",
         "redactionTokens": [REDACTED],
-        "results": [sarif_result(f, rule_index) for f in result.sorted_findings()],
+        "results": [sarif_result(f, rule_index, result) for f in result.sorted_findings()],
         "properties": {
             "runName": result.name,
             "kind": result.kind,
@@ -223,6 +235,17 @@ def sarif_run(result: RunResult, *, categorize: bool) -> dict[str, Any]:
         # Several runs in one file need distinct categories, or code scanning merges them.
         run["automationDetails"] = {"id": f"{TOOL_NAME}/{result.name}/"}
     return run
+
+
+def _source_root(result: RunResult) -> dict[str, Any]:
+    """What %SRCROOT% stands for: the repository's top (code scanning resolves relative paths
+    there), else the project root; for captures, the folder the command ran in."""
+    top = result.repository_root or result.root
+    if top is None:
+        return {"description": {"text": "The folder dokeos-audit ran in (captures as given)."}}
+    where = "The top of the git repository" if result.repository_root else "The project root"
+    uri = PurePosixPath(top).as_uri() if top.startswith("/") else PureWindowsPath(top).as_uri()
+    return {"uri": uri.rstrip("/") + "/", "description": {"text": f"{where} that was scanned."}}
 
 
 def document(results: Sequence[RunResult]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from auditor.rules.dk003_id_list_over_limit import IdListOverLimit
 from auditor.rules.dk004_pagination_ignored import PaginationIgnored
 from auditor.rules.dk005_async_job_ignored import AsyncJobIgnored
 from auditor.rules.dk006_job_expired import JobExpired
+from auditor.rules.dk100_unused_suppression import UnusedSuppression
 
 ALL_RULES: tuple[Rule, ...] = (
     V1AcceptHeader(),
@@ -17,6 +18,7 @@ ALL_RULES: tuple[Rule, ...] = (
     PaginationIgnored(),
     AsyncJobIgnored(),
     JobExpired(),
+    UnusedSuppression(),
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
 

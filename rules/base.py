@@ -76,10 +76,28 @@ class Rule:
     after: ClassVar[str]
     bad: ClassVar[tuple[CodeExample | TrafficExample, ...]] = ()
     good: ClassVar[tuple[CodeExample | TrafficExample, ...]] = ()
+    checks: ClassVar[tuple[str, ...]] = ("code", "traffic")
+    """What the rule reads: code, traffic or both."""
+
+    @property
+    def doc_path(self) -> str:
+        """This rule's page in the repository (generated from this class)."""
+        return f"docs/rules/{self.id}.md"
+
+    def help_url(self, docs_url: str | None) -> str | None:
+        """This rule's page in the user's copy of the docs (``docs-url``; ``{rule}`` stands
+        for the id, else ``/DK00x.md`` is added); None without one: no invented address."""
+        if not docs_url:
+            return None
+        if "{rule}" in docs_url:
+            return docs_url.replace("{rule}", self.id)
+        return f"{docs_url.rstrip('/')}/{self.id}.md"
 
     @property
     def help_uri(self) -> str:
-        return f"https://dokeos-audit.readthedocs.io/rules/{self.id}"
+        """What to read about this rule when there is no ``docs-url``: the command that prints
+        its page works wherever dokeos-audit is installed."""
+        return f"dokeos-audit rules {self.id}"
 
     # -- code ---------------------------------------------------------------------------
     def check_call(self, call: HttpCall, catalog: Catalog) -> Iterator[RawFinding]:

@@ -218,7 +218,7 @@ class IdListOverLimit(Rule):
                 yield self.code_finding(
                     call.location,
                     f"sends {ids.param} from {ids.source} to {call.endpoint} without "
-                    f"keeping it to {limit} ids: V2 refuses longer lists, chunk it",
+                    f"keeping it to {limit} ids: V2 refuses longer lists, send them {limit} at a time",
                     call.endpoint,
                     key=ids.param,
                 )

@@ -228,7 +228,7 @@ class PaginationIgnored(Rule):
             yield self.code_finding(
                 call.location,
                 f"uses one response of {call.endpoint} as the whole list; V2 returns "
-                f"{catalog.page_size} items a page, walk the pages",
+                f"{catalog.page_size} items a page, read every page",
                 call.endpoint,
                 key="no-pages",
             )

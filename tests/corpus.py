@@ -256,6 +256,9 @@ def scan_command(root: Path, output: Path) -> list[str]:
         "auditor",
         "scan",
         str(root),
+        # each repository of the corpus is its own project, wherever the corpus is kept
+        "--project-root",
+        str(root),
         "--format",
         "json",
         "--output",

@@ -32,7 +32,7 @@ def github():
 
 def test_calls_lists_each_dokeos_call_with_what_it_sends(tmp_path: Path) -> None:
     write_project(tmp_path / "repo", {"sync.py": SYNC})
-    done = run("calls", str(tmp_path / "repo"))
+    done = run("calls", cwd=tmp_path / "repo")  # no path: the working directory
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[-1] == "3 Dokeos calls found."
@@ -48,7 +48,7 @@ def test_calls_lists_each_dokeos_call_with_what_it_sends(tmp_path: Path) -> None
 def test_calls_json_is_a_list_of_calls_with_locations(tmp_path: Path) -> None:
     write_project(tmp_path / "repo", {"sync.py": SYNC})
     out = tmp_path / "calls.json"
-    done = run("calls", str(tmp_path / "repo"), "--format", "json", "-o", str(out))
+    done = run("calls", "repo", "--format", "json", "-o", str(out), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     document = json.loads(out.read_text())
     calls = document["calls"]
@@ -57,7 +57,12 @@ def test_calls_json_is_a_list_of_calls_with_locations(tmp_path: Path) -> None:
         ("DELETE", "DELETE /user/:id"),
         ("GET", "GET /jobs/:job_id"),
     ]
-    assert calls[1]["location"] == {"path": "sync.py", "line": 13, "column": 11}
+    assert calls[1]["location"] == {
+        "path": "sync.py",
+        "line": 13,
+        "column": 11,
+        "file": "repo/sync.py",  # as the shell reaches it from the working directory
+    }
     assert calls[1]["versions"] == ["1"] and calls[1]["job"] == "followed"
     assert calls[0]["reads"] == ["data", "tag_ids"]
 

@@ -31,9 +31,9 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     )
 
 
-def test_text_output_is_one_ruff_like_line_per_finding(tmp_path: Path) -> None:
+def test_concise_text_output_is_one_ruff_like_line_per_finding(tmp_path: Path) -> None:
     write_project(tmp_path / "repo", {"sync/groups.py": V1_SYNC})
-    done = run("scan", str(tmp_path / "repo"))
+    done = run("scan", "--output-format", "concise", cwd=tmp_path / "repo")
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert lines[0].startswith("sync/groups.py:3:")
@@ -90,6 +90,7 @@ def test_rules_lists_every_rule_and_prints_one_rules_page() -> None:
         "DK004",
         "DK005",
         "DK006",
+        "DK100",
     ]
     page = run("rules", "dk002")
     assert page.returncode == 0

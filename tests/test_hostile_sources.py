@@ -401,7 +401,12 @@ def test_python2_files_and_unparseable_files_without_dokeos_are_listed(tmp_path:
     assert_good_finding_kept(result)
     errors = errors_by_path(result)
     assert "Python 2" in errors["py2_sync.py"]["reason"]
-    assert errors["py2_exec.py"]["level"] == "warning"  # never mentions Dokeos
-    assert errors["unrelated_broken.py"]["level"] == "warning"
-    assert "syntax error at line 1" in errors["unrelated_broken.py"]["reason"]
-    assert result["summary"]["files_scanned"] == 4
+    # whether or not they mention Dokeos, files Python cannot parse are errors alike
+    assert "level" not in errors["py2_exec.py"]
+    assert "level" not in errors["unrelated_broken.py"]
+    assert errors["unrelated_broken.py"]["reason"] == "syntax error: invalid syntax"
+    assert (errors["unrelated_broken.py"]["line"], errors["unrelated_broken.py"]["column"]) == (
+        1,
+        10,
+    )
+    assert result["summary"]["files_scanned"] == 1

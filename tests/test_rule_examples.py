@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.config import Settings
 from auditor.rules import ALL_RULES
 from auditor.rules.base import CodeExample
 from tests.code.helpers import scan_files
@@ -21,7 +22,9 @@ CASES = [
 
 @pytest.mark.parametrize(("rule", "example"), CASES)
 def test_code_example(rule, example: CodeExample, tmp_path: Path) -> None:
-    findings = scan_files(tmp_path, {"example.py": example.source, **example.files})
+    # opt-in rules (DK100) run when selected, as a user would select them
+    settings = Settings(extend_select=frozenset({rule.id}))
+    findings = scan_files(tmp_path, {"example.py": example.source, **example.files}, settings)
     own = [f for f in findings if f.rule == rule.id]
     assert len(own) == example.expect, [f.to_json() for f in findings]
 

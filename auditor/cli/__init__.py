@@ -21,6 +21,8 @@ COMMANDS = {
     "calls": ("auditor.cli.calls_cmd", "calls_command"),
     "sandbox": ("auditor.cli.sandbox_cmd", "sandbox_command"),
 }
+EXTRA_PACKAGES = frozenset({"mitmproxy", "mitmproxy_rs", "aiohttp"})
+"""What the `traffic` extra installs: a command that needs it says so instead of failing."""
 
 
 class LazyCommands(click.Group):
@@ -32,9 +34,36 @@ class LazyCommands(click.Group):
         if where is None:
             return None
         module, attribute = where
-        command = getattr(importlib.import_module(module), attribute)
+        try:
+            command = getattr(importlib.import_module(module), attribute)
+        except ModuleNotFoundError as exc:
+            missing = (exc.name or "").split(".")[0]
+            if missing not in EXTRA_PACKAGES:
+                raise
+            return _needs_the_extra(cmd_name, missing)
         assert isinstance(command, click.Command)
         return command
+
+
+def _needs_the_extra(name: str, missing: str) -> click.Command:
+    """A stand-in for a command whose packages are not installed: one line, exit 2."""
+
+    def explain() -> None:
+        click.echo(
+            f"dokeos-audit: error: `dokeos-audit {name}` needs {missing}, part of the "
+            "`traffic` extra: pip install 'dokeos-audit[traffic]' (from a clone: "
+            "pip install '.[traffic]')",
+            err=True,
+        )
+        sys.exit(2)
+
+    return click.Command(
+        name,
+        callback=explain,
+        help="Needs the `traffic` extra (pip install 'dokeos-audit[traffic]').",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        add_help_option=False,
+    )
 
 
 @click.group(cls=LazyCommands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,18 +11,22 @@ import click
 from auditor.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
+    check_output,
     config_option,
+    report_errors,
     settings_for,
     user_errors,
     write_output,
 )
+from auditor.cli.scan_cmd import NO_FILES
 from auditor.code.inventory import render_text
-from auditor.code.scan import ScanOptions, context_root, scan_paths
+from auditor.code.project import find_project_root
+from auditor.code.scan import ScanOptions, scan_paths
 from auditor.parallel import default_jobs
 
 
 @click.command("calls")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "output_format",
@@ -59,13 +63,13 @@ def calls_command(
     for, the opt-in attributes it requests and reads, whether it walks pages and whether
     it follows the job it starts. A call missing here is a call the scan cannot judge.
     """
+    paths = paths or (Path("."),)
     settings = settings_for(paths[0], config_file, hosts=hosts)
-    root = context_root(paths)
-    roots = [root] if root is not None else list(paths)
-    options = ScanOptions(jobs=default_jobs(), progress=sys.stderr)
-    result = scan_paths(roots, settings, ", ".join(str(p) for p in paths), options=options)
-    for error in result.errors:
-        click.echo(f"dokeos-audit: {error.path}: {error.reason}", err=True)
+    root = find_project_root(list(paths))
+    options = ScanOptions(jobs=default_jobs(), progress=sys.stderr, project_root=root)
+    check_output(output)
+    result = scan_paths(list(paths), settings, ", ".join(str(p) for p in paths), options=options)
+    report_errors([result])
     if output_format == "json":
         text = (
             json.dumps(
@@ -74,7 +78,18 @@ def calls_command(
             + "\n"
         )
     else:
-        text = render_text(result.calls)
+        # as every text report: paths as the shell reaches them, from the working directory
+        shown = [
+            {**call, "location": {**call["location"], "path": call["location"].get("file")}}
+            if call["location"].get("file")
+            else call
+            for call in result.calls
+        ]
+        text = render_text(shown)
     write_output(text, output)
-    readable = result.files_scanned > 0 or not result.errors
-    sys.exit(EXIT_OK if readable else EXIT_USAGE)
+    if result.files_scanned == 0:
+        unread = any(e.file is not None for e in result.errors)
+        why = "none of the Python files could be read" if unread else NO_FILES
+        click.echo(f"dokeos-audit: error: {why}", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_OK)

@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 
 import click
 
-from auditor.config import Settings
 from auditor.errors import AuditError
 from auditor.findings import Finding, RunResult
 from auditor.fix.apply import Skipped, apply_fixes
@@ -292,32 +291,30 @@ class FixMode:
 def fix_command(
     scan: Callable[[Mapping[str, bytes] | None], RunResult],
     mode: FixMode,
-    settings: Settings,
-    output_format: str | None,
+    report: Callable[[RunResult], int],
+    readable: Callable[[RunResult], bool],
     output: Path | None,
 ) -> int:
-    """Run the passes, write or show the result; the exit code."""
-    from auditor.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit, exit_code, write_output
+    """Run the passes, write or show the result; the exit code. ``report`` shows what is
+    left as a scan does and gives its exit code; ``readable`` says whether the run read
+    anything worth judging."""
+    from auditor.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, write_output
 
     run = run_fixes(scan, unsafe=mode.unsafe)
     result = run.result
-    readable = result.files_scanned > 0 or not result.errors
     for line in skipped_lines(run):
         click.echo(line, err=True)
     if mode.preview:
         write_output(preview(run), output)
         click.echo(summary(run, unsafe=mode.unsafe, preview_only=True), err=True)
-        if not readable:
+        if not readable(result):
             return EXIT_USAGE
         return EXIT_FINDINGS if run.changed else EXIT_OK
     failed = write_fixed(run)
     for line in failed:
         click.echo(f"dokeos-audit: error: {line}", err=True)
-    if mode.report:
-        emit([result], output_format, output)
+    code = report(result) if mode.report else EXIT_OK
     click.echo(summary(run, unsafe=mode.unsafe, preview_only=False), err=True)
-    if not readable or failed:
+    if not readable(result) or failed:
         return EXIT_USAGE
-    if not mode.report:
-        return EXIT_OK
-    return exit_code([result], settings, readable=readable)
+    return code

@@ -8,15 +8,22 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import (
+    check_output,
     emit,
     exit_code,
+    format_for,
     output_options,
+    project_settings,
     settings_from_options,
     user_errors,
 )
-from auditor.cli.traffic_cmd import project_settings
 from auditor.traffic.addon import DokeosAudit
-from auditor.traffic.proxy import run_proxy, validate_mode
+from auditor.traffic.proxy import (
+    ignore_stop_signals,
+    is_loopback,
+    run_proxy,
+    validate_mode,
+)
 
 
 @click.command("proxy")
@@ -67,11 +74,22 @@ def proxy_command(
         project_settings(), select=select, ignore=ignore, fail_on=fail_on, hosts=hosts
     )
     validate_mode(mode)
+    format_for(output_format, output)  # a report the run could not write, refused before it
+    check_output(output)
     addon = DokeosAudit(settings=settings)
     extra = {
         "dokeos_audit_save_flows": str(save_flows) if save_flows else "",
         "dokeos_audit_quiet": quiet,
     }
+    if not is_loopback(listen_host):
+        click.echo(
+            f"dokeos-audit: warning: listening on {listen_host or 'every interface'}: anyone who "
+            "can reach this machine can use the proxy and see its traffic (use "
+            "--listen-host 127.0.0.1 unless you mean it)",
+            err=True,
+        )
+    # once it stops, further SIGINT/SIGTERM are held until the process exits: the report
+    # written below must not be lost to an impatient second Ctrl-C
     run_proxy(
         addon, listen_host=listen_host, listen_port=listen_port, mode=mode, extra_options=extra
     )
@@ -83,4 +101,5 @@ def proxy_command(
             f"report written to {output}",
             err=True,
         )
+    ignore_stop_signals()
     sys.exit(exit_code([result], settings, readable=True))

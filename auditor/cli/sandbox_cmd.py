@@ -7,8 +7,15 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import emit, exit_code, settings_from_options, user_errors
-from auditor.cli.traffic_cmd import project_settings
+from auditor.cli.common import (
+    check_output,
+    emit,
+    exit_code,
+    format_for,
+    project_settings,
+    settings_from_options,
+    user_errors,
+)
 from auditor.config import FAIL_LEVELS
 from auditor.reports import FORMATS
 
@@ -131,6 +138,8 @@ def sandbox_command(
     settings = settings_from_options(
         project_settings(), select=select, ignore=ignore, fail_on=fail_on
     )
+    format_for(output_format, output)  # a report the run could not write, refused before it
+    check_output(output)
     options = SandboxOptions(
         host=listen_host,
         port=port,

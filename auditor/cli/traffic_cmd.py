@@ -7,43 +7,30 @@ from pathlib import Path
 
 import click
 
-from auditor import config
 from auditor.cli.common import (
+    EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    TextOptions,
     apply_baseline,
     baseline_options,
+    check_output,
     config_option,
     emit,
-    exit_code,
+    format_for,
     output_options,
+    project_settings,
     read_baseline,
+    report_errors,
+    selection_warnings,
     settings_from_options,
+    text_options,
+    use_color,
     user_errors,
 )
-from auditor.config import Settings
-from auditor.findings import ErrorEntry
+from auditor.config import load_config
 from auditor.rules import RULES_BY_ID
 from auditor.traffic.session import analyze_captures
-
-
-def project_settings() -> Settings | None:
-    """`[tool.dokeos-audit]` of the nearest pyproject.toml above the working directory.
-
-    Captures live outside the project, so the configuration (its Dokeos hosts above all)
-    is looked up from where the command runs. Older auditor.config versions had no loader.
-    """
-    find_config = getattr(config, "find_config", None)
-    load_config = getattr(config, "load_config", None)
-    if find_config is None or load_config is None:
-        return None
-    path = find_config(Path.cwd())
-    return load_config(path, RULES_BY_ID) if path is not None else None
-
-
-def _report_error(error: ErrorEntry) -> None:
-    where = f" (flow {error.index})" if error.index is not None else ""
-    click.echo(f"dokeos-audit: warning: {error.path}{where}: {error.reason}", err=True)
 
 
 @click.command("traffic")
@@ -51,6 +38,7 @@ def _report_error(error: ErrorEntry) -> None:
 @output_options
 @config_option
 @baseline_options
+@text_options
 @user_errors
 def traffic_command(
     captures: tuple[str, ...],
@@ -63,6 +51,10 @@ def traffic_command(
     config_file: Path | None = None,
     baseline: Path | None = None,
     write_baseline: Path | None = None,
+    color: str = "auto",
+    statistics: bool = False,
+    quiet: bool = False,
+    exit_zero: bool = False,
 ) -> None:
     """Check recorded traffic: mitmproxy flow dumps (any version mitmproxy reads) and HAR files.
 
@@ -70,22 +62,32 @@ def traffic_command(
     analyzed in time order; only Dokeos traffic is checked (the vnd.dokeos media type, a host
     containing "dokeos", or a --host). Flows that cannot be read are listed in `errors`.
     """
-    base = (
-        config.load_config(config_file, RULES_BY_ID)
-        if config_file is not None
-        else project_settings()
-    )
+    base = load_config(config_file, RULES_BY_ID) if config_file is not None else project_settings()
     settings = settings_from_options(
         base, select=select, ignore=ignore, fail_on=fail_on, hosts=hosts
     )
+    if not quiet:
+        for note in selection_warnings(settings):
+            click.echo(f"dokeos-audit: warning: {note}", err=True)
+    chosen = format_for(output_format, output)
+    check_output(output)
+    check_output(write_baseline)
     known = read_baseline(baseline)
-    result, readable = analyze_captures(list(captures), settings, on_error=_report_error)
+    # each unreadable capture or flow is reported once, with the others, after the run
+    result, readable = analyze_captures(list(captures), settings)
+    result.docs_url = settings.docs_url
     if readable:
         apply_baseline(result, known, write_baseline)
-    emit([result], output_format, output)
+    text = TextOptions(
+        color=use_color(color, sys.stdout) if output is None else color == "always",
+        statistics=statistics,
+        quiet=quiet,
+    )
+    emit([result], chosen, output, text)
+    report_errors([result])
     if not readable:
         click.echo("dokeos-audit: error: none of the captures could be read", err=True)
         sys.exit(EXIT_USAGE)
-    if write_baseline is not None:
+    if write_baseline is not None or exit_zero:
         sys.exit(EXIT_OK)
-    sys.exit(exit_code([result], settings, readable=readable))
+    sys.exit(EXIT_FINDINGS if settings.fails(result.findings) else EXIT_OK)

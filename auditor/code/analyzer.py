@@ -27,6 +27,7 @@ from auditor.code.observers.jobs import AgeLimits, JobFollowing
 from auditor.code.observers.paging import PageWalking
 from auditor.code.project import Project
 from auditor.code.pybuiltins import BuiltinsMixin
+from auditor.code.routes import RoutesMixin
 from auditor.code.statements import StatementsMixin
 
 
@@ -38,6 +39,7 @@ class Evaluator(
     BuiltinsMixin,
     LibraryCallsMixin,
     HttpMixin,
+    RoutesMixin,
     EvaluatorCore,
 ):
     """The abstract interpreter: every part of the language core in one object."""

@@ -223,6 +223,9 @@ class CallsMixin(EvaluatorCore):
             inner.delay_days = frame.delay_days + delay
             inner.delayed_func = key if delay else frame.delayed_func
         self.bind_params(func, inner, args, dict(kwargs), entry=entry, self_value=self_value)
+        routed = self.route_call(func, inner, node, frame)
+        if routed is not None:
+            return routed
         self.active.append(key)
         sent_before = (len(self.requests), self.stored_reads)
         try:
@@ -267,6 +270,11 @@ class CallsMixin(EvaluatorCore):
         if func.cls is not None and func.kind != "staticmethod" and positional:
             frame.env[positional[0].name.value] = self_value if self_value is not None else UNKNOWN
             positional = positional[1:]
+        elif positional and (shared := self.models.context_object(func.node)) is not None:
+            # `@click.pass_obj`: the object the group's callback kept on the context
+            kept = self.stored("attr", shared, frame)
+            frame.env[positional[0].name.value] = kept if kept is not None else UNKNOWN
+            positional = positional[1:]
         elif positional and self.models.binds_task(func.node):
             # a task bound to itself (`@task(bind=True)`): the first parameter is the task
             frame.env[positional[0].name.value] = UNKNOWN
@@ -310,9 +318,9 @@ class CallsMixin(EvaluatorCore):
                 return Num(default.n, default=True)
             if entry and isinstance(default, Unknown | ListV | NoneV):
                 # an empty list (or None) by default: callers we do not see pass the data
-                return self.unknown_param(func, param)
+                return self.unknown_param(func, param, frame)
             return default
-        return self.unknown_param(func, param)
+        return self.unknown_param(func, param, frame)
 
     def module_frame(self, module: ModuleInfo) -> Frame:
         env = self.state_of(module).env
@@ -365,15 +373,19 @@ class CallsMixin(EvaluatorCore):
                 return self.call_function(Func(info, upstream), [], {}, None, frame)
         return None
 
-    def unknown_param(self, func: Func, param: cst.Param) -> Value:
+    def unknown_param(self, func: Func, param: cst.Param, frame: Frame | None = None) -> Value:
         name = param.name.value
         if param.annotation is not None:
-            typed = self.annotated_value(func.module, param.annotation.annotation)
+            typed = self.annotated_value(func.module, param.annotation.annotation, frame)
             if typed is not None:
                 return typed
         return Unknown(source="a function argument", name=name, param_of=func.key)
 
-    def annotated_value(self, module: ModuleInfo, annotation: cst.BaseExpression) -> Value | None:
+    def annotated_value(
+        self, module: ModuleInfo, annotation: cst.BaseExpression, within: Frame | None = None
+    ) -> Value | None:
+        """What a parameter of this type holds, when the type says; ``within`` is the frame
+        of the function the parameter belongs to (where data passed in is read)."""
         frame = self.module_frame(module)
         if isinstance(annotation, cst.SimpleString):
             try:
@@ -391,6 +403,16 @@ class CallsMixin(EvaluatorCore):
                 typed = self.typed_client(value.name)
                 if typed is not None:
                     return typed
+                source = self.models.typed_source(self.models.normalize(value.name))
+                if source is not None and within is not None:
+                    # a message the framework hands the function: read back as it starts
+                    spans = ([], within.spans, *within.caller_spans) if source.stored else ()
+                    return Unknown(
+                        source=source.source,
+                        stored=source.stored,
+                        made_in=within.func_id,
+                        spans=spans,
+                    )
         return None
 
 
@@ -413,12 +435,21 @@ def _context_of(frame: Frame | None, node: cst.Call | None) -> tuple[int, ...]:
 
 def join_returns(values: list[Value]) -> Value:
     """One value for what a function may return: the known results, as one value."""
-    known = [v for v in values if not isinstance(v, Unknown)]
+    # an unknown that says where it came from (a file, a query, the command line) is kept:
+    # `return []` on one path does not make what another path read back empty
+    known = [v for v in values if not isinstance(v, Unknown) or _telling(v)]
     if not known:
         return values[0] if values else UNKNOWN
     # an empty literal ([] on an error path) says less than the real result
     meaningful = [v for v in known if not (isinstance(v, ListV) and v.items == [])]
     return one_of(meaningful or known)
+
+
+_DATA_SOURCES = frozenset({"the command line", "user input", "the request"})
+
+
+def _telling(value: Unknown) -> bool:
+    return value.stored or value.source in _DATA_SOURCES
 
 
 def held(*values: Value | None) -> tuple[object, ...]:
@@ -441,7 +472,9 @@ def signature(value: Value | None) -> object:
     if value is None:
         return None
     if isinstance(value, Str):
-        return ("s", value.text, tuple(signature(v) for v in value.slots[:4]))
+        # where its text was written too: findings point at the literal a caller gave
+        origins = tuple(id(o.node) for o in value.origins[:2])
+        return ("s", value.text, tuple(signature(v) for v in value.slots[:4]), origins)
     if isinstance(value, Num):
         return ("n", value.n, value.default)
     if isinstance(value, Duration):
@@ -499,9 +532,19 @@ def retag(value: Value, function: int | None, depth: int = 0) -> Value:
         if value.elem is not None:
             row.elem = retag(value.elem, function, depth + 1)
         return row
+    if isinstance(value, Instance) and value.stored and value.records_of is None:
+        # an ORM record a helper fetched: its fields are read back in the caller
+        return replace(value, made_in=function)
     if isinstance(value, Instance) and value.base is None and _attrs_stored(value):
         # records built from stored rows (a data class per row): read here too
-        record = Instance(value.cls, dict(value.attrs), stored=value.stored)
+        record = Instance(
+            value.cls,
+            dict(value.attrs),
+            stored=value.stored,
+            spans=value.spans,
+            records_of=value.records_of,
+            made_in=function if value.stored else value.made_in,
+        )
         record.attrs = {k: retag(v, function, depth + 1) for k, v in value.attrs.items()}
         return record
     return value

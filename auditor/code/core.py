@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
@@ -100,6 +101,8 @@ class EvaluatorCore:
         """Every client the code configures: their hosts tell which hosts are Dokeos."""
         self.current_rel = ""
         self.project_sends: dict[int, ProjectSend | None] = {}
+        self.declarations: dict[int, Any] = {}
+        """Declarative clients' methods: what each declares (None: an ordinary method)."""
         self.name_index: dict[str, ClassInfo] | None = None
         self.name_index_size = 0
         self.named_bases_done: set[int] = set()
@@ -335,6 +338,11 @@ class EvaluatorCore:
         stack: str = "",
         url: Value | None = None,
     ) -> Value:
+        raise NotImplementedError
+
+    def route_call(
+        self, func: Func, inner: Frame, node: cst.Call | None, frame: Frame | None
+    ) -> Value | None:
         raise NotImplementedError
 
     def http_request(

@@ -227,7 +227,10 @@ class ExpressionsMixin(EvaluatorCore):
         if left_truth is not None:
             return right
         if is_or:
-            # `x or default`: the informative side
+            # `x or default`: the informative side; an empty default (`doc or {}`) tells
+            # nothing of what x holds when it is there
+            if isinstance(left, Unknown) and _empty(right):
+                return left
             return left if not isinstance(left, Unknown | NoneV) else right
         return right
 
@@ -320,6 +323,14 @@ class ExpressionsMixin(EvaluatorCore):
                 elem=unsized.element(),
                 origin=unsized.origin,
                 extra=(*unsized.extra, *(known.items or ()))[:64],
+            )
+        if isinstance(left, Unknown) and isinstance(right, ListV):
+            # records read back + new records: a list of unknown size that holds them
+            return ListV(
+                source=left.source,
+                elem=right.element(),
+                origin=left,
+                extra=tuple(right.items or ())[:64],
             )
         if isinstance(left, Unknown) and isinstance(right, Duration):
             return right
@@ -446,6 +457,8 @@ class ExpressionsMixin(EvaluatorCore):
         bound = outer_iter.bound if isinstance(outer_iter, ListV) else None
         if bound is None and isinstance(outer_iter, Unknown):
             bound = outer_iter.bound
+        if isinstance(outer_iter, OneOf):
+            bound = _largest(outer_iter)  # over whichever list it is: the largest of them
         source = outer_iter.source if isinstance(outer_iter, ListV | Unknown) else ""
         if isinstance(outer_iter, Data):
             source = "an API response"
@@ -520,3 +533,25 @@ _BUILTINS = OPAQUE_BUILTINS | frozenset(
     "int float dict next iter open input super getattr setattr min max print object "
     "staticmethod classmethod property locals".split()
 )
+
+
+def _empty(value: Value) -> bool:
+    if isinstance(value, DictV):
+        return not value.entries and not value.open
+    if isinstance(value, ListV):
+        return value.items is not None and not value.items and not value.extra
+    return isinstance(value, Str) and value.text == ""
+
+
+def _largest(value: OneOf) -> int | None:
+    """The most items any of the options can hold, when each of them is bounded."""
+    largest = 0
+    for option in value.options:
+        if isinstance(option, ListV) and (option.size is not None or option.bound is not None):
+            sizes = [n for n in (option.size, option.bound) if n is not None]
+            largest = max(largest, min(sizes))
+        elif isinstance(option, Unknown) and option.bound is not None:
+            largest = max(largest, option.bound)
+        else:
+            return None
+    return largest

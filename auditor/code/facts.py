@@ -200,7 +200,8 @@ class Facts:
         # the poll that can run too late is the one fed with the stored id: in a wrapper's
         # caller, the call that passes it
         for ref in reversed(request.chain):
-            if found.read_in is not None and ref.function == found.read_in:
+            # read_in is None when the ids were read by a script's top-level code
+            if ref.function == found.read_in:
                 located = ref
                 break
         return JobPoll(
@@ -373,7 +374,7 @@ def _id_list(param: str, value: Value) -> IdList | None:
     if isinstance(value, Unknown):
         if value.bound is not None:
             return IdList(param, None, value.bound, value.source or "a model field")
-        if _plural(value.name) or value.source in _UNBOUNDED_SOURCES:
+        if _plural(value.name) or (value.source in _UNBOUNDED_SOURCES and not value.item):
             return IdList(param, None, None, _unknown_source(value))
         return None
     from auditor.code.values import Data

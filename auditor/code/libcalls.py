@@ -4,6 +4,7 @@ values say (``http.generic_http``), else the arguments are handed on."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import libcst as cst
 
@@ -39,6 +40,7 @@ from auditor.code.values import (
     as_str,
     describe_source,
     hole,
+    literal_list,
     one_of,
 )
 
@@ -155,6 +157,9 @@ class LibraryCallsMixin(EvaluatorCore):
         empty = (isinstance(default, ListV) and default.items == []) or (
             isinstance(default, DictV) and not default.entries and not default.open
         )
+        if isinstance(default, Str) and default.text == "":
+            # an empty default (`getenv("IDS", "")`): what is configured is not known
+            return hole(Unknown(source="the environment", name=name))
         if empty:
             # an empty default says nothing of what is configured: a list of unknown size
             return Unknown(source="the configuration", name=name)
@@ -313,11 +318,29 @@ class LibraryCallsMixin(EvaluatorCore):
                 return self.send(client, declared.send, args, kwargs, node, frame, stack="declared")
         receiver_name = _receiver_name(receiver)
         stored_receiver = isinstance(receiver, Unknown) and receiver.stored
+        if name and isinstance(receiver, Instance) and receiver.base is None:
+            served = self.served_records(receiver, name, frame)
+            if served is not None:
+                return served
         if name and isinstance(receiver, Instance) and self.is_orm_class(receiver.cls):
             if name in models.fluent_methods:
                 self.hand_on(args, kwargs)
                 return receiver
-            if name in models.record_queries:
+            if receiver.records_of is not None and (
+                name in models.record_getters or name in models.record_pair_getters
+            ):
+                self.hand_on(args, kwargs, how="stored")
+                record = Instance(
+                    receiver.records_of,
+                    {},
+                    stored=True,
+                    spans=[*receiver.spans, *frame.spans],
+                    made_in=frame.func_id,
+                )
+                if name in models.record_pair_getters:
+                    return literal_list([record, UNKNOWN])  # (record, created)
+                return record
+            if name in models.record_queries or name in models.record_getters:
                 self.hand_on(args, kwargs, how="stored")
                 # records of the same model; a look-back in the query bounds their age
                 return Instance(
@@ -326,6 +349,7 @@ class LibraryCallsMixin(EvaluatorCore):
                     stored=True,
                     spans=[*receiver.spans, *frame.spans],
                     records_of=receiver.records_of,
+                    made_in=frame.func_id,
                 )
         if name:
             getter = models.method_env_getter(name)
@@ -367,12 +391,32 @@ class LibraryCallsMixin(EvaluatorCore):
                 self.hand_on(args, kwargs, how="stored")
                 return UNKNOWN
         self.hand_on(args, kwargs)
+        if stored_receiver and isinstance(receiver, Unknown):
+            # stored data read through a method (`msg.get_body()`): the same data, read back
+            # where it was, with the age limits checked on it
+            return replace(receiver, name=name, bound=None)
         return Unknown(
             source=models.describe_call(name),
             stored=stored_receiver,
             name=name,
             made_in=frame.func_id,
         )
+
+    def served_records(self, view: Instance, name: str, frame: Frame) -> Value | None:
+        """``self.get_object()`` of a generic view: a record of the query it names."""
+        model = self.models.record_view(self.external_bases(view.cls))
+        if model is None or name not in (*model.record_methods, *model.query_methods):
+            return None
+        query = self.attribute(view, model.query_attr, view.cls.node, frame)
+        records_of = query.records_of if isinstance(query, Instance) else None
+        if records_of is None:
+            named = self.attribute(view, model.model_attr, view.cls.node, frame)
+            records_of = named.cls if isinstance(named, ClassRef) else None
+        if records_of is None:
+            return None
+        if name in model.query_methods:
+            return Instance(records_of, stored=True, records_of=records_of)
+        return Instance(records_of, stored=True, made_in=frame.func_id, spans=[*frame.spans])
 
     def task_method(
         self,

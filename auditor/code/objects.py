@@ -41,6 +41,8 @@ _DATACLASS_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "
 _TYPING_BASES = frozenset({"TypedDict", "NamedTuple"})
 _DICT_METHODS = frozenset(
     {"get", "items", "keys", "values", "pop", "copy", "setdefault", "update", "json"}
+    # a body read as bytes or text (`resp.read().decode()`)
+    | {"decode", "encode", "strip"}
 )
 
 
@@ -458,6 +460,9 @@ class ObjectsMixin(EvaluatorCore):
             value = owner.attrs[attr]
             if isinstance(value, FieldOf):
                 return self.read_key(value.data, value.key, node, frame)
+            if isinstance(value, Unknown) and not value.name:
+                # what nothing else tells of, its attribute's name does (`self.path`)
+                return replace(value, name=attr)
             return value
         method = self.lookup_method(owner.cls, attr)
         if method is not None:
@@ -480,7 +485,8 @@ class ObjectsMixin(EvaluatorCore):
                     source="a database record",
                     name=attr,
                     stored=True,
-                    made_in=frame.func_id,
+                    # where the record was read back, when a method of its own reads it
+                    made_in=owner.made_in if owner.made_in is not None else frame.func_id,
                     spans=(owner.spans, frame.spans, *frame.caller_spans),
                 )
             if isinstance(found, Partial) and found.method and isinstance(found.func, Func):
@@ -519,6 +525,8 @@ class ObjectsMixin(EvaluatorCore):
     def class_attribute(self, owner: ClassRef, attr: str) -> Value:
         if self.models.is_model_constructor(attr) and self.is_dataclass(owner.cls):
             return Bound(owner, attr)
+        if attr in self.models.instance_factories and self.external_bases(owner.cls):
+            return Bound(owner, attr)  # `QuerySet.as_manager()`, made when it is called
         method = self.lookup_method(owner.cls, attr)
         if method is not None:
             if method.kind == "classmethod":
@@ -537,6 +545,9 @@ class ObjectsMixin(EvaluatorCore):
                 )
                 return manager
             return found
+        if attr in self.models.default_managers and self.is_orm_model(owner.cls):
+            # the manager an ORM gives every model (`Job.objects`)
+            return Instance(owner.cls, stored=True, records_of=owner.cls)
         bases = self.external_bases(owner.cls)
         if bases:
             # inherited from a library class: an ORM's manager or query API, say

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import fnmatch
 import io
 import os
 import re
 import stat
 import tokenize
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.code.parsing import DEFAULT_MAX_FILE_SIZE
-from auditor.errors import UnreadableSource
+from auditor.errors import ConfigError, UnreadableSource
+from auditor.excludes import DEFAULT_EXCLUDE, VIRTUAL_ENVIRONMENT, FileFilter, PatternList
 
 _IMPORT = re.compile(
     rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[\w, \t]+)"
@@ -23,34 +23,18 @@ _IMPORT = re.compile(
 # The same statement matched at a known line start: finding the word `import` first is
 # several times faster than letting the regex try every line of every file.
 _IMPORT_AT = re.compile(_IMPORT.pattern[1:])
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        "__pycache__",
-        ".venv",
-        "venv",
-        ".tox",
-        ".nox",
-        "node_modules",
-        ".mypy_cache",
-        ".ruff_cache",
-        ".pytest_cache",
-        "build",
-        "dist",
-        ".eggs",
-    }
-)
+PROJECT_ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+"""What makes a folder a project's root, as ruff and mypy find it."""
 
 
 @dataclass
 class SourceFile:
     rel_path: str
-    """Relative to its scan root, with / separators: what findings show."""
+    """Relative to the project root, with / separators: what findings show."""
     abs_path: Path
     module: str
-    """Dotted module name relative to the scan root (``pkg.sub.mod``; ``pkg`` for __init__)."""
+    """Dotted module name relative to the project's source root (``pkg.sub.mod``; ``pkg``
+    for __init__; ``src/pkg/mod.py`` is ``pkg.mod``)."""
     raw: bytes = b""
     text: str | None = None
     error: str | None = None
@@ -142,88 +126,10 @@ def decode_source(raw: bytes) -> str:
         raise UnreadableSource(f"cannot decode as {encoding}: {reason}") from None
 
 
-class Excluder:
-    """The ``exclude`` globs: matched against the path relative to the scanned folder, against
-    each folder and file name on the way (``migrations``), and against the path relative to
-    the configuration file's folder (``services/legacy/*`` from the repository root)."""
-
-    def __init__(self, patterns: Iterable[str], config_root: Path | None = None) -> None:
-        globs = [p.strip().rstrip("/") for p in patterns if p.strip().rstrip("/")]
-        self._regex = (
-            re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs)) if globs else None
-        )
-        self._config_root = os.path.realpath(config_root) if config_root is not None else None
-
-    def __bool__(self) -> bool:
-        return self._regex is not None
-
-    def prefix_for(self, root: Path) -> str | None:
-        """Where ``root`` sits inside the configuration's folder (``""`` at its top), if it does."""
-        if self._config_root is None:
-            return None
-        real = os.path.realpath(root)
-        if real == self._config_root:
-            return ""
-        if real.startswith(self._config_root.rstrip(os.sep) + os.sep):
-            return Path(os.path.relpath(real, self._config_root)).as_posix()
-        return None
-
-    def matches(self, rel: str, name: str, prefix: str | None) -> bool:
-        """Whether this one path (not its parents: the walk checked those) is excluded."""
-        regex = self._regex
-        if regex is None:
-            return False
-        if regex.match(rel) or regex.match(name):
-            return True
-        return prefix is not None and bool(regex.match(f"{prefix}/{rel}" if prefix else rel))
-
-    def matches_any_part(self, rel: str, prefix: str | None) -> bool:
-        """Whether the path or any folder above it is excluded (for paths given one by one)."""
-        parts = rel.split("/")
-        return any(
-            self.matches("/".join(parts[: i + 1]), parts[i], prefix) for i in range(len(parts))
-        )
-
-
-def _walk(root: Path, excluder: Excluder | None = None) -> Iterator[tuple[str, Path]]:
-    """(path relative to root, path) of the Python files under root, sorted, not following
-    symlinked folders (no loops); excluded folders are not even entered."""
-    top = os.fspath(root)
-    prefix = excluder.prefix_for(root) if excluder else None
-    # scandir's entry types come with the listing: no stat per folder, unlike os.walk
-    stack = [(top, "")]
-    while stack:
-        directory, base = stack.pop()
-        try:
-            with os.scandir(directory) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
-        except OSError:
-            continue
-        subfolders = []
-        for entry in entries:
-            name = entry.name
-            rel = f"{base}/{name}" if base else name
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if (
-                    name in SKIP_DIRS
-                    or name.endswith(".egg-info")
-                    or entry.is_symlink()
-                    or (excluder and excluder.matches(rel, name, prefix))
-                ):
-                    continue
-                subfolders.append((entry.path, rel))
-            elif name.endswith(".py") and not (excluder and excluder.matches(rel, name, prefix)):
-                yield rel, Path(entry.path)
-        stack.extend(reversed(subfolders))
-
-
 @dataclass
 class Project:
-    """Every Python file of the scan, indexed by relative path and by module name."""
+    """Every Python file of the project, indexed by relative path and by module name; the
+    files under the paths the user gave are the ones a scan reports (``in_scope``)."""
 
     files: dict[str, SourceFile] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
@@ -233,35 +139,86 @@ class Project:
     python_target: tuple[int, int] | None = None
     """The oldest Python the project supports (its ``requires-python``), when it says:
     fixes write only what that version runs."""
+    root: Path = field(default_factory=Path.cwd)
+    """The project root (absolute): what relative paths are relative to."""
+    in_scope: set[str] = field(default_factory=set)
+    """The files under the given paths: analyzed and reported (the others are there for
+    what they import and for who imports what)."""
+    left_out: list[tuple[str, str]] = field(default_factory=list)
+    """(path relative to the root, why) of what was excluded under the given paths."""
+    reasons: dict[str, str] = field(default_factory=dict)
+    """Why each file in scope is there (the path given that holds it)."""
     _targets: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def discover(
         cls,
-        paths: Iterable[Path],
+        paths: Sequence[Path],
         exclude: Iterable[str] = (),
         config_root: Path | None = None,
         *,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        root: Path | None = None,
+        file_filter: FileFilter | None = None,
+        force_exclude: bool = False,
     ) -> Project:
-        project = cls(max_file_size=max_file_size)
-        excluder = Excluder(exclude, config_root)
-        cwd = Path.cwd()
+        """The project around ``paths``: every file under ``root`` (by default the single
+        folder given, or the folder holding every path), the given paths in scope.
+
+        ``file_filter`` decides what is left out (default: the default excludes, the
+        ``exclude`` patterns relative to ``config_root``, and .gitignore files). A path
+        given explicitly is scanned even when excluded, unless ``force_exclude``.
+        """
+        top = Path(os.path.abspath(root if root is not None else default_root(paths)))
+        if file_filter is None:
+            lists = [PatternList.of(top, DEFAULT_EXCLUDE, "default exclude")]
+            if exclude:
+                lists.append(PatternList.of(config_root or top, exclude, "exclude"))
+            file_filter = FileFilter.for_project(top, lists)
+        project = cls(max_file_size=max_file_size, root=top)
+        walker = _Walker(project, file_filter)
+        walker.walk(top, [])
         for given in paths:
-            if given.is_dir():
-                for rel, path in _walk(given, excluder):
-                    project.add(SourceFile(rel, path, module_name(rel)))
-            elif given.exists() or given.is_symlink():
-                try:
-                    rel = given.resolve().relative_to(cwd.resolve()).as_posix()
-                except (ValueError, OSError, RuntimeError):
-                    rel = given.name
-                if excluder and _given_file_excluded(excluder, given, rel):
-                    continue
-                project.add(SourceFile(rel, given, module_name(given.name)))
-            else:
-                project.errors.append((str(given), "no such file or folder"))
+            project._add_given(given, walker, force_exclude)
         return project
+
+    def _add_given(self, given: Path, walker: _Walker, force_exclude: bool) -> None:
+        shown = str(given)
+        if not (given.exists() or given.is_symlink()):
+            self.errors.append((shown, "no such file or folder"))
+            return
+        absolute = Path(os.path.abspath(given))
+        real = Path(os.path.realpath(given)) if given.is_dir() else absolute
+        try:
+            rel = real.relative_to(self.root).as_posix() if real != self.root else ""
+        except ValueError:
+            try:
+                rel = absolute.relative_to(self.root).as_posix()
+            except ValueError:
+                raise ConfigError(
+                    f"{given} is outside the project root {self.root} (see --project-root)"
+                ) from None
+        excluded = walker.excluded_on_the_way(rel, is_dir=given.is_dir())
+        if excluded is not None and force_exclude:
+            self.left_out.append((rel or ".", f"{excluded} (--force-exclude)"))
+            return
+        if given.is_dir():
+            if excluded is not None or rel not in walker.walked:
+                walker.walk(self.root / rel if rel else self.root, _parents(rel))
+            prefix = f"{rel}/" if rel else ""
+            for file_rel in self.files:
+                if file_rel.startswith(prefix):
+                    self._mark(file_rel, f"under {shown}")
+            self.left_out.extend(entry for entry in walker.left_out if entry[0].startswith(prefix))
+            return
+        if rel not in self.files:
+            self.add(SourceFile(rel, given, module_name(source_relative(rel, self.root))))
+        self._mark(rel, "given" if excluded is None else f"given (though {excluded})")
+
+    def _mark(self, rel: str, reason: str) -> None:
+        if rel not in self.in_scope:
+            self.in_scope.add(rel)
+            self.reasons[rel] = reason
 
     def add(self, source: SourceFile) -> None:
         if source.rel_path in self.files:
@@ -417,13 +374,125 @@ class Project:
         return sorted(groups.values())
 
 
-def _given_file_excluded(excluder: Excluder, given: Path, rel: str) -> bool:
-    if excluder.matches_any_part(rel, None):
-        return True
-    prefix = excluder.prefix_for(given.parent)
-    if prefix is None:
-        return False
-    return excluder.matches_any_part(f"{prefix}/{given.name}" if prefix else given.name, None)
+def default_root(paths: Sequence[Path]) -> Path:
+    """Without a project root: the single folder given, or the folder holding every path."""
+    if len(paths) == 1 and paths[0].is_dir():
+        return paths[0]
+    return common_folder(paths)
+
+
+def common_folder(paths: Sequence[Path]) -> Path:
+    """The deepest folder that holds every path (a file's own folder when alone)."""
+    folders = [
+        os.path.realpath(p) if p.is_dir() else os.path.dirname(os.path.abspath(p)) for p in paths
+    ] or [os.getcwd()]
+    try:
+        return Path(os.path.commonpath(folders))
+    except ValueError:  # different drives
+        return Path(folders[0])
+
+
+def find_project_root(paths: Sequence[Path]) -> Path:
+    """The nearest folder at or above the given paths holding a pyproject.toml, setup.cfg,
+    setup.py or .git (as ruff and mypy find it); else the folder that holds the paths."""
+    start = common_folder(paths)
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in PROJECT_ROOT_MARKERS):
+            return folder
+    return start
+
+
+def source_relative(rel: str, root: Path) -> str:
+    """A path relative to the source root: ``src/pkg/mod.py`` is ``pkg/mod.py`` in a
+    src layout (a ``src`` folder that is not itself a package)."""
+    if rel.startswith("src/") and not (root / "src" / "__init__.py").exists():
+        return rel[4:]
+    return rel
+
+
+def _parents(rel: str) -> list[str]:
+    """The folders from the root down to ``rel``'s parent (``""`` is the root)."""
+    parts = rel.split("/")[:-1] if rel else []
+    return ["", *("/".join(parts[: i + 1]) for i in range(len(parts)))] if rel else []
+
+
+class _Walker:
+    """Walks folders sorted, not following symlinked folders (no loops); excluded folders
+    are not even entered, and each exclusion is remembered with why."""
+
+    def __init__(self, project: Project, file_filter: FileFilter) -> None:
+        self.project = project
+        self.filter = file_filter
+        self.walked: set[str] = set()
+        self.left_out: list[tuple[str, str]] = []
+
+    def excluded_on_the_way(self, rel: str, *, is_dir: bool) -> str | None:
+        """Why ``rel`` (or a folder above it, below the root) is excluded, if it is."""
+        if not rel:
+            return None
+        parts = rel.split("/")
+        for i in range(len(parts)):
+            sub = "/".join(parts[: i + 1])
+            last = i == len(parts) - 1
+            reason = self.filter.reason(
+                self.project.root / sub,
+                is_dir=is_dir or not last,
+                within=[self.project.root / p if p else self.project.root for p in _parents(sub)],
+            )
+            if reason is not None:
+                return reason
+        return None
+
+    def walk(self, top: Path, parents: list[str]) -> None:
+        root = self.project.root
+        base = top.relative_to(root).as_posix() if top != root else ""
+        gitignores = [
+            found
+            for found in (self.filter.gitignore(root / p if p else root) for p in parents)
+            if found is not None
+        ]
+        # scandir's entry types come with the listing: no stat per folder, unlike os.walk;
+        # a folder's .gitignore and pyvenv.cfg are seen in its listing, not looked for
+        stack = [(os.fspath(top), base, gitignores)]
+        while stack:
+            directory, rel_dir, above = stack.pop()
+            self.walked.add(rel_dir)
+            try:
+                with os.scandir(directory) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError:
+                continue
+            names = {entry.name for entry in entries}
+            if "pyvenv.cfg" in names and rel_dir:
+                self.left_out.append((f"{rel_dir}/", VIRTUAL_ENVIRONMENT))
+                continue
+            if ".gitignore" in names and self.filter.respect_gitignore:
+                found = self.filter.gitignore(Path(directory))
+                if found is not None:
+                    above = [*above, found]
+            subfolders = []
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if entry.is_symlink():
+                        continue
+                    reason = self.filter.reason(entry.path, True, gitignores=above)
+                    if reason is None:
+                        subfolders.append((entry.path, rel, above))
+                    else:
+                        self.left_out.append((f"{rel}/", reason))
+                elif entry.name.endswith(".py"):
+                    reason = self.filter.reason(entry.path, False, gitignores=above)
+                    if reason is not None:
+                        self.left_out.append((rel, reason))
+                    elif rel not in self.project.files:
+                        module = module_name(source_relative(rel, root))
+                        self.project.add(SourceFile(rel, Path(entry.path), module))
+            stack.extend(reversed(subfolders))
 
 
 def _import_statements(raw: bytes) -> Iterator[re.Match[bytes]]:

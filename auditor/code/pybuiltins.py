@@ -13,6 +13,7 @@ from auditor.code.strings import split_text, str_format
 from auditor.code.values import (
     NONE,
     UNKNOWN,
+    ConfigMap,
     Data,
     DictV,
     External,
@@ -64,12 +65,15 @@ class BuiltinsMixin(EvaluatorCore):
                     source=value.source,
                     stored=self.models.is_stored_source(value.source),
                     made_in=frame.func_id,
+                    item=True,
                 )
+            if isinstance(element, Unknown) and element is not UNKNOWN:
+                return replace(element, item=True)
             return element
         if isinstance(value, DictV):
             return Str(HOLE, (UNKNOWN,))
         if isinstance(value, Unknown):
-            return replace(value, name=_singular(value.name), bound=None)
+            return replace(value, name=_singular(value.name), bound=None, item=True)
         if isinstance(value, Response):
             # a response object that iterates its items (a generated client's list model)
             self.events.body_read(value.request)
@@ -78,7 +82,9 @@ class BuiltinsMixin(EvaluatorCore):
         if isinstance(value, Instance) and value.stored:
             if value.records_of is not None:
                 # a query of an ORM iterates records of its model
-                return Instance(value.records_of, stored=True, spans=value.spans)
+                return Instance(
+                    value.records_of, stored=True, spans=value.spans, made_in=frame.func_id
+                )
             return value  # a recordset iterates records of its own model
         return UNKNOWN
 
@@ -195,6 +201,8 @@ class BuiltinsMixin(EvaluatorCore):
                 return replace(arg, source="a number", name="", bound=None)
             return UNKNOWN
         if name == "dict":
+            if isinstance(arg, Unknown) and arg.stored and not kwargs:
+                return arg  # a mapping read back (`dict(shelf)`): its keys and values are old
             result = arg.copy() if isinstance(arg, DictV) else _dict_of_pairs(arg, bool(args))
             result.node = frame.ref(node)
             for key, value in kwargs.items():
@@ -284,6 +292,8 @@ class BuiltinsMixin(EvaluatorCore):
     def mapped(self, name: str, args: list[Value], frame: Frame) -> Value:
         seq = args[1] if len(args) > 1 else UNKNOWN
         func = args[0] if args else UNKNOWN
+        if isinstance(seq, OneOf):
+            return one_of([self.mapped(name, [func, option], frame) for option in seq.options])
         if isinstance(seq, ListV):
             element: Value = UNKNOWN
             if name == "map":
@@ -364,6 +374,10 @@ class BuiltinsMixin(EvaluatorCore):
         node: cst.Call,
         frame: Frame,
     ) -> Value:
+        if isinstance(target, ConfigMap):
+            found = self.config_method(target, name, args, kwargs, frame)
+            if found is not None:
+                return found
         if name == "update":
             for update in args:
                 if isinstance(update, DictV):
@@ -413,6 +427,62 @@ class BuiltinsMixin(EvaluatorCore):
             return ListV(source="a dict")
         return UNKNOWN
 
+    def config_method(
+        self,
+        target: ConfigMap,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        frame: Frame,
+    ) -> Value | None:
+        """An INI parser's or section's methods; None for what a dict does the same."""
+        if name == "read_dict" and args:
+            given = args[0]
+            if not isinstance(given, DictV):
+                target.open = True
+                return UNKNOWN
+            for section_name, values in given.entries.items():
+                current = target.get_ci(section_name)
+                if not isinstance(current, ConfigMap):
+                    current = ConfigMap(open=True)
+                    target.set_ci(section_name, current)
+                if isinstance(values, DictV):
+                    current.merge(values)
+                    current.open = True
+            return UNKNOWN
+        getter = _CONFIG_GETTERS.get(name)
+        if getter is None or not args:
+            return None
+        first = args[0]
+        found = target.get_ci(first.text) if isinstance(first, Str) and first.known else None
+        parser = any(isinstance(v, ConfigMap) for v in target.entries.values())
+        section: DictV = target
+        option: Value = first
+        if len(args) >= 2 and (isinstance(found, DictV) or parser):
+            # parser.get(section, option): the section's option, or the DEFAULT one
+            section = found if isinstance(found, DictV) else ConfigMap(open=True)
+            option = args[1]
+            fallback = kwargs.get("fallback", args[2] if len(args) > 2 else None)
+        else:
+            # section.get(option, fallback)
+            fallback = kwargs.get("fallback", args[1] if len(args) > 1 else None)
+        value: Value | None = None
+        option_name = option.text if isinstance(option, Str) and option.known else ""
+        if option_name:
+            value = section.get_ci(option_name)
+            if value is None:
+                defaults = target.get_ci("DEFAULT")
+                if isinstance(defaults, DictV):
+                    value = defaults.get_ci(option_name)
+        if value is None:
+            value = fallback or Unknown(source="the configuration", name=option_name)
+        if getter == "number" and isinstance(value, Str) and value.known:
+            try:
+                return Num(float(value.text))
+            except ValueError:
+                return UNKNOWN
+        return value
+
     def list_method(self, target: ListV, name: str, args: list[Value], frame: Frame) -> Value:
         if name in ("append", "add", "insert", "appendleft") and args:
             added = args[-1]
@@ -448,8 +518,8 @@ class BuiltinsMixin(EvaluatorCore):
             return Data(target.request, (*target.path, "*"))
         if name in ("items", "values"):
             return Data(target.request, (*target.path, f"{name}()"))
-        if name == "copy":
-            return target
+        if name in ("copy", "decode", "encode", "strip"):
+            return target  # the same body (bytes read from a response, decoded as text)
         return UNKNOWN
 
 
@@ -492,3 +562,11 @@ def _range(args: list[Value]) -> Value:
             )
         return ListV(size=size, elem=Num(start), source="a range")
     return ListV(source="a range", elem=Num(0))
+
+
+_CONFIG_GETTERS = {
+    "get": "text",
+    "getint": "number",
+    "getfloat": "number",
+    "getboolean": "flag",
+}

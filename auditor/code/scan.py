@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -13,17 +15,19 @@ from auditor.cache import CACHE_DIR_NAME, FileDigests, ResultCache
 from auditor.catalog import Catalog, load_catalog
 from auditor.code.inventory import merge as merge_calls
 from auditor.code.models import declared_sends
-from auditor.code.project import Project, is_test_path
+from auditor.code.project import Project, find_project_root, is_test_path
 from auditor.code.syntax_check import unparseable
 from auditor.config import Settings
 from auditor.engine import complete_code_findings
-from auditor.findings import ErrorEntry, RunResult
+from auditor.excludes import FileFilter, git_top
+from auditor.findings import ErrorEntry, Finding, Location, RunResult, SourceContext, fingerprint
 from auditor.fix.target import python_target
 from auditor.gitdiff import changed_python_files
 from auditor.parallel import GroupResult, Progress, analyze_groups, run_rules
-from auditor.suppressions import apply_suppressions
+from auditor.rules import RULES_BY_ID
+from auditor.suppressions import UnusedSuppression, apply_suppressions
 
-__all__ = ["ScanOptions", "marker_test", "run_rules", "scan_paths"]
+__all__ = ["ScanOptions", "find_project_root", "marker_test", "run_rules", "scan_paths"]
 
 
 @dataclass(frozen=True)
@@ -35,15 +39,19 @@ class ScanOptions:
     """Where group results are kept between runs (None: no cache)."""
     diff_ref: str | None = None
     """Only the Python files changed against this git ref are analyzed and reported."""
-    only_files: frozenset[str] | None = None
-    """Only these files (real paths) are analyzed and reported; the rest of the scanned
-    folders is there for what they import."""
+    project_root: Path | None = None
+    """The project the paths belong to: every file under it is read (so imports resolve),
+    only the given paths are reported, and paths are relative to it. None: the single
+    folder given, or the folder holding every path."""
     report_unused_suppressions: bool = False
+    """Report DK100 even if the selection leaves it out."""
     overlay: Mapping[str, bytes] | None = None
     """Files (real path → bytes) read from here instead of the disk: the text fixes gave
     them in an earlier pass of the same run."""
     progress: TextIO | None = None
     """Where to show progress, when it is a terminal."""
+    cwd: Path | None = None
+    """What ``location.file`` is relative to (default: the working directory)."""
 
 
 def marker_test(catalog: Catalog) -> Callable[[bytes], bool]:
@@ -71,31 +79,28 @@ def scan_paths(
 ) -> RunResult:
     options = options or ScanOptions()
     catalog = load_catalog().with_hosts(settings.hosts)
-    project = Project.discover(
-        paths, settings.exclude, settings.config_root, max_file_size=settings.max_file_size
-    )
+    project = discover(paths, settings, options)
     project.read_all(options.overlay)
-    if paths:
-        project.python_target = python_target(paths[0])
+    project.python_target = python_target(project.root)
     result = RunResult(name=name or ", ".join(str(p) for p in paths), kind="code")
+    result.root = str(project.root)
+    top = git_top(project.root)
+    result.repository_root = str(top) if top is not None else None
+    result.docs_url = settings.docs_url
 
-    changed: set[str] | None = None
+    changed: set[str] = set(project.in_scope)
     if options.diff_ref is not None and paths:
-        changed = _in_project(project, changed_python_files(options.diff_ref, paths[0]))
-    if options.only_files is not None:
-        given = _in_project(project, options.only_files)
-        changed = given if changed is None else changed & given
+        changed &= _in_project(project, changed_python_files(options.diff_ref, paths[0]))
 
     def in_scope(rel: str) -> bool:
-        return changed is None or rel in changed
+        return rel in changed
 
     result.errors.extend(ErrorEntry(path, reason) for path, reason in project.errors)
+    unreadable: set[str] = set()
     for source in project.files.values():
         if source.error is not None and in_scope(source.rel_path):
-            result.errors.append(ErrorEntry(source.rel_path, source.error))
-    result.files_scanned = sum(
-        1 for s in project.files.values() if s.error is None and in_scope(s.rel_path)
-    )
+            unreadable.add(source.rel_path)
+            result.errors.append(_unreadable(source.rel_path, source.error, source.raw))
 
     has_marker = marker_test(catalog)
     relevant = project.relevant_from(
@@ -106,30 +111,47 @@ def scan_paths(
     relevant_set = set(relevant)
     # Each group is analyzed on its own: files that share no import cannot affect each
     # other's model, and a group is what the cache keeps and a worker process receives.
-    groups = project.components([r for r in relevant if in_scope(r)], relevant)
+    # The given paths are analyzed with every file linked to them by imports, callers too
+    # (a wrapper is evaluated from the calls that name its endpoint), so a file scanned on
+    # its own gets what `scan .` finds in it; --diff analyzes only what changed, for speed.
+    if options.diff_ref is not None:
+        groups = project.components([r for r in relevant if in_scope(r)], relevant)
+    else:
+        groups = [
+            group
+            for group in project.components(relevant, relevant)
+            if any(in_scope(rel) for rel in group)
+        ]
     group_results = _analyze(project, catalog, groups, settings, options)
 
     raw = [f for g in group_results for f in g.findings]
     sources = {rel: s.text for rel, s in project.files.items() if s.text is not None}
     findings = complete_code_findings(raw, sources, settings)
     findings = [f for f in findings if f.location is None or in_scope(f.location.path)]
+    per_file = _per_file_ignored(project, settings)
+    findings = [
+        f for f in findings if f.location is None or f.rule not in per_file(f.location.path)
+    ]
+    unused_wanted = options.report_unused_suppressions or settings.rule_enabled("DK100")
     suppression = apply_suppressions(
         findings,
         sources,
-        checked_files=(
-            [rel for rel in sources if in_scope(rel)] if options.report_unused_suppressions else ()
-        ),
+        checked_files=([rel for rel in sources if in_scope(rel)] if unused_wanted else ()),
         rule_enabled=settings.rule_enabled,
     )
     result.findings = suppression.kept
     result.extra["suppressed"] = suppression.suppressed
-    if options.report_unused_suppressions:
-        result.extra["unused_suppressions"] = [u.to_json() for u in suppression.unused]
+    if unused_wanted:
+        unused = _unused_suppression_findings(suppression.unused, sources, settings)
+        result.findings.extend(
+            f for f in unused if f.location is None or "DK100" not in per_file(f.location.path)
+        )
 
     analyzer_errors = {(rel, reason) for g in group_results for rel, reason in g.errors}
-    result.errors.extend(
-        ErrorEntry(rel, why) for rel, why in sorted(analyzer_errors) if in_scope(rel)
-    )
+    for rel, why in sorted(analyzer_errors):
+        if in_scope(rel) and rel not in unreadable:
+            unreadable.add(rel)
+            result.errors.append(_unreadable(rel, why, project.files[rel].raw))
     # files the analysis did not need: Python's own check, so none goes uncounted unread
     skipped = [
         rel
@@ -139,9 +161,11 @@ def scan_paths(
     for rel, reason in sorted(
         unparseable(project, skipped, jobs=options.jobs, cache_dir=options.cache_dir).items()
     ):
-        result.errors.append(
-            ErrorEntry(rel, f"{reason} (not analyzed: it never mentions Dokeos)", level="warning")
-        )
+        unreadable.add(rel)
+        result.errors.append(_unreadable(rel, reason, project.files[rel].raw))
+    result.files_scanned = sum(
+        1 for rel in project.files if in_scope(rel) and rel not in unreadable
+    )
     warned = {(rel, reason) for g in group_results for rel, reason in g.warnings}
     result.errors.extend(
         ErrorEntry(rel, why, level="warning") for rel, why in sorted(warned) if in_scope(rel)
@@ -152,9 +176,162 @@ def scan_paths(
         for c in merge_calls(c for g in group_results for c in g.calls)
         if in_scope(c["location"]["path"])
     ]
+    shown = display_paths(project.root, options.cwd)
+    result.findings = [_with_file(f, shown) for f in result.findings]
+    result.errors = [
+        replace(e, file=shown(e.path)) if e.path in project.files else e for e in result.errors
+    ]
     result.errors.sort(key=lambda e: e.path)
+    for call in result.calls:
+        call["location"]["file"] = shown(call["location"]["path"])
     result.paths = {rel: source.abs_path for rel, source in project.files.items()}
     return result
+
+
+def discover(paths: Sequence[Path], settings: Settings, options: ScanOptions) -> Project:
+    """The project around the paths, with what settings and .gitignore leave out."""
+    root = Path(os.path.realpath(options.project_root)) if options.project_root else None
+    if root is None:
+        from auditor.code.project import default_root
+
+        root = Path(os.path.realpath(default_root(paths)))
+    file_filter = FileFilter.for_project(
+        root, settings.exclude_lists(root), respect_gitignore=settings.respect_gitignore
+    )
+    return Project.discover(
+        paths,
+        max_file_size=settings.max_file_size,
+        root=root,
+        file_filter=file_filter,
+        force_exclude=settings.force_exclude,
+    )
+
+
+def _per_file_ignored(project: Project, settings: Settings) -> Callable[[str], frozenset[str]]:
+    known: dict[str, frozenset[str]] = {}
+
+    def ignored(rel: str) -> frozenset[str]:
+        if not settings.per_file_ignores:
+            return frozenset()
+        if rel not in known:
+            known[rel] = settings.per_file_ignores.ignored(project.root / rel)
+        return known[rel]
+
+    return ignored
+
+
+def _unused_suppression_findings(
+    unused: Sequence[UnusedSuppression], sources: dict[str, str], settings: Settings
+) -> list[Finding]:
+    """DK100 findings: an id, the comment's place, a fingerprint that survives moved lines."""
+    rule = RULES_BY_ID["DK100"]
+    seen: dict[tuple[str, str], int] = {}
+    out = []
+    for entry in unused:
+        lines = sources.get(entry.path, "").splitlines()
+        key = (entry.path, entry.comment)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        start = max(1, entry.line - 3)
+        out.append(
+            Finding(
+                rule=rule.id,
+                severity=settings.severity_of(rule.id, rule.severity),
+                message=entry.message,
+                origin="code",
+                endpoint=None,
+                fingerprint=fingerprint(
+                    rule.id, entry.path, entry.comment, entry.rules, occurrence
+                ),
+                location=Location(
+                    entry.path,
+                    entry.line,
+                    entry.column,
+                    entry.line,
+                    entry.column + len(entry.comment),
+                ),
+                context=SourceContext(start, tuple(lines[start - 1 : entry.line + 3]))
+                if lines
+                else None,
+            )
+        )
+    return out
+
+
+_AT_LINE = re.compile(r"^syntax error at line (\d+): ")
+
+
+def _unreadable(rel: str, reason: str, raw: bytes) -> ErrorEntry:
+    """An error entry for a file that cannot be read or parsed, at the exact place reading
+    stopped when there is one: Python's own position for a syntax error, the first NUL
+    byte of a binary file, the first byte that does not decode."""
+    line: int | None = None
+    column: int | None = None
+    if reason.startswith("syntax error"):
+        position = _syntax_error_at(raw)
+        if position is not None:
+            line, column, message = position
+            hint = " (Python 2 code?)" if "(Python 2 code?)" in reason else ""
+            reason = f"syntax error: {message}{hint}"
+        else:
+            found = _AT_LINE.match(reason)
+            if found is not None:
+                line, column = int(found.group(1)), 1
+                reason = "syntax error: " + reason[found.end() :]
+    elif reason.startswith("binary file") and b"\x00" in raw:
+        line, column = _position(raw, raw.index(b"\x00"))
+    elif reason.startswith("cannot decode"):
+        offset = _bad_byte(raw)
+        if offset is not None:
+            line, column = _position(raw, offset)
+    return ErrorEntry(rel, reason, line=line, column=column)
+
+
+def _syntax_error_at(raw: bytes) -> tuple[int, int, str] | None:
+    try:
+        ast.parse(raw)
+    except SyntaxError as exc:
+        message = (exc.msg or "invalid syntax").rstrip(".")
+        return exc.lineno or 1, max(1, exc.offset or 1), message
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
+def _bad_byte(raw: bytes) -> int | None:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return None
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    return raw.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def display_paths(root: Path, cwd: Path | None) -> Callable[[str], str]:
+    """A path relative to the root, as the user's shell reaches it: relative to the working
+    directory when under it, absolute otherwise (as ruff prints them)."""
+    here = os.path.realpath(cwd or Path.cwd())
+    prefix = here.rstrip(os.sep) + os.sep
+
+    def shown(rel: str) -> str:
+        full = os.path.join(root, rel)
+        if full == here:
+            return "."
+        if full.startswith(prefix):
+            return full[len(prefix) :].replace(os.sep, "/")
+        return full
+
+    return shown
+
+
+def _with_file(finding: Finding, shown: Callable[[str], str]) -> Finding:
+    if finding.location is None:
+        return finding
+    return replace(finding, location=replace(finding.location, file=shown(finding.location.path)))
 
 
 def _analyze(
@@ -225,28 +402,6 @@ def _in_project(project: Project, real_paths: Set[str]) -> set[str]:
     }
 
 
-def default_cache_dir(paths: Sequence[Path]) -> Path:
-    """``.dokeos-audit-cache`` in the scanned folder: the first one given, or the working
-    directory for files (their paths are shown relative to it: it is their root)."""
-    first = paths[0] if paths else Path(".")
-    return (first if first.is_dir() else Path(".")) / CACHE_DIR_NAME
-
-
-PROJECT_ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
-
-
-def context_root(paths: Sequence[Path], cwd: Path | None = None) -> Path | None:
-    """The working directory, when only files are given, all inside it, and it is a
-    project's root (pre-commit runs hooks there with the staged files as arguments).
-
-    Those files are then scanned with the whole project around them, so a constant they
-    import from a sibling module resolves; reported paths stay relative to it, as before.
-    """
-    cwd = cwd or Path.cwd()
-    if not paths or not all(p.is_file() for p in paths):
-        return None
-    if not any((cwd / marker).exists() for marker in PROJECT_ROOT_MARKERS):
-        return None
-    top = os.path.realpath(cwd)
-    inside = all(os.path.realpath(p).startswith(top.rstrip(os.sep) + os.sep) for p in paths)
-    return cwd if inside else None
+def default_cache_dir(root: Path) -> Path:
+    """``.dokeos-audit-cache`` at the project root, as ruff keeps ``.ruff_cache``."""
+    return root / CACHE_DIR_NAME

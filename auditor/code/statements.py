@@ -9,6 +9,8 @@ import libcst as cst
 
 from auditor.code.core import EvaluatorCore, dotted, function_kind
 from auditor.code.frames import Frame
+from auditor.code.guards import SizeLimit, size_limits
+from auditor.code.loops import grown_lists
 from auditor.code.modules import class_info
 from auditor.code.values import (
     UNKNOWN,
@@ -21,6 +23,7 @@ from auditor.code.values import (
     Instance,
     ListV,
     ModuleRef,
+    Num,
     OneOf,
     Opaque,
     Str,
@@ -55,6 +58,7 @@ class StatementsMixin(EvaluatorCore):
             # the test runs on every turn too (`while batch := fetch(page):`)
             frame.loop_depth += 1
             if self.condition(node.test, frame) is not False:
+                self.widen_grown(node.body, frame)
                 self.exec_suite(node.body, frame)
                 # a second look at the test sees values the body assigned (`while next_url:`)
                 self.eval(node.test, frame)
@@ -112,10 +116,12 @@ class StatementsMixin(EvaluatorCore):
             self.exec_else(orelse, frame)
             return
         before = dict(frame.env)
+        self.limit_sizes(size_limits(node.test, True), frame)
         self.exec_suite(node.body, frame)
         after_body = None if _always_leaves(node.body) else dict(frame.env)
         frame.env.clear()
         frame.env.update(before)
+        self.limit_sizes(size_limits(node.test, False), frame)
         self.exec_else(orelse, frame)
         else_leaves = isinstance(orelse, cst.Else) and _always_leaves(orelse.body)
         if after_body is None:
@@ -146,10 +152,50 @@ class StatementsMixin(EvaluatorCore):
                 self.exec_suite(node.body, frame)
         else:
             self.bind(node.target, self.iterate(iterable, frame), frame)
+            self.widen_grown(node.body, frame)
             self.exec_suite(node.body, frame)
         frame.loop_depth -= 1
         if node.orelse is not None:
             self.exec_suite(node.orelse.body, frame)
+
+    def limit_sizes(self, limits: list[SizeLimit], frame: Frame) -> None:
+        """Names a size guard bounds, rebound to bounded values in this branch."""
+        for limit in limits:
+            current = frame.env.get(limit.name)
+            if not isinstance(current, ListV | Unknown):
+                continue
+            size = self.eval(limit.limit, frame)
+            if not isinstance(size, Num) or size.as_int is None:
+                continue
+            bound = max(0, size.as_int + limit.offset)
+            if current.bound is not None:
+                bound = min(bound, current.bound)
+            if isinstance(current, ListV):
+                if current.size is not None and current.size <= bound:
+                    continue
+                bounded = current.copy()
+                bounded.bound = bound
+                if bounded.size is not None:
+                    bounded.items, bounded.size = None, None
+                frame.env[limit.name] = bounded
+            else:
+                frame.env[limit.name] = replace(current, bound=bound)
+
+    def widen_grown(self, body: cst.BaseSuite, frame: Frame) -> None:
+        """Lists the loop body adds to hold as many items as the loop has turns."""
+        for name, batch_size in grown_lists(body).items():
+            current = frame.env.get(name)
+            if not isinstance(current, ListV) or current.items is None:
+                continue
+            bound = None
+            if batch_size is not None:
+                size = self.eval(batch_size, frame)
+                if isinstance(size, Num) and size.as_int is not None:
+                    bound = size.as_int  # emptied whenever it reaches the size
+            current.elem = one_of(current.items) if current.items else UNKNOWN
+            current.items, current.size, current.bound = None, None, bound
+            if current.source == "a literal list":
+                current.source = "a list built in a loop"
 
     def exec_small(self, node: cst.BaseSmallStatement, frame: Frame) -> None:
         if isinstance(node, cst.Assign):
@@ -179,6 +225,7 @@ class StatementsMixin(EvaluatorCore):
                 frame.global_names.add(name.name.value)
         elif isinstance(node, cst.Assert):
             self.eval(node.test, frame)
+            self.limit_sizes(size_limits(node.test, True), frame)
         elif isinstance(node, cst.Raise):
             if node.exc is not None:
                 self.eval(node.exc, frame)
@@ -466,6 +513,9 @@ class StatementsMixin(EvaluatorCore):
 
 
 def _is_object(value: Value) -> bool:
+    if isinstance(value, DictV):
+        # a bag of objects (`ctx.obj = {"api": Api(), "store": Store()}`)
+        return any(isinstance(v, Client | Instance) for v in value.entries.values())
     return isinstance(value, Client | Instance)
 
 

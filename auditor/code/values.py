@@ -86,6 +86,9 @@ class Unknown(Value):
     spans: tuple[list[float], ...] = ()
     """For stored data: the age limits (days) seen where it was read back (a query's
     look-back); the lists fill as the code runs."""
+    item: bool = False
+    """One item of a sequence (a row, a line, an id of a list read back): not a list of
+    ids itself, unless its name says so."""
 
 
 UNKNOWN = Unknown()
@@ -256,6 +259,16 @@ class DictV(Value):
             self.elem = other.elem if self.elem is None else one_of([self.elem, other.elem])
 
 
+@dataclass(eq=False)
+class ConfigMap(DictV):
+    """Settings read from a configuration file (an INI parser, or one of its sections): the
+    defaults the code gives are known, what the file adds is not (the map is open). Its
+    getters take a fallback, and the parser's take a section first."""
+
+    def copy(self) -> ConfigMap:
+        return ConfigMap(dict(self.entries), dict(self.keys_nodes), self.open, self.elem)
+
+
 @dataclass(frozen=True, eq=False)
 class OneOf(Value):
     """One of several values (branches, the items of a list built by appends in a loop)."""
@@ -392,6 +405,9 @@ class Instance(Value):
     """For stored records: age limits checked on them (``record.is_expired()``)."""
     records_of: ClassInfo | None = None
     """For a manager or query of an ORM (``Job.objects``): the model its records are."""
+    made_in: int | None = None
+    """For stored records: id() of the function that read them back (where a late poll
+    of their fields starts, even when a method of theirs reads the field)."""
 
 
 @dataclass(frozen=True, eq=False)

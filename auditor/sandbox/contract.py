@@ -17,12 +17,13 @@ from aiohttp import web
 
 from auditor.catalog import Catalog
 from auditor.config import Settings
-from auditor.findings import Finding, FlowRef, RunResult
+from auditor.findings import Finding, FlowRef, RunResult, now_iso
+from auditor.redact import redact_url
+from auditor.rules import RULES_BY_ID
 from auditor.sandbox.jobs import Job
 from auditor.sandbox.state import StateFile
 from auditor.traffic.digest import LiveLog
 from auditor.traffic.exchange import AwaitedJobs, Exchange, IssuedJob
-from auditor.traffic.redact import redact_url
 from auditor.traffic.session import TrafficSession
 
 FLOW_FILE = "sandbox"
@@ -148,6 +149,9 @@ class ContractWatch:
         result.flows_read = self.flows
         result.extra["endpoints_seen"] = sorted(self.session.history.endpoints_seen)
         result.extra["origin"] = "sandbox"
+        result.extra.update(self.session.history.span_facts())
+        result.extra["rules"] = self.settings.rule_coverage(RULES_BY_ID)
+        result.extra["generated_at"] = now_iso()
         return result
 
     def clear(self) -> None:

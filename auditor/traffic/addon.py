@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sys
@@ -15,42 +16,20 @@ from mitmproxy.io import FlowWriter
 from auditor.catalog import load_catalog
 from auditor.config import Settings
 from auditor.errors import AuditError
-from auditor.findings import ErrorEntry, Finding, RunResult
+from auditor.findings import ErrorEntry, Finding, RunResult, now_iso
+from auditor.rules import RULES_BY_ID
 from auditor.traffic.digest import DistinctProblems, LiveLog
+from auditor.traffic.exchange import combine_span_facts
 from auditor.traffic.flowdump import exchange_from_flow
 from auditor.traffic.offload import AnalysisWorker, flow_facts
-from auditor.traffic.redact import REDACTED, is_secret_name, redact_body, redact_url
+from auditor.traffic.saved_flows import redacted_copy
 from auditor.traffic.session import TrafficSession
+from auditor.traffic.worker import AuditWorker
 
 logger = logging.getLogger(__name__)
 
 LIVE_FILE = "live"
 """`flow.file` of live findings: the flows are numbered in the order they completed."""
-
-
-def redacted_copy(flow: http.HTTPFlow) -> http.HTTPFlow:
-    """A copy of a flow with credentials masked, for a saved dump that may be shared."""
-    copy = flow.copy()
-    for message in (copy.request, copy.response):
-        if message is None:
-            continue
-        for name in list(message.headers.keys()):
-            if is_secret_name(name):
-                message.headers[name] = REDACTED
-        content = message.get_content(strict=False)
-        if content:
-            cleaned = redact_body(content, message.headers.get("content-type"))
-            if cleaned is not content:
-                # set_content re-applies the Content-Encoding and fixes Content-Length
-                try:
-                    message.content = cleaned
-                except ValueError:
-                    message.raw_content = cleaned
-    request = copy.request
-    url = redact_url(request.url)
-    if url != request.url:
-        request.url = url
-    return copy
 
 
 class DokeosAudit:
@@ -71,6 +50,9 @@ class DokeosAudit:
         self._finished = False
         self._live_log = LiveLog(self._echo)
         self._worker: AnalysisWorker | None = None
+        self._saver = AuditWorker()
+        """Masks and writes --save-flows copies on a thread: decoding a body (a bomb, capped)
+        must not hold up the event loop either."""
         self._offload_failed = False
         self._catalog = load_catalog().with_hosts(self._settings.hosts)
 
@@ -156,24 +138,38 @@ class DokeosAudit:
 
     def running(self) -> None:
         try:
+            from auditor.traffic.proxy import is_loopback
+
             proxyserver = ctx.master.addons.get("proxyserver")
             for address in proxyserver.listen_addrs() if proxyserver else []:
                 host, port = address[0], address[1]
                 self._echo(f"dokeos-audit: proxy listening on {host}:{port}")
+                if not is_loopback(str(host)):
+                    self._echo(
+                        f"dokeos-audit: warning: {host} is not a loopback address: anyone who "
+                        "can reach this machine can use the proxy and see its traffic "
+                        "(--listen-host 127.0.0.1 unless you mean it)"
+                    )
+            dumper = ctx.master.addons.get("dumper")
+            if dumper is not None and getattr(ctx.options, "flow_detail", 0) > 0:
+                self._echo(
+                    "dokeos-audit: warning: mitmdump prints every URL it sees, tokens in query "
+                    "strings included: run it with -q"
+                )
         except Exception as exc:  # a missing address line must never stop the proxy
             logger.debug("dokeos-audit: cannot tell the listen address: %s", exc)
 
     # -- flows ------------------------------------------------------------------------
-    def response(self, flow: http.HTTPFlow) -> None:
-        self._observe(flow)
+    async def response(self, flow: http.HTTPFlow) -> None:
+        await self._observe(flow)
 
-    def error(self, flow: http.HTTPFlow) -> None:
+    async def error(self, flow: http.HTTPFlow) -> None:
         # a flow that failed before its response still made its request (DK001 judges
         # the request alone); one that failed after it was already seen in `response`
         if isinstance(flow, http.HTTPFlow) and flow.response is None:
-            self._observe(flow)
+            await self._observe(flow)
 
-    def _observe(self, flow: http.HTTPFlow) -> None:
+    async def _observe(self, flow: http.HTTPFlow) -> None:
         index = self._index
         self._index += 1
         try:
@@ -187,9 +183,25 @@ class DokeosAudit:
             self._internal_error(index, exc)
         if self._writer is not None:
             try:
-                self._writer.add(redacted_copy(flow))
+                # the flow goes on (and may change) once this hook returns: save a copy
+                copy = flow.copy()
+                job = self._saver.submit(lambda: self._save(index, copy), _body_bytes(flow))
             except Exception as exc:
                 self._internal_error(index, exc, "cannot save the flow")
+                return
+            if self._saver.over_budget():
+                # too much waiting to be saved: this flow waits its turn, the others go on
+                await asyncio.wrap_future(job)
+
+    def _save(self, index: int, copy: http.HTTPFlow) -> None:
+        """On the saver thread: mask the copy (decoding its bodies, capped) and write it."""
+        writer = self._writer
+        if writer is None:
+            return
+        try:
+            writer.add(redacted_copy(copy))
+        except Exception as exc:
+            self._internal_error(index, exc, "cannot save the flow")
 
     def _analyze(self, flow: http.HTTPFlow, index: int) -> None:
         worker = self._offload()
@@ -268,21 +280,27 @@ class DokeosAudit:
             self._finished = True
             self._result.findings = list(session.findings)
             endpoints = set(session.history.endpoints_seen)
+            spans = [session.history.span_facts()]
             if self._worker is not None:
                 try:
                     offloaded = self._worker.result()
                     self._result.findings[:0] = offloaded.findings
                     self._result.errors.extend(offloaded.errors)
                     endpoints |= set(offloaded.extra.get("endpoints_seen", ()))
+                    spans.append(offloaded.extra)
                 except Exception as exc:
                     self._worker.kill()
                     self._internal_error(self._index, exc, "cannot collect the analysis after")
                 self._worker = None
             self._result.extra["endpoints_seen"] = sorted(endpoints)
             self._result.extra["occurrences_by_rule"] = _occurrences_by_rule(self._result.findings)
+            self._result.extra.update(combine_span_facts(*spans))
+            self._result.extra["rules"] = self._settings.rule_coverage(RULES_BY_ID)
+            self._result.extra["generated_at"] = now_iso()
         return self._result
 
     def done(self) -> None:
+        self._saver.drain()
         self._close_saved()
         try:
             result = self.result()
@@ -301,6 +319,7 @@ class DokeosAudit:
             self._echo(f"dokeos-audit: error: cannot write the report: {exc}")
 
     def _close_saved(self) -> None:
+        self._saver.drain()  # nothing may still be writing to it
         if self._saved is not None:
             with contextlib.suppress(OSError):
                 self._saved.close()
@@ -314,6 +333,13 @@ def _occurrences_by_rule(findings: Sequence[Finding]) -> dict[str, int]:
     for finding in findings:
         counts[finding.rule] = counts.get(finding.rule, 0) + finding.occurrences
     return dict(sorted(counts.items()))
+
+
+def _body_bytes(flow: http.HTTPFlow) -> int:
+    response = flow.response
+    return len(flow.request.raw_content or b"") + len(
+        (response.raw_content or b"") if response is not None else b""
+    )
 
 
 # `mitmdump -s auditor/traffic/addon.py` loads this file as a script and looks for `addons`.

@@ -1,30 +1,57 @@
-"""Undo HTTP content encodings (stacked, unknown or broken ones included) with a size cap."""
+"""Undo HTTP content encodings (stacked, unknown or broken ones included), capped as they decode."""
 
 from __future__ import annotations
 
 import zlib
+from types import ModuleType
+from typing import Any
 
 MAX_DECODED_BYTES = 64 * 1024 * 1024
 """Bodies larger than this once decoded are cut: a rule reading them sees a truncated body
-(no JSON, so no finding) instead of the process running out of memory on a compression bomb."""
+(no JSON, so no finding) instead of the process running out of memory on a compression bomb.
+Every decoder stops producing output at this size; none decodes whole and cuts afterwards."""
+
+_ZSTD_READ = 1 << 20
 
 
 class UndecodableBody(ValueError):
     """A body whose Content-Encoding is unknown or whose bytes do not match it."""
 
 
-def _zlib_family(data: bytes, wbits: int) -> bytes:
-    decompressor = zlib.decompressobj(wbits)
-    out = decompressor.decompress(data, MAX_DECODED_BYTES)
-    if decompressor.unconsumed_tail:
-        # over the cap: keep what fits, the caller sees a cut body
-        return out
-    return out + decompressor.flush()
+def _zlib_members(data: bytes, wbits: int, cap: int) -> bytes:
+    """Every member of a zlib-family stream, one after the other (a gzip body may hold
+    several, RFC 1952), never more than ``cap`` bytes of output."""
+    out: list[bytes] = []
+    produced = 0
+    pending = data
+    first = True
+    while pending and produced < cap:
+        decompressor = zlib.decompressobj(wbits)
+        try:
+            while produced < cap:
+                # max_length bounds each step; what did not fit waits in unconsumed_tail
+                chunk = decompressor.decompress(pending, cap - produced)
+                pending = decompressor.unconsumed_tail
+                out.append(chunk)
+                produced += len(chunk)
+                if decompressor.eof or (not chunk and not pending):
+                    break
+        except zlib.error:
+            if first:
+                raise
+            break  # garbage after a whole member: browsers keep what came before
+        first = False
+        if not decompressor.eof:
+            break  # a cut stream: what it held so far
+        pending = decompressor.unused_data
+        if not pending.strip(b"\x00"):
+            break  # padding after the last member
+    return b"".join(out)[:cap]
 
 
 def _gzip(data: bytes) -> bytes:
     try:
-        return _zlib_family(data, 16 + zlib.MAX_WBITS)
+        return _zlib_members(data, 16 + zlib.MAX_WBITS, MAX_DECODED_BYTES)
     except zlib.error as exc:
         raise UndecodableBody(f"gzip body is not gzip data ({exc})") from None
 
@@ -33,20 +60,37 @@ def _deflate(data: bytes) -> bytes:
     # "deflate" is zlib-wrapped by the RFC, but many servers send a raw deflate stream
     for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
         try:
-            return _zlib_family(data, wbits)
+            return _zlib_members(data, wbits, MAX_DECODED_BYTES)
         except zlib.error:
             continue
     raise UndecodableBody("deflate body is not deflate data")
 
 
+def brotli_module() -> ModuleType | None:
+    """A brotli binding whose Decompressor can stop at an output limit.
+
+    brotlicffi (a dependency) has had `output_buffer_limit` since 1.2; Google's `brotli`
+    module (what mitmproxy pins, 1.1 with mitmproxy 11) only from 1.2 on. A binding without
+    it would have to decode a bomb whole before it could be cut.
+    """
+    for name in ("brotlicffi", "brotli"):
+        try:
+            module = __import__(name)
+        except ImportError:
+            continue
+        if hasattr(module.Decompressor(), "can_accept_more_data"):
+            return module
+    return None
+
+
 def _brotli(data: bytes) -> bytes:
+    module = brotli_module()
+    if module is None:  # pragma: no cover - brotlicffi is a dependency
+        raise UndecodableBody("br body but no brotli module that can limit its output")
+    decompressor: Any = module.Decompressor()
     try:
-        import brotli
-    except ImportError:  # pragma: no cover - mitmproxy depends on Brotli
-        raise UndecodableBody("br body but the brotli module is missing") from None
-    try:
-        out: bytes = brotli.decompress(data)
-    except brotli.error as exc:
+        out: bytes = decompressor.process(data, output_buffer_limit=MAX_DECODED_BYTES)
+    except module.error as exc:
         raise UndecodableBody(f"br body is not brotli data ({exc})") from None
     return out[:MAX_DECODED_BYTES]
 
@@ -56,14 +100,23 @@ def _zstd(data: bytes) -> bytes:
         import zstandard
     except ImportError:  # pragma: no cover - mitmproxy depends on zstandard
         raise UndecodableBody("zstd body but the zstandard module is missing") from None
+    out: list[bytes] = []
+    produced = 0
     try:
-        # a stream reader, because frames written without a content size cannot be
-        # decompressed in one call, and so the cap can be applied while reading
-        with zstandard.ZstdDecompressor().stream_reader(data) as reader:
-            out: bytes = reader.read(MAX_DECODED_BYTES)
+        # a stream reader: frames written without a content size cannot be decompressed in
+        # one call, a body may be several frames (read_across_frames), and reading in
+        # pieces applies the cap as it goes
+        with zstandard.ZstdDecompressor().stream_reader(data, read_across_frames=True) as reader:
+            while produced < MAX_DECODED_BYTES:
+                chunk = reader.read(min(_ZSTD_READ, MAX_DECODED_BYTES - produced))
+                if not chunk:
+                    break
+                out.append(chunk)
+                produced += len(chunk)
     except zstandard.ZstdError as exc:
-        raise UndecodableBody(f"zstd body is not zstd data ({exc})") from None
-    return out
+        if not out:
+            raise UndecodableBody(f"zstd body is not zstd data ({exc})") from None
+    return b"".join(out)
 
 
 _DECODERS = {

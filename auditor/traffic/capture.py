@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
+import itertools
+import os
 import re
 import tempfile
 import zlib
@@ -61,21 +62,57 @@ def sniff(head: bytes) -> str:
     return "unknown"
 
 
-def _zlib_chunks(handle: BinaryIO) -> Iterator[bytes]:
-    decompressor = zlib.decompressobj()
+MAX_CAPTURE_DECODED_BYTES = 1 << 30
+MAX_CAPTURE_RATIO = 100
+"""A compressed capture is read until it has decoded to the larger of 1 GiB and 100 times
+its own size: real captures compress 10 to 30 times, gzip bombs a thousand."""
+
+
+class CaptureBomb(ValueError):
+    """A compressed capture that decodes to more than its limit."""
+
+
+def decoded_limit(compressed_size: int) -> int:
+    return max(MAX_CAPTURE_DECODED_BYTES, MAX_CAPTURE_RATIO * compressed_size)
+
+
+def _inflated_chunks(handle: BinaryIO, kind: str, limit: int) -> Iterator[bytes]:
+    """The decoded bytes of a gzip (every member) or zlib capture, at most ``limit`` of them.
+
+    Raises CaptureBomb once the limit is passed; what came before it was yielded.
+    """
+    wbits = 16 + zlib.MAX_WBITS if kind == "gzip" else zlib.MAX_WBITS
+    decompressor = zlib.decompressobj(wbits)
+    produced = 0
     while chunk := handle.read(READ_CHUNK):
-        data = decompressor.decompress(chunk)
-        if data:
-            yield data
-    tail = decompressor.flush()
-    if tail:
-        yield tail
-
-
-def _gzip_chunks(handle: BinaryIO) -> Iterator[bytes]:
-    with gzip.GzipFile(fileobj=handle) as unzipped:
-        while chunk := unzipped.read(READ_CHUNK):
-            yield chunk
+        while chunk:
+            # max_length keeps each step to one chunk of output, however dense the input
+            data = decompressor.decompress(chunk, READ_CHUNK)
+            chunk = decompressor.unconsumed_tail
+            if decompressor.eof:
+                rest = decompressor.unused_data
+                if kind == "gzip" and rest.strip(b"\x00"):
+                    # the next member of a multi-member gzip file (what `cat a.gz b.gz` makes)
+                    decompressor = zlib.decompressobj(wbits)
+                    chunk = rest
+                else:
+                    chunk = b""
+            produced += len(data)
+            if produced > limit:
+                raise CaptureBomb(
+                    f"decompresses to more than {limit // (1 << 20)} MiB: "
+                    "read up to there (a decompression bomb?)"
+                )
+            if data:
+                yield data
+    while not decompressor.eof:
+        data = decompressor.decompress(b"", READ_CHUNK)
+        if not data:
+            break
+        produced += len(data)
+        if produced > limit:
+            raise CaptureBomb(f"decompresses to more than {limit // (1 << 20)} MiB")
+        yield data
 
 
 def _file_chunks(handle: BinaryIO) -> Iterator[bytes]:
@@ -93,34 +130,70 @@ def read_capture(path: Path, display: str, stats: CaptureStats) -> Iterator[Exch
         return
     with handle:
         try:
-            yield from _read_open(handle, display, stats, nested=False)
-        except (OSError, EOFError, zlib.error) as exc:
-            # a compressed wrapper that is itself corrupt or cut off
+            yield from _read_open(handle, display, stats)
+        except (OSError, EOFError, zlib.error, CaptureBomb) as exc:
+            # a compressed wrapper that is itself corrupt, cut off, or a bomb
             stats.problems += 1
             yield ErrorEntry(display, f"cannot read: {exc}")
 
 
 def _read_open(
-    handle: BinaryIO, display: str, stats: CaptureStats, *, nested: bool
+    handle: BinaryIO, display: str, stats: CaptureStats
 ) -> Iterator[Exchange | ErrorEntry]:
     head = handle.read(64)
     handle.seek(0)
     kind = sniff(head)
-    if kind in ("gzip", "zlib") and not nested:
-        chunks = _gzip_chunks(handle) if kind == "gzip" else _zlib_chunks(handle)
-        # flow dumps are read from a seekable file (to step over bad records), so the
-        # decompressed stream goes to a temporary file first
-        with tempfile.TemporaryFile() as spool:
-            for chunk in chunks:
-                spool.write(chunk)
-            spool.seek(0)
-            yield from _read_open(spool, display, stats, nested=True)
-        stats.format = f"{stats.format}+{kind}"
+    if kind in ("gzip", "zlib"):
+        yield from _read_compressed(handle, kind, display, stats)
         return
+    yield from _read_plain(kind, handle, _file_chunks(handle), display, stats)
+
+
+def _read_compressed(
+    handle: BinaryIO, kind: str, display: str, stats: CaptureStats
+) -> Iterator[Exchange | ErrorEntry]:
+    """A gzip or zlib capture, decoded as it is read and never past its limit."""
+    try:
+        size = os.fstat(handle.fileno()).st_size
+    except (OSError, ValueError):
+        size = 0
+    chunks = _inflated_chunks(handle, kind, decoded_limit(size))
+    first = next(chunks, b"")
+    inner = sniff(first[:64])
+    stats.format = f"{inner}+{kind}"
+    if inner == "mitmproxy":
+        # flow dumps are read from a seekable file (to step over bad records), so the
+        # decoded stream goes to a temporary file first, as far as the limit
+        with tempfile.TemporaryFile() as spool:
+            spool.write(first)
+            problem = None
+            try:
+                for chunk in chunks:
+                    spool.write(chunk)
+            except CaptureBomb as exc:
+                problem = exc
+            spool.seek(0)
+            yield from _read_plain(inner, spool, iter(()), display, stats)
+            if problem is not None:
+                raise problem
+        stats.format = f"mitmproxy+{kind}"
+        return
+    # a HAR is read as it decodes: one entry in memory, nothing on disk
+    yield from _read_plain(inner, None, itertools.chain([first], chunks), display, stats)
+    stats.format = f"{stats.format.split('+')[0]}+{kind}"
+
+
+def _read_plain(
+    kind: str,
+    handle: BinaryIO | None,
+    chunks: Iterator[bytes],
+    display: str,
+    stats: CaptureStats,
+) -> Iterator[Exchange | ErrorEntry]:
     if kind == "har":
         stats.format = "har"
-        yield from _events(read_har(_file_chunks(handle), display), display, stats)
-    elif kind == "mitmproxy":
+        yield from _events(read_har(chunks, display), display, stats)
+    elif kind == "mitmproxy" and handle is not None:
         stats.format = "mitmproxy"
         yield from _events(read_flow_dump(handle, display), display, stats)
     elif kind == "empty":

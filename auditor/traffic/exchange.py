@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -12,8 +13,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from auditor.findings import FlowRef
+from auditor.redact import redact_url
 from auditor.traffic.bodies import decode_body_lenient
-from auditor.traffic.redact import redact_url
 from auditor.urls import split_url
 
 _NOT_JSON = object()
@@ -318,9 +319,39 @@ class TrafficHistory:
     awaiting_by_job: dict[str, list[int]] = field(default_factory=dict)
     """job id → the key of its `awaiting_poll` entry, so a poll settles it in one step."""
     endpoints_seen: set[str] = field(default_factory=set)
+    first_request: datetime | None = None
+    last_request: datetime | None = None
+    flows_digest: int = 0
+    """An order-free sum of the Dokeos requests' hashes (method, path, start time): two
+    captures of one session (a dump and its HAR export) have the same, so a report counts
+    them once."""
     keep_every_flow: bool = True
     """False in a live session that reports distinct problems: repeated evidence is counted,
     not kept, so memory stays flat over a long run."""
+
+    def _note_time_and_identity(self, exchange: Exchange) -> None:
+        moment = exchange.timestamp
+        if moment is not None:
+            if self.first_request is None or moment < self.first_request:
+                self.first_request = moment
+            if self.last_request is None or moment > self.last_request:
+                self.last_request = moment
+        path = exchange.url.split("?", 1)[0]
+        identity = f"{exchange.method} {path} {format_timestamp(moment)}".encode(
+            "utf-8", "surrogateescape"
+        )
+        digest = hashlib.blake2b(identity, digest_size=16).digest()
+        self.flows_digest = (self.flows_digest + int.from_bytes(digest)) % (1 << 128)
+
+    def span_facts(self) -> dict[str, Any]:
+        """When the Dokeos requests of this session ran, and which they were (summary keys)."""
+        facts: dict[str, Any] = {}
+        if self.first_request is not None and self.last_request is not None:
+            facts["first_request"] = format_timestamp(self.first_request)
+            facts["last_request"] = format_timestamp(self.last_request)
+        if self.exchanges:
+            facts["flows_digest"] = f"{self.flows_digest:032x}"
+        return facts
 
     def await_polls(self, key: int, awaited: AwaitedJobs) -> None:
         """An asynchronous call whose job ids must each be polled later (DK005)."""
@@ -354,6 +385,7 @@ class TrafficHistory:
         self.exchanges += 1
         if exchange.endpoint is not None:
             self.endpoints_seen.add(exchange.endpoint)
+        self._note_time_and_identity(exchange)
         if exchange.endpoint == poll_endpoint and exchange.segments:
             job = self.jobs.get(exchange.segments[-1])
             if job is not None:
@@ -367,3 +399,18 @@ class TrafficHistory:
                 job_id,
                 IssuedJob(job_id, exchange.timestamp, exchange.flow_ref(), exchange.endpoint),
             )
+
+
+def combine_span_facts(*parts: dict[str, Any]) -> dict[str, Any]:
+    """The span facts of several sessions (captures of one run, a proxy and its worker)."""
+    firsts = [p["first_request"] for p in parts if p.get("first_request")]
+    lasts = [p["last_request"] for p in parts if p.get("last_request")]
+    digests = [int(p["flows_digest"], 16) for p in parts if p.get("flows_digest")]
+    facts: dict[str, Any] = {}
+    if firsts and lasts:
+        # ISO timestamps in UTC with a Z, as format_timestamp writes them: they sort as text
+        facts["first_request"] = min(firsts)
+        facts["last_request"] = max(lasts)
+    if digests:
+        facts["flows_digest"] = f"{sum(digests) % (1 << 128):032x}"
+    return facts

@@ -1,21 +1,26 @@
-"""Reads mitmproxy flow dumps with mitmproxy's FlowReader, surviving bad records and truncation."""
+"""Reads mitmproxy flow dumps record by record with mitmproxy's FlowReader, surviving bad
+records, absurd length prefixes and truncation."""
 
 from __future__ import annotations
 
-import mmap
+import io
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import BinaryIO
 
 from mitmproxy import exceptions, http
 from mitmproxy.io import FlowReader, tnetstring
 
 from auditor.traffic.exchange import Exchange
+from auditor.traffic.fields import encodable, encodable_url, status_code, utc_from_epoch
 
 _LENGTH_PREFIX = re.compile(rb"(\d{1,12}):")
+_PREFIX_BYTES = 13
+"""The longest length prefix tnetstring accepts (12 digits) and its colon."""
+_READ_CHUNK = 1 << 20
+_SCAN_WINDOW = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -38,71 +43,116 @@ def exchange_from_flow(flow: http.HTTPFlow, file: str, index: int) -> Exchange:
     """The facts of one mitmproxy HTTP flow, detached from mitmproxy's objects."""
     request = flow.request
     response = flow.response
-    started = request.timestamp_start
     return Exchange(
         file=file,
         index=index,
-        method=request.method.upper(),
-        url=request.url,
-        host=(request.host or "").lower(),
-        request_headers=tuple(request.headers.items(multi=True)),
+        method=encodable(request.method.upper()),
+        # a path byte that is not UTF-8 reaches the URL as a surrogate escape
+        url=encodable_url(request.url),
+        host=encodable((request.host or "").lower()),
+        request_headers=_headers(request.headers.items(multi=True)),
         request_raw_body=request.raw_content or b"",
-        status=response.status_code if response is not None else None,
-        response_headers=tuple(response.headers.items(multi=True)) if response else (),
+        status=status_code(response.status_code) if response is not None else None,
+        response_headers=_headers(response.headers.items(multi=True)) if response else (),
         response_raw_body=response.raw_content if response is not None else None,
-        timestamp=datetime.fromtimestamp(started, UTC) if started else None,
+        timestamp=utc_from_epoch(request.timestamp_start),
     )
+
+
+def _headers(items: object) -> tuple[tuple[str, str], ...]:
+    return tuple((encodable(k), encodable(v)) for k, v in items)  # type: ignore[attr-defined]
 
 
 def read_flow_dump(handle: BinaryIO, file: str) -> Iterator[Exchange | FlowProblem | SkippedFlow]:
     """Every flow of a dump, in file order, as exchanges, skipped flows or problems.
 
-    FlowReader stops at the first record it cannot migrate or parse. Records are
-    length-prefixed, so on a seekable file a bad record is stepped over and reading resumes
-    with a new FlowReader at the next one; garbage is skipped up to the next record that
-    parses; a cut-off last record ends the dump with a problem.
+    Records are length-prefixed tnetstrings. Each is framed here, checked against the size
+    of the file before anything is read, and only then handed to mitmproxy's FlowReader
+    (which migrates old formats): a prefix that promises more than the file holds is never
+    allocated, a bad record costs only itself, garbage is skipped up to the next record that
+    parses, and a cut-off last record ends the dump with a problem. A stream that cannot
+    seek (a pipe) is read the same way until its first bad record.
     """
-    seekable = _seekable(handle)
+    source = _Source(handle)
     index = 0
     while True:
-        start = handle.tell() if seekable else 0
-        try:
-            for flow in FlowReader(handle).stream():
-                if isinstance(flow, http.HTTPFlow):
-                    yield exchange_from_flow(flow, file, index)
-                else:
-                    yield SkippedFlow(index, getattr(flow, "type", type(flow).__name__))
-                index += 1
-                if seekable:
-                    start = handle.tell()
+        start = source.offset
+        head = source.peek(_PREFIX_BYTES)
+        if not head:
             return
-        except exceptions.FlowReadException as exc:
-            reason = _reason(exc)
-        except (UnicodeDecodeError, KeyError, AttributeError, TypeError, ValueError) as exc:
-            # a record that migrates but does not build a flow (fields of the wrong type)
-            reason = f"flow state cannot be loaded ({type(exc).__name__})"
-        if not seekable:
-            yield FlowProblem(index, f"{reason}; the rest of the stream is not read")
-            return
-        size = os.fstat(handle.fileno()).st_size if _has_fileno(handle) else _size(handle)
-        end = _record_end(handle, start, size)
-        if end is not None:
-            yield FlowProblem(index, reason)
+        match = _LENGTH_PREFIX.match(head)
+        record = _framed_record(source, match, start)
+        if record is not None:
+            yield from _flows_of(record, file, index)
             index += 1
-            handle.seek(end)
             continue
-        if _prefix_overruns(handle, start, size):
+        # what is here is not a whole record: the end of a cut-off file, or garbage
+        if not source.seekable:
+            reason = "the stream is cut off" if match else "invalid flow record"
             yield FlowProblem(
-                index, f"the dump is cut off inside flow {index} ({size - start} bytes left)"
+                index, f"{reason} at byte {start}; the rest of the stream is not read"
             )
             return
-        resume = _resync(handle, start + 1, size)
+        resume = _resync(source, start + 1)
         if resume is None:
-            yield FlowProblem(index, f"unreadable data from byte {start} to the end of the dump")
+            left = (source.size or 0) - start
+            overruns = match is not None and match.end() + int(match.group(1)) + 1 > left
+            if overruns or (head.isdigit() and left < _PREFIX_BYTES):
+                yield FlowProblem(
+                    index, f"the dump is cut off inside flow {index} ({left} bytes left)"
+                )
+            else:
+                yield FlowProblem(
+                    index, f"unreadable data from byte {start} to the end of the dump"
+                )
             return
-        yield FlowProblem(index, f"unreadable data from byte {start} to {resume} skipped")
+        if match:
+            announced = int(match.group(1))
+            reason = f"flow record at byte {start} is not whole ({announced} bytes announced)"
+        else:
+            reason = "unreadable data"
+        yield FlowProblem(index, f"{reason}; skipped to the next record at byte {resume}")
         index += 1
-        handle.seek(resume)
+        source.seek(resume)
+
+
+def _framed_record(source: _Source, match: re.Match[bytes] | None, start: int) -> bytes | None:
+    """The whole record at ``start`` when its prefix fits the file and it ends as a dict."""
+    if match is None:
+        return None
+    total = match.end() + int(match.group(1)) + 1
+    if source.size is not None and start + total > source.size:
+        return None  # never read (or allocate) what the file cannot hold
+    record = source.take(total)
+    if len(record) == total and record.endswith(b"}"):
+        return record
+    source.seek(start)
+    return None
+
+
+def _flows_of(
+    record: bytes, file: str, index: int
+) -> Iterator[Exchange | FlowProblem | SkippedFlow]:
+    """The flow of one framed record, through mitmproxy's FlowReader (and its migrations)."""
+    try:
+        flows = list(FlowReader(io.BytesIO(record)).stream())
+        if len(flows) != 1:
+            raise ValueError("a record holds one flow")
+        flow = flows[0]
+        if not isinstance(flow, http.HTTPFlow):
+            yield SkippedFlow(index, str(getattr(flow, "type", type(flow).__name__)))
+            return
+        yield exchange_from_flow(flow, file, index)
+    except exceptions.FlowReadException as exc:
+        yield FlowProblem(index, _reason(exc))
+    except RecursionError:
+        yield FlowProblem(index, "flow record nested too deeply to read")
+    except MemoryError:
+        yield FlowProblem(index, "flow record too large to read")
+    except Exception as exc:
+        # a record that parses but does not build a flow (fields of the wrong type, values
+        # out of range): whatever mitmproxy raises, it costs this flow only
+        yield FlowProblem(index, f"flow state cannot be loaded ({type(exc).__name__})")
 
 
 def _reason(exc: exceptions.FlowReadException) -> str:
@@ -114,6 +164,52 @@ def _reason(exc: exceptions.FlowReadException) -> str:
     return text.rstrip(".")
 
 
+class _Source:
+    """The dump as an offset, a size (when it can seek) and reads that never over-allocate."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.seekable = _seekable(handle)
+        self.offset = handle.tell() if self.seekable else 0
+        self.size: int | None = _size(handle) if self.seekable else None
+        self._pending = b""
+        """Bytes read ahead from a stream that cannot seek back."""
+
+    def peek(self, n: int) -> bytes:
+        if self.seekable:
+            self.handle.seek(self.offset)
+            return self.handle.read(n)
+        if len(self._pending) < n:
+            self._pending += self.handle.read(n - len(self._pending))
+        return self._pending[:n]
+
+    def take(self, n: int) -> bytes:
+        """Up to n bytes from the offset, read in chunks so a false length costs no memory."""
+        if self.seekable:
+            self.handle.seek(self.offset)
+            data = self.handle.read(n)
+        else:
+            parts = [self._pending[:n]]
+            got = len(parts[0])
+            self._pending = self._pending[n:]
+            while got < n:
+                chunk = self.handle.read(min(_READ_CHUNK, n - got))
+                if not chunk:
+                    break
+                parts.append(chunk)
+                got += len(chunk)
+            data = b"".join(parts)
+        self.offset += len(data)
+        return data
+
+    def seek(self, offset: int) -> None:
+        self.offset = offset
+
+    def read_at(self, offset: int, n: int) -> bytes:
+        self.handle.seek(offset)
+        return self.handle.read(n)
+
+
 def _seekable(handle: BinaryIO) -> bool:
     try:
         return handle.seekable()
@@ -121,75 +217,47 @@ def _seekable(handle: BinaryIO) -> bool:
         return False
 
 
-def _has_fileno(handle: BinaryIO) -> bool:
-    try:
-        handle.fileno()
-    except (AttributeError, OSError, ValueError):
-        return False
-    return True
-
-
 def _size(handle: BinaryIO) -> int:
-    here = handle.tell()
-    size = handle.seek(0, os.SEEK_END)
-    handle.seek(here)
-    return size
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        here = handle.tell()
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(here)
+        return size
 
 
-def _read_prefix(handle: BinaryIO, start: int) -> tuple[int, int] | None:
-    """(length, offset of the data) of the record at ``start``, if it has a valid prefix."""
-    handle.seek(start)
-    head = handle.read(14)
-    match = _LENGTH_PREFIX.match(head)
-    if not match:
-        return None
-    return int(match.group(1)), start + match.end()
-
-
-def _record_end(handle: BinaryIO, start: int, size: int) -> int | None:
-    """Where the record at ``start`` ends, when it is whole and framed as a dict."""
-    prefix = _read_prefix(handle, start)
-    if prefix is None:
-        return None
-    length, data_at = prefix
-    end = data_at + length + 1
-    if end > size:
-        return None
-    handle.seek(end - 1)
-    return end if handle.read(1) == b"}" else None
-
-
-def _prefix_overruns(handle: BinaryIO, start: int, size: int) -> bool:
-    """A valid length prefix whose record runs past the end: the file was cut off."""
-    prefix = _read_prefix(handle, start)
-    if prefix is None:
-        # a prefix cut off inside its digits is a cut-off record too
-        handle.seek(start)
-        tail = handle.read(14)
-        return size - start < 14 and tail.isdigit()
-    length, data_at = prefix
-    return data_at + length + 1 > size
-
-
-def _resync(handle: BinaryIO, offset: int, size: int) -> int | None:
-    """The next offset where a whole flow record starts, scanning past garbage."""
-    if offset >= size or not _has_fileno(handle):
-        return None
-    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-        for match in _LENGTH_PREFIX.finditer(view, offset):
-            begin = match.start()
-            if begin > 0 and view[begin - 1 : begin].isdigit():
+def _resync(source: _Source, offset: int) -> int | None:
+    """The next offset where a whole flow record starts, scanning past garbage window by window."""
+    size = source.size
+    assert size is not None
+    while offset < size:
+        # overlap windows by a prefix's length so no prefix is split between two of them
+        window = source.read_at(offset, _SCAN_WINDOW + _PREFIX_BYTES)
+        for match in _LENGTH_PREFIX.finditer(window):
+            if match.start() >= _SCAN_WINDOW and offset + len(window) < size:
+                break
+            begin = offset + match.start()
+            if match.start() > 0 and window[match.start() - 1 : match.start()].isdigit():
                 continue
-            end = match.end() + int(match.group(1))
-            if end >= size or view[end : end + 1] != b"}":
+            if begin > 0 and match.start() == 0 and source.read_at(begin - 1, 1).isdigit():
                 continue
-            try:
-                state = tnetstring.loads(view[begin : end + 1])
-            except (ValueError, TypeError, IndexError):
+            end = begin + len(match.group(0)) + int(match.group(1))
+            if end >= size or source.read_at(end, 1) != b"}":
                 continue
-            # a flow's top-level state, not one of the dicts nested inside it
-            if isinstance(state, dict) and {b"type", b"version"} <= set(state) | {
-                k.encode() for k in state if isinstance(k, str)
-            }:
+            if _is_flow_record(source.read_at(begin, end + 1 - begin)):
                 return begin
+        offset += _SCAN_WINDOW
     return None
+
+
+def _is_flow_record(data: bytes) -> bool:
+    """A flow's top-level state, not one of the dicts nested inside it."""
+    try:
+        state = tnetstring.loads(data)
+    except (ValueError, TypeError, IndexError, RecursionError):
+        return False
+    if not isinstance(state, dict):
+        return False
+    keys = {k.decode() if isinstance(k, bytes) else k for k in state}
+    return {"type", "version"} <= keys

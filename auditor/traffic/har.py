@@ -5,21 +5,24 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
-import json
+import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from auditor.traffic.exchange import Exchange
+from auditor.traffic.fields import encodable, encodable_url, status_code, utc_from_iso
+from auditor.traffic.jsonstream import JsonCursor, JsonSyntaxError, SkippedValue
 
-CHUNK_CHARS = 1 << 20
-_WHITESPACE = " \t\r\n"
-
-
-class HarSyntaxError(ValueError):
-    """The document stops being JSON (or HAR-shaped) here; entries before it were read."""
+_ENTRY_START = re.compile(
+    r'\{\s*"(?:startedDateTime|request|response|pageref|cache|timings|time|connection'
+    r'|serverIPAddress|_[A-Za-z]\w*)"'
+)
+"""How an entry object starts (exporters put these keys first); an entry's inner objects
+(request, response, headers, timings) start with other keys."""
 
 
 @dataclass(frozen=True)
@@ -30,139 +33,10 @@ class EntryProblem:
 
 @dataclass(frozen=True)
 class DocumentProblem:
-    """The document cannot be read further; ``index`` is the entry where reading stopped."""
+    """The document cannot be read further here; ``index`` is the entry where reading stopped."""
 
     index: int | None
     reason: str
-
-
-class _JsonCursor:
-    """Reads a JSON document piece by piece from a stream of text chunks.
-
-    Containers are walked by hand only along the path to `log.entries`; every other value
-    (an entry, `pages`, `creator`) is decoded whole by the C scanner in `raw_decode`, which
-    is why this keeps pace with `json.load` while holding one entry at a time.
-    """
-
-    def __init__(self, chunks: Iterator[str]) -> None:
-        self._chunks = chunks
-        self._buffer = ""
-        self._pos = 0
-        self._eof = False
-        self._decoder = json.JSONDecoder()
-        self.consumed = 0
-        """Characters dropped from the front of the buffer, for error offsets."""
-
-    @property
-    def offset(self) -> int:
-        return self.consumed + self._pos
-
-    def _fill(self, at_least: int = 1) -> bool:
-        """Append at least ``at_least`` more characters (fewer at end of stream)."""
-        if self._eof:
-            return False
-        if self._pos > CHUNK_CHARS:
-            self.consumed += self._pos
-            self._buffer = self._buffer[self._pos :]
-            self._pos = 0
-        added = 0
-        parts = [self._buffer]
-        while added < at_least:
-            try:
-                chunk = next(self._chunks)
-            except StopIteration:
-                self._eof = True
-                break
-            parts.append(chunk)
-            added += len(chunk)
-        self._buffer = "".join(parts)
-        return added > 0
-
-    def peek(self) -> str | None:
-        """The next character that is not whitespace, without consuming it; None at the end."""
-        while True:
-            buffer, pos = self._buffer, self._pos
-            while pos < len(buffer) and buffer[pos] in _WHITESPACE:
-                pos += 1
-            self._pos = pos
-            if pos < len(buffer):
-                return buffer[pos]
-            if not self._fill():
-                return None
-
-    def take(self, expected: str) -> None:
-        found = self.peek()
-        if found != expected:
-            where = "the end of the file" if found is None else repr(found)
-            raise HarSyntaxError(f"expected {expected!r} at character {self.offset}, found {where}")
-        self._pos += 1
-
-    def value(self) -> Any:
-        """Decode the next whole JSON value, reading as much more text as it needs."""
-        if self.peek() is None:
-            raise HarSyntaxError(
-                f"the file ends where a value should start (character {self.offset})"
-            )
-        want = CHUNK_CHARS
-        while True:
-            try:
-                value, end = self._decoder.raw_decode(self._buffer, self._pos)
-            except json.JSONDecodeError as exc:
-                if self._eof or not self._looks_cut(exc):
-                    raise HarSyntaxError(
-                        f"invalid JSON at character {self.consumed + exc.pos}: {exc.msg}"
-                    ) from None
-                # grow geometrically so a huge entry costs linear, not quadratic, time
-                self._fill(want)
-                want *= 2
-                continue
-            if end == len(self._buffer) and isinstance(value, int | float) and self._fill():
-                continue  # a number at the end of the buffer may go on in the next chunk
-            self._pos = end
-            return value
-
-    def _looks_cut(self, exc: json.JSONDecodeError) -> bool:
-        return exc.pos >= len(self._buffer) - 1 or exc.msg.startswith(
-            ("Unterminated string", "Invalid \\escape", "Invalid \\uXXXX")
-        )
-
-    def members(self) -> Iterator[str]:
-        """Keys of the object that starts here; the caller consumes each member's value."""
-        self.take("{")
-        if self.peek() == "}":
-            self._pos += 1
-            return
-        while True:
-            key = self.value()
-            if not isinstance(key, str):
-                raise HarSyntaxError(f"object key expected at character {self.offset}")
-            self.take(":")
-            yield key
-            following = self.peek()
-            if following == ",":
-                self._pos += 1
-                continue
-            if following == "}":
-                self._pos += 1
-                return
-            raise HarSyntaxError(f"expected ',' or '}}' at character {self.offset}")
-
-    def elements(self) -> Iterator[None]:
-        """One step per element of the array that starts here; the caller consumes each."""
-        self.take("[")
-        if self.peek() == "]":
-            self._pos += 1
-            return
-        while True:
-            yield None
-            following = self.peek()
-            if following == ",":
-                self._pos += 1
-                continue
-            if following == "]":
-                self._pos += 1
-                return
-            raise HarSyntaxError(f"expected ',' or ']' at character {self.offset}")
 
 
 def text_chunks(binary_chunks: Iterator[bytes]) -> Iterator[str]:
@@ -186,47 +60,117 @@ def text_chunks(binary_chunks: Iterator[bytes]) -> Iterator[str]:
 def read_har(
     binary_chunks: Iterator[bytes], file: str
 ) -> Iterator[Exchange | EntryProblem | DocumentProblem]:
-    """The entries of a HAR document as exchanges, in file order, with problems in line."""
-    cursor = _JsonCursor(text_chunks(binary_chunks))
-    index = 0
-    found_log = False
-    try:
-        first = cursor.peek()
-        if first == "[":
+    """The entries of a HAR document as exchanges, in file order, with problems in line.
+
+    Where the JSON breaks, reading resumes at the next entry object (as the flow dump reader
+    resumes at the next length prefix): a flipped byte costs the entry it is in.
+    """
+    reader = _HarReader(JsonCursor(text_chunks(binary_chunks)), file)
+    yield from reader.read()
+
+
+class _HarReader:
+    def __init__(self, cursor: JsonCursor, file: str) -> None:
+        self.cursor = cursor
+        self.file = file
+        self.index = 0
+        self.found_log = False
+
+    def read(self) -> Iterator[Exchange | EntryProblem | DocumentProblem]:
+        cursor = self.cursor
+        if cursor.peek() == "[":
             yield DocumentProblem(
                 None, "a JSON array, not a HAR document (HAR is an object with a 'log')"
             )
             return
+        try:
+            yield from self._walk()
+        except _BrokenEntry as exc:
+            yield EntryProblem(self.index, str(exc))
+            self.index += 1
+            cursor.advance()  # past the "{" of the entry that broke
+        except (JsonSyntaxError, SkippedValue) as exc:
+            yield DocumentProblem(self.index if self.found_log else None, str(exc))
+        else:
+            return
+        yield from self._scan()
+
+    def _walk(self) -> Iterator[Exchange | EntryProblem | DocumentProblem]:
+        """Along the document's structure: the top object, `log`, `entries`, each entry."""
+        cursor = self.cursor
         for key in cursor.members():
-            if key != "log" or found_log:
-                cursor.value()
+            if key != "log" or self.found_log:
+                _step_over(cursor)
                 continue
-            found_log = True
+            self.found_log = True
             if cursor.peek() != "{":
-                cursor.value()
+                _step_over(cursor)
                 yield DocumentProblem(None, "'log' is not an object: not a HAR document")
                 return
             found_entries = False
             for log_key in cursor.members():
                 if log_key != "entries" or cursor.peek() != "[":
-                    cursor.value()
+                    _step_over(cursor)
                     continue
                 found_entries = True
                 for _ in cursor.elements():
-                    entry = cursor.value()
-                    yield _entry_or_problem(entry, file, index)
-                    index += 1
+                    yield self._entry()
             if not found_entries:
                 yield DocumentProblem(None, "the HAR 'log' has no 'entries' list")
         if cursor.peek() is not None:
             yield DocumentProblem(
                 None, f"extra data after the document at character {cursor.offset}"
             )
-    except HarSyntaxError as exc:
-        yield DocumentProblem(index if found_log else None, str(exc))
-        return
-    if not found_log:
-        yield DocumentProblem(None, "a JSON object without a 'log': not a HAR document")
+        if not self.found_log:
+            yield DocumentProblem(None, "a JSON object without a 'log': not a HAR document")
+
+    def _entry(self) -> Exchange | EntryProblem:
+        index = self.index
+        try:
+            entry = self.cursor.value()
+        except SkippedValue as exc:
+            self.index += 1
+            return EntryProblem(index, f"entry {exc}")
+        except JsonSyntaxError as exc:
+            raise _BrokenEntry(str(exc)) from None
+        self.index += 1
+        return _entry_or_problem(entry, self.file, index)
+
+    def _scan(self) -> Iterator[Exchange | EntryProblem | DocumentProblem]:
+        """After a syntax error: every later object that is an entry, in order.
+
+        An object that decodes but is no entry (an entry's request, a page) is stepped over
+        whole; one that does not decode costs an entry only when it starts like one.
+        """
+        cursor = self.cursor
+        while cursor.find_object():
+            head = cursor.head(200)
+            try:
+                candidate = cursor.value()
+            except SkippedValue as exc:
+                if _ENTRY_START.match(head):
+                    yield EntryProblem(self.index, f"entry {exc}")
+                    self.index += 1
+                continue
+            except JsonSyntaxError as exc:
+                if _ENTRY_START.match(head):
+                    yield EntryProblem(self.index, str(exc))
+                    self.index += 1
+                cursor.advance()
+                continue
+            if isinstance(candidate, dict) and ("request" in candidate or "response" in candidate):
+                yield _entry_or_problem(candidate, self.file, self.index)
+                self.index += 1
+
+
+class _BrokenEntry(ValueError):
+    """An entry whose JSON breaks: the cursor is still at its start."""
+
+
+def _step_over(cursor: JsonCursor) -> None:
+    """A member we do not read (`creator`, `pages`): decoded to check it, or skipped."""
+    with contextlib.suppress(SkippedValue):
+        cursor.value()
 
 
 def _entry_or_problem(entry: Any, file: str, index: int) -> Exchange | EntryProblem:
@@ -234,6 +178,9 @@ def _entry_or_problem(entry: Any, file: str, index: int) -> Exchange | EntryProb
         return exchange_from_entry(entry, file, index)
     except _BadEntry as exc:
         return EntryProblem(index, str(exc))
+    except Exception as exc:
+        # whatever else a strange entry trips over, it costs that entry only
+        return EntryProblem(index, f"entry cannot be read ({type(exc).__name__})")
 
 
 class _BadEntry(ValueError):
@@ -250,6 +197,7 @@ def exchange_from_entry(entry: Any, file: str, index: int) -> Exchange:
     url = request.get("url")
     if not isinstance(url, str) or not url:
         raise _BadEntry("request has no url")
+    url = encodable_url(url)
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -258,6 +206,7 @@ def exchange_from_entry(entry: Any, file: str, index: int) -> Exchange:
     method = request.get("method")
     if not isinstance(method, str) or not method:
         raise _BadEntry("request has no method")
+    method = encodable(method)
     request_headers = _headers(request.get("headers"))
     if not host:
         host = next((v.lower() for k, v in request_headers if k.lower() == "host"), "")
@@ -266,9 +215,8 @@ def exchange_from_entry(entry: Any, file: str, index: int) -> Exchange:
     response_headers: tuple[tuple[str, str], ...] = ()
     response_body: bytes | None = None
     if isinstance(response, dict):
-        raw_status = response.get("status")
-        if isinstance(raw_status, int | float | str) and str(raw_status).strip().isdigit():
-            status = int(raw_status) or None  # browsers export failed requests as status 0
+        # browsers export failed requests as status 0: no status, as no response
+        status = status_code(response.get("status"))
         response_headers = _headers(response.get("headers"))
         if status is not None:
             response_body = _content(response.get("content"))
@@ -300,7 +248,8 @@ def _headers(raw: Any) -> tuple[tuple[str, str], ...]:
         else:
             continue
         if isinstance(name, str) and name and not name.startswith(":"):
-            out.append((name, "" if value is None else str(value)))
+            text = "" if value is None else value if isinstance(value, str) else repr(value)
+            out.append((encodable(name), encodable(text)))
     return tuple(out)
 
 
@@ -346,13 +295,4 @@ def _post_data(post: Any) -> bytes:
 
 def parse_timestamp(raw: Any) -> datetime | None:
     """HAR `startedDateTime` as an aware UTC datetime; a time without offset is taken as UTC."""
-    if not isinstance(raw, str) or not raw.strip():
-        return None
-    text = raw.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return utc_from_iso(raw)

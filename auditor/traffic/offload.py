@@ -12,7 +12,6 @@ import pickle
 import struct
 import subprocess
 import sys
-from datetime import UTC, datetime
 from typing import IO, Any
 
 from mitmproxy import http
@@ -20,6 +19,7 @@ from mitmproxy import http
 from auditor.config import Settings
 from auditor.findings import ErrorEntry, RunResult
 from auditor.traffic.exchange import Exchange
+from auditor.traffic.fields import encodable, encodable_url, status_code, utc_from_epoch
 
 _FRAME = struct.Struct("!I")
 FlowFacts = tuple[Any, ...]
@@ -47,15 +47,16 @@ def exchange_of(facts: FlowFacts, file: str) -> Exchange:
     return Exchange(
         file=file,
         index=index,
-        method=method.upper(),
-        url=url,
-        host=(host or "").lower(),
+        method=encodable(method.upper()),
+        # a path byte that is not UTF-8 reaches the URL as a surrogate escape
+        url=encodable_url(url),
+        host=encodable((host or "").lower()),
         request_headers=_decoded(headers),
         request_raw_body=body,
-        status=status,
+        status=status_code(status),
         response_headers=_decoded(response_headers),
         response_raw_body=raw,
-        timestamp=datetime.fromtimestamp(started, UTC) if started else None,
+        timestamp=utc_from_epoch(started),
     )
 
 
@@ -136,6 +137,7 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
         result.errors.append(_error(file, last + 1, exc, "cannot finish the session after"))
     result.findings = list(session.findings)
     result.extra["endpoints_seen"] = sorted(session.history.endpoints_seen)
+    result.extra.update(session.history.span_facts())
     stdout.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     stdout.flush()
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ipaddress
 import logging
 import signal
+import sys
+from types import FrameType
 from typing import Any
 
 from auditor.errors import AuditError
@@ -24,6 +28,45 @@ def validate_mode(mode: str) -> str:
     return mode
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listen address reaches this machine only ("" and 0.0.0.0 mean every interface)."""
+    if host.strip().lower() in ("localhost", "localhost.", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to any interface
+
+
+STOPPING_NOTICE = (
+    "dokeos-audit: already stopping: the report is being written (it will be complete)"
+)
+
+
+def _hold_stop_signals() -> None:
+    told = False
+
+    def while_stopping(signum: int, frame: FrameType | None) -> None:
+        nonlocal told
+        if not told:
+            told = True
+            print(STOPPING_NOTICE, file=sys.stderr, flush=True)
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, while_stopping)
+
+
+def ignore_stop_signals() -> None:
+    """Once the report is written: ignore SIGINT and SIGTERM for the last moments of the
+    process (the interpreter puts default handlers back while it finalizes, and a signal
+    then would turn the exit code into a death by signal; SIG_IGN is left in place)."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
 def run_proxy(
     addon: DokeosAudit,
     *,
@@ -32,7 +75,11 @@ def run_proxy(
     mode: str,
     extra_options: dict[str, Any] | None = None,
 ) -> None:
-    """Serve until a signal asks to stop; the addon's `done` runs before this returns."""
+    """Serve until a signal asks to stop; the addon's `done` runs before this returns.
+
+    From the first SIGINT or SIGTERM on, later ones are acknowledged and ignored, and stay
+    so after this returns: the caller writes its report and exits.
+    """
     asyncio.run(_serve(addon, listen_host, listen_port, validate_mode(mode), extra_options or {}))
 
 
@@ -67,11 +114,21 @@ async def _serve(
         raise ProxyError(str(exc)) from None
 
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    stopping = False
+
+    def stop() -> None:
+        nonlocal stopping
+        if stopping:
+            print(STOPPING_NOTICE, file=sys.stderr, flush=True)
+            return
+        stopping = True
+        master.shutdown()
+
+    for signum in STOP_SIGNALS:
         try:
-            loop.add_signal_handler(signum, master.shutdown)
+            loop.add_signal_handler(signum, stop)
         except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
-            signal.signal(signum, lambda *_: loop.call_soon_threadsafe(master.shutdown))
+            signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop))
     try:
         await master.run()
         # connections still open at shutdown are cancelled after mitmproxy let go of the
@@ -82,6 +139,13 @@ async def _serve(
         raise ProxyError(
             f"mitmproxy could not start on {listen_host}:{listen_port} (see the lines above)"
         ) from exc
+    finally:
+        # asyncio would put the default handlers back when the loop closes (SIGTERM then
+        # kills the process mid-report): take ours off the loop and hold the signals now
+        for signum in STOP_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows
+                loop.remove_signal_handler(signum)
+        _hold_stop_signals()
 
 
 def _quiet_after_shutdown(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

@@ -12,18 +12,21 @@ from pathlib import Path
 from auditor.catalog import Catalog, load_catalog
 from auditor.config import Settings
 from auditor.engine import complete_traffic_finding
-from auditor.findings import ErrorEntry, Finding, Origin, RunResult
-from auditor.rules import ALL_RULES
+from auditor.findings import ErrorEntry, Finding, Origin, RunResult, now_iso
+from auditor.rules import ALL_RULES, RULES_BY_ID
 from auditor.rules.base import RawFinding, Rule
 from auditor.traffic.capture import CaptureStats, read_capture
 from auditor.traffic.digest import EveryFinding, FindingKeeper
-from auditor.traffic.exchange import Exchange, TrafficHistory
+from auditor.traffic.exchange import Exchange, TrafficHistory, combine_span_facts
 
 REORDER_WINDOW = 512
 """How far out of time order an exchange may be written and still be analyzed in order.
 
 Dumps are written when a response completes, HAR exports roughly in start order; a small
 window sorts both by start time while keeping memory flat."""
+REORDER_WINDOW_BYTES = 256 * 1024 * 1024
+"""The window also holds at most this many bytes of bodies: 512 flows of 100 MB each would
+otherwise be held at once."""
 
 
 def is_dokeos(exchange: Exchange, catalog: Catalog) -> bool:
@@ -126,15 +129,19 @@ class TrafficSession:
 
 
 def in_time_order(
-    items: Iterable[Exchange | ErrorEntry], window: int = REORDER_WINDOW
+    items: Iterable[Exchange | ErrorEntry],
+    window: int = REORDER_WINDOW,
+    window_bytes: int | None = None,
 ) -> Iterator[Exchange | ErrorEntry]:
     """Exchanges sorted by start time within a bounded window; errors pass straight through.
 
     An exchange without a time keeps its place by taking the time of the one before it.
     """
+    limit = REORDER_WINDOW_BYTES if window_bytes is None else window_bytes
     heap: list[tuple[float, int, Exchange]] = []
     counter = itertools.count()
     last_time = float("-inf")
+    held = 0
     for item in items:
         if not isinstance(item, Exchange):
             yield item
@@ -142,10 +149,17 @@ def in_time_order(
         moment = item.timestamp.timestamp() if isinstance(item.timestamp, datetime) else last_time
         last_time = moment
         heapq.heappush(heap, (moment, next(counter), item))
-        if len(heap) > window:
-            yield heapq.heappop(heap)[2]
+        held += _body_bytes(item)
+        while heap and (len(heap) > window or held > limit):
+            earliest = heapq.heappop(heap)[2]
+            held -= _body_bytes(earliest)
+            yield earliest
     while heap:
         yield heapq.heappop(heap)[2]
+
+
+def _body_bytes(exchange: Exchange) -> int:
+    return len(exchange.request_raw_body) + len(exchange.response_raw_body or b"")
 
 
 def analyze_captures(
@@ -162,6 +176,7 @@ def analyze_captures(
     readable = False
     formats: dict[str, str] = {}
     skipped = 0
+    spans: list[dict[str, object]] = []
     for display in paths:
         stats = CaptureStats()
         session = TrafficSession(catalog, settings, on_finding=on_finding)
@@ -171,10 +186,20 @@ def analyze_captures(
                 if on_error is not None:
                     on_error(item)
                 continue
-            session.feed(item)
+            try:
+                session.feed(item)
+            except Exception as exc:
+                # a flow no rule expected must cost that flow, not the capture
+                error = ErrorEntry(
+                    display, f"cannot analyze this flow ({type(exc).__name__})", item.index
+                )
+                result.errors.append(error)
+                if on_error is not None:
+                    on_error(error)
         session.finish()
         result.findings.extend(session.findings)
         endpoints |= session.history.endpoints_seen
+        spans.append(session.history.span_facts())
         result.flows_read += stats.exchanges
         skipped += stats.skipped
         formats[display] = stats.format
@@ -182,4 +207,7 @@ def analyze_captures(
     result.extra["endpoints_seen"] = sorted(endpoints)
     result.extra["non_http_flows_skipped"] = skipped
     result.extra["capture_formats"] = formats
+    result.extra.update(combine_span_facts(*spans))
+    result.extra["rules"] = settings.rule_coverage(RULES_BY_ID)
+    result.extra["generated_at"] = now_iso()
     return result, readable

@@ -183,8 +183,10 @@ def test_progress_shows_on_a_terminal_and_is_cleared() -> None:
     progress.advance(2)
     progress.finish()
     shown = screen.getvalue()
-    assert "analyzing 0/2 groups (0/5 files)" in shown
-    assert "analyzing 2/2 groups (5/5 files)" in shown
+    # the user's words: files, not the groups the work is split into
+    assert "analyzing 0 of 5 files" in shown
+    assert "analyzing 5 of 5 files" in shown
+    assert "group" not in shown
     assert shown.endswith("\r\x1b[K")
 
 

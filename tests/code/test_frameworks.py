@@ -389,3 +389,317 @@ def test_stdlib_and_urllib3_transports(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_uplink_consumers_send_what_their_decorators_declare(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "lms/api.py": f"""
+            import uplink
+            from uplink import Consumer, Path, Query
+
+            FULL = "tag_ids,skills"
+
+            @uplink.headers({{"Accept": "{V2}"}})
+            class Api(Consumer):
+                def __init__(self, base_url="https://acme.dokeos.com/api/"):
+                    super().__init__(base_url=base_url)
+
+                @uplink.returns.json
+                @uplink.get("users")
+                def users_page(self, page: Query = None, email: Query = None):
+                    \"\"\"One page.\"\"\"
+
+                @uplink.returns.json
+                @uplink.get("users?response_attributes=" + FULL)
+                def full_page(self, page: Query = None):
+                    \"\"\"One page with every attribute.\"\"\"
+
+                @uplink.returns.json
+                @uplink.delete("user/{{user_id}}")
+                def delete_user(self, user_id: Path):
+                    \"\"\"Asynchronous.\"\"\"
+
+                @uplink.headers({{"Accept": "{V1}"}})  # !DK001
+                @uplink.get("reports/completions")
+                def completions(self, training_id: Query):
+                    \"\"\"Nobody calls it yet: it still declares a V1 request.\"\"\"
+            """,
+            "lms/cli.py": """
+            import click
+
+            from lms.api import Api
+
+            @click.group()
+            @click.pass_context
+            def cli(ctx):
+                ctx.obj = {"api": Api()}
+
+            @cli.command()
+            @click.pass_obj
+            def tags(obj):
+                for user in obj["api"].users_page()["data"]:  # !DK004
+                    print(user["tag_ids"])  # !DK002
+
+            @cli.command()
+            @click.pass_obj
+            def whois(obj, email):
+                found = obj["api"].users_page(email=email)["data"]
+                return found[0]["id"] if found else None
+
+            @cli.command()
+            @click.pass_obj
+            def skills(obj):
+                page = 1
+                while True:
+                    body = obj["api"].full_page(page=page)
+                    for user in body["data"]:
+                        print(user["skills"])
+                    if not body["links"]["next"]:
+                        break
+                    page += 1
+
+            @cli.command()
+            @click.pass_obj
+            def delete(obj, user_id):
+                obj["api"].delete_user(user_id)  # !DK005
+            """,
+        },
+    )
+
+
+def test_ini_configuration_gives_its_defaults_and_sections(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "lib.py": f"""
+            import configparser
+            import json
+            import urllib.request
+
+            DEFAULTS = {{"base_url": "https://globex.dokeos.com/api", "accept": "{V1}"}}
+
+            def load(path):
+                cp = configparser.ConfigParser()
+                cp.read_dict({{"dokeos": DEFAULTS}})
+                cp.read(path)
+                return cp
+
+            def headers(cfg):
+                return {{"Accept": cfg["dokeos"].get("accept")}}  # !DK001
+
+            def v2_headers(cfg):
+                return {{"Accept": cfg.get("dokeos", "v2_accept", fallback="{V2}")}}
+
+            def get(cfg, path, heads):
+                url = cfg["dokeos"]["base_url"] + path
+                request = urllib.request.Request(url, headers=heads)
+                with urllib.request.urlopen(request, timeout=cfg["dokeos"].getint("t", 30)) as r:
+                    return json.loads(r.read())
+
+            def main():
+                cfg = load("/etc/dokeos.ini")
+                get(cfg, "/trainings", headers(cfg))
+                get(cfg, "/trainings", v2_headers(cfg))
+            """,
+        },
+    )
+
+
+def test_django_get_returns_one_record_and_its_methods_bound_its_age(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "lms/models.py": """
+            from datetime import timedelta
+
+            import requests
+            from django.db import models
+            from django.utils import timezone
+
+            TTL = timedelta(days=7)
+
+            class Job(models.Model):
+                job_id = models.CharField(max_length=64)
+                created = models.DateTimeField(auto_now_add=True)
+
+                def is_expired(self):
+                    return timezone.now() - self.created > TTL
+
+                def status(self):
+                    url = f"https://acme.dokeos.com/api/jobs/{self.job_id}"
+                    return requests.get(url).json()["status"]
+            """,
+            "lms/tasks.py": """
+            from lms.models import Job
+
+            def follow(pk):
+                job = Job.objects.get(pk=pk)
+                if job.is_expired():
+                    return "expired"
+                return job.status()
+
+            def confirm(pk):
+                job, _ = Job.objects.get_or_create(pk=pk)
+                return job.status()  # !DK006
+            """,
+        },
+    )
+
+
+def test_azure_queue_messages_and_tables_are_stored_data(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "functions.py": """
+            import json
+            from datetime import datetime, timedelta, timezone
+
+            import azure.functions as func
+            import urllib3
+
+            http = urllib3.PoolManager()
+            bp = func.Blueprint()
+
+            def job_status(job_id):
+                url = f"https://acme.dokeos.com/api/jobs/{job_id}"
+                return json.loads(http.request("GET", url).data.decode("utf-8"))
+
+            @bp.queue_trigger(arg_name="msg", queue_name="jobs", connection="STORAGE")
+            def poll(msg: func.QueueMessage) -> None:
+                job_id = msg.get_body().decode("utf-8").strip()
+                if datetime.now(timezone.utc) - msg.insertion_time > timedelta(days=7):
+                    return
+                print(job_status(job_id)["status"])
+
+            @bp.queue_trigger(arg_name="msg", queue_name="late", connection="STORAGE")
+            def poll_late(msg: func.QueueMessage) -> None:
+                print(job_status(msg.get_body().decode())["status"])  # !DK006
+
+            @bp.timer_trigger(arg_name="timer", schedule="0 0 * * * *")
+            def sweep(timer: func.TimerRequest, table) -> None:
+                for entity in table.query_entities("Status eq 'pending'"):
+                    print(job_status(entity["RowKey"])["status"])  # !DK006
+            """,
+        },
+    )
+
+
+def test_generic_views_serve_records_of_their_queryset(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "jobs/models.py": """
+            from datetime import timedelta
+
+            from django.db import models
+            from django.utils import timezone
+
+            class JobQuerySet(models.QuerySet):
+                def fresh(self):
+                    return self.filter(created__gte=timezone.now() - timedelta(days=7))
+
+            class Job(models.Model):
+                job_id = models.CharField(max_length=40)
+                created = models.DateTimeField(auto_now_add=True)
+                objects = JobQuerySet.as_manager()
+            """,
+            "jobs/views.py": """
+            import requests
+            from rest_framework import viewsets
+
+            from jobs.models import Job
+
+            def status(job_id):
+                return requests.get(f"https://acme.dokeos.com/api/jobs/{job_id}").json()
+
+            class JobViewSet(viewsets.ModelViewSet):
+                queryset = Job.objects.all()
+
+                def recheck(self, request):
+                    return [status(job.job_id) for job in Job.objects.fresh()]
+
+                def refresh(self, request, pk=None):
+                    job = self.get_object()
+                    return status(job.job_id)  # !DK006
+            """,
+        },
+    )
+
+
+def test_temporal_activities_run_with_their_arguments_and_timers_delay(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "worker/activities.py": """
+            import httpx
+            from temporalio import activity
+
+            class Jobs:
+                def __init__(self):
+                    self.http = httpx.AsyncClient(base_url="https://acme.dokeos.com/api")
+
+                @activity.defn
+                async def status(self, job_id):
+                    return (await self.http.get(f"/jobs/{job_id}")).json()["status"]
+
+                @activity.defn
+                async def sync(self):
+                    body = (await self.http.put("/presence_sessions/sync")).json()
+                    return [row["job_id"] for row in body["data"]]
+
+                @activity.defn
+                async def user(self, email):
+                    return (await self.http.get("/users", params={"email": email})).json()
+            """,
+            "worker/workflows.py": """
+            from datetime import timedelta
+
+            from temporalio import workflow
+
+            from worker.activities import Jobs
+
+            @workflow.defn
+            class Presence:
+                @workflow.run
+                async def run(self):
+                    ids = await workflow.execute_activity_method(Jobs.sync)
+                    await workflow.sleep(timedelta(days=8))
+                    for job_id in ids:
+                        await workflow.execute_activity_method(Jobs.status, job_id)  # !DK006
+
+            @workflow.defn
+            class Lookup:
+                @workflow.run
+                async def run(self, email):
+                    body = await workflow.execute_activity_method(Jobs.user, email)
+                    return body["data"][0]["tag_ids"] if body["data"] else None  # !DK002
+            """,
+        },
+    )
+
+
+def test_apscheduler_date_triggers_delay_the_job(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "sched.py": """
+            from datetime import datetime, timedelta, timezone
+
+            import requests
+            from apscheduler.schedulers.blocking import BlockingScheduler
+            from apscheduler.triggers.date import DateTrigger
+
+            scheduler = BlockingScheduler()
+
+            def confirm(job_id):
+                return requests.get(f"https://acme.dokeos.com/api/jobs/{job_id}").json()  # !DK006
+
+            def offboard(user_id):
+                body = requests.delete(f"https://acme.dokeos.com/api/user/{user_id}").json()
+                when = datetime.now(timezone.utc) + timedelta(days=10)
+                scheduler.add_job(confirm, DateTrigger(run_date=when), args=[body["job_id"]])
+            """,
+        },
+    )

@@ -285,3 +285,229 @@ def test_mutated_arguments_are_not_mistaken_for_earlier_calls(tmp_path: Path) ->
             """,
         },
     )
+
+
+def test_lists_grown_in_a_loop_hold_every_turn_and_batches_hold_their_size(
+    tmp_path: Path,
+) -> None:
+    check(
+        tmp_path,
+        {
+            "ids.py": """
+            import csv
+
+            def from_file(path):
+                ids = []
+                for row in csv.reader(open(path)):
+                    ids.append(row[0])
+                return ids
+
+            def also_from_file(path):
+                ids = []
+                for row in csv.reader(open(path)):
+                    ids = ids + [row[0]]
+                return ids
+
+            def batches(items, size):
+                batch = []
+                for item in items:
+                    batch.append(item)
+                    if len(batch) == size:
+                        yield batch
+                        batch = []
+                if batch:
+                    yield batch
+            """,
+            "sync.py": """
+            import requests
+
+            from ids import also_from_file, batches, from_file
+
+            URL = "https://acme.dokeos.com/api/participations"
+
+            def everyone():
+                requests.get(URL, params={"user_ids": from_file("a.csv")})  # !DK003
+                requests.get(URL, params={"user_ids": also_from_file("a.csv")})  # !DK003
+
+            def by_ten():
+                for chunk in batches(from_file("a.csv"), 10):
+                    requests.get(URL, params={"user_ids": ",".join(map(str, chunk))})  # !DK003
+
+            def by_five():
+                for chunk in batches(from_file("a.csv"), 5):
+                    ids = ",".join(str(i) for i in chunk)
+                    for row in requests.get(URL, params={"user_ids": ids, "page": 1}).json():
+                        print(row["id"])
+            """,
+        },
+    )
+
+
+def test_a_size_guard_bounds_the_list_where_the_guard_holds(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "client.py": """
+            import requests
+
+            URL = "https://acme.dokeos.com/api/participations"
+
+            def refuse_more(user_ids):
+                if len(user_ids) > 5 or not user_ids:
+                    raise ValueError("at most 5")
+                return requests.get(URL, params={"user_ids": user_ids, "page": 1})
+
+            def asserted(user_ids):
+                assert len(user_ids) <= 5
+                return requests.get(URL, params={"user_ids": user_ids, "page": 1})
+
+            def inside(user_ids):
+                if 6 > len(user_ids):
+                    return requests.get(URL, params={"user_ids": user_ids, "page": 1})
+                return requests.get(URL, params={"user_ids": user_ids[:7], "page": 1})  # !DK003
+
+            def too_loose(user_ids):
+                if len(user_ids) >= 10:
+                    raise ValueError("too many")
+                return requests.get(URL, params={"user_ids": user_ids, "page": 1})  # !DK003
+            """,
+        },
+    )
+
+
+def test_an_empty_default_keeps_what_the_stored_value_may_hold(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "export.py": """
+            import requests
+            from google.cloud import firestore
+
+            URL = "https://acme.dokeos.com/api/participations"
+
+            def tracked():
+                doc = firestore.Client().collection("c").document("d").get().to_dict() or {}
+                return [str(t) for t in doc.get("training_ids", [])]
+
+            def run(request):
+                ids = (request.get_json(silent=True) or {}).get("ids") or []
+                requests.get(URL, params={"training_ids": ",".join(tracked())})  # !DK003
+                for i in ids:
+                    requests.put(f"https://acme.dokeos.com/api/webinar_sessions/{i}/sync")  # !DK005
+            """,
+        },
+    )
+
+
+def test_the_clock_minus_seconds_is_a_look_back_window(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "sweeper.py": """
+            import time
+
+            import redis
+            import requests
+
+            r = redis.Redis()
+
+            def status(job_id):
+                return requests.get(f"https://acme.dokeos.com/api/jobs/{job_id}").json()
+
+            def sweep_week(now=None):
+                now = time.time() if now is None else now
+                for job_id in r.zrangebyscore("pending", now - 7 * 86400, now):
+                    print(status(job_id)["status"])
+
+            def report_ten_days():
+                since = time.time() - 10 * 86400
+                for job_id in r.zrangebyscore("issued", since, "+inf"):
+                    print(status(job_id)["status"])  # !DK006
+            """,
+        },
+    )
+
+
+def test_adding_what_a_helper_may_return_keeps_each_option(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "sync.py": """
+            import httpx
+
+            client = httpx.Client(base_url="https://acme.dokeos.com/api")
+
+            def job_ids(body):
+                if isinstance(body, dict) and "job_id" in body:
+                    return [body["job_id"]]
+                return [row["job_id"] for row in body.get("data", [])]
+
+            def wait(job_id):
+                while client.get(f"/jobs/{job_id}").json()["status"] == "running":
+                    pass
+
+            def sync(session_ids):
+                ids = []
+                if session_ids:
+                    for sid in session_ids:
+                        ids += job_ids(client.put(f"/presence_sessions/{sid}/sync").json())
+                else:
+                    ids = job_ids(client.put("/presence_sessions/sync").json())
+                for job_id in ids:
+                    wait(job_id)
+
+            def single(user):
+                return client.get("/participations", params={"user_ids": user["id"], "page": 1})
+            """,
+        },
+    )
+
+
+def test_a_shared_helper_points_at_the_literal_each_caller_gives(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "lmshttp.py": """
+            import json
+            import urllib.request
+
+            BASE = "https://acme.dokeos.com/api"
+
+            def url_of(path):
+                return f"{BASE}/{path.lstrip('/')}"
+
+            def get(path, **query):
+                with urllib.request.urlopen(url_of(path)) as resp:
+                    return json.loads(resp.read().decode("utf-8"))
+            """,
+            "reports.py": """
+            from lmshttp import get
+
+            def all_at_once():
+                return [p["user_id"] for p in get("/participations")]  # !DK004
+
+            def again():
+                return [p["id"] for p in get("/participations")]  # !DK004
+            """,
+        },
+    )
+
+
+def test_records_read_back_keep_the_jobs_added_to_them(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "sync.py": """
+            import pickle
+
+            import requests
+
+            def run(path):
+                records = pickle.load(open(path, "rb"))
+                body = requests.put("https://acme.dokeos.com/api/presence_sessions/sync").json()
+                records += [{"job_id": row["job_id"]} for row in body["data"]]
+                pickle.dump(records, open(path, "wb"))
+                requests.put("https://acme.dokeos.com/api/webinar_sessions/sync")  # !DK005
+            """,
+        },
+    )

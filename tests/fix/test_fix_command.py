@@ -100,13 +100,19 @@ def test_diff_with_unsafe_fixes_shows_them_too(tmp_path: Path) -> None:
 
 def test_text_marks_fixable_findings_and_counts_them(tmp_path: Path) -> None:
     root = sync_project(tmp_path)
-    lines = dokeos_audit("scan", root).stdout.splitlines()
+    lines = dokeos_audit("scan", root, "--output-format", "concise").stdout.splitlines()
     marked = [line for line in lines if " [*] " in line]
     assert [line.split(" ")[1] for line in marked] == ["DK001", "DK002"]
     assert lines[-1] == "[*] 2 fixable with --fix (1 more with --unsafe-fixes)."
-    unsafe = dokeos_audit("scan", root, "--unsafe-fixes").stdout.splitlines()
-    assert len([line for line in unsafe if " [*] " in line]) == 3
-    assert unsafe[-1] == "[*] 3 fixable with --fix --unsafe-fixes."
+    unsafe = dokeos_audit("scan", root, "--unsafe-fixes", "--output-format", "concise")
+    assert len([line for line in unsafe.stdout.splitlines() if " [*] " in line]) == 3
+    assert unsafe.stdout.splitlines()[-1] == "[*] 3 fixable with --fix --unsafe-fixes."
+    # ruff's full format: the marker after the rule id, what the fix does under the source
+    full = dokeos_audit("scan", root).stdout
+    assert ": error: DK001 [*] asks the Dokeos API for version 1" in full
+    assert "  fix: ask for version 2\n" in full
+    statistics = dokeos_audit("scan", root, "--statistics").stdout.splitlines()
+    assert "1\tDK001\t[*] v1-accept-header" in statistics
 
 
 def test_json_findings_carry_their_fix_or_why_they_have_none(tmp_path: Path) -> None:
@@ -200,11 +206,13 @@ def test_report_merges_keep_the_fixes(tmp_path: Path) -> None:
 
 def test_findings_left_by_fix_say_why_they_have_none(tmp_path: Path) -> None:
     root = sync_project(tmp_path)
-    lines = dokeos_audit("scan", root, "--fix").stdout.splitlines()
+    lines = dokeos_audit("scan", root, "--fix", "--output-format", "concise").stdout.splitlines()
     index = next(i for i, line in enumerate(lines) if " DK004 " in line)
     assert lines[index + 1].startswith("    no fix: the list is not read as")
+    full = dokeos_audit("scan", root, "--fix").stdout
+    assert "  no fix: the list is not read as" in full
     # a plain scan keeps one finding a line
-    plain = dokeos_audit("scan", root).stdout.splitlines()
+    plain = dokeos_audit("scan", root, "--output-format", "concise").stdout.splitlines()
     assert not [line for line in plain if line.startswith("    no fix:")]
 
 

@@ -10,11 +10,13 @@ from pathlib import Path
 import libcst
 import pytest
 
-from auditor.rules import ALL_RULES
+from auditor.rules import ALL_RULES as EVERY_RULE
 from auditor.rules.base import CodeExample
 from tests.fix.helpers import fix, scan, write
 
 SAFE_RULES = {"DK001", "DK002"}
+# DK100 judges suppression comments, not the calls the fixers rewrite
+ALL_RULES = [r for r in EVERY_RULE if r.id != "DK100"]
 
 CASES = [
     pytest.param(rule, example, id=f"{rule.id}-bad-{i}")

@@ -148,7 +148,7 @@ def code_run() -> RunResult:
             "sync/participations.py",
             17,
             "sends training_ids from a function argument to GET /participations without "
-            "keeping it to 5 ids: V2 refuses longer lists, chunk it",
+            "keeping it to 5 ids: V2 refuses longer lists, send them 5 at a time",
             "GET /participations",
             SYNC_PY,
         ),

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from auditor.findings import Location, RunResult
-from auditor.reports import FORMATS, RENDERERS, renderer_for
-from auditor.reports.redact import REDACTED, redact_text, redact_url
+from auditor.redact import REDACTED, redact_text, redact_url
+from auditor.reports import FORMATS, RENDERERS, renderer_for, text_report
 from tests.reports.sample_runs import (
     HOSTILE_IMG,
     HOSTILE_SCRIPT,
@@ -120,11 +120,25 @@ def test_json_of_several_runs_names_the_run_of_every_finding() -> None:
 
 
 def test_text_lists_one_finding_a_line_like_ruff() -> None:
-    out = renderer_for("text")([code_run()])
+    out = text_report.render([code_run()], style="concise")
     assert "sync/participations.py:12:12: DK002 reads 'progressions'" in out
     assert out.rstrip().endswith(
-        "Found 7 problems (DK001: 1, DK002: 2, DK003: 1, DK004: 2, DK005: 1)."
+        "Found 7 problems (DK001: 1, DK002: 2, DK003: 1, DK004: 2, DK005: 1). "
+        "1 error (inputs not read in full)."
     )
+
+
+def test_full_text_shows_severity_and_the_source_line_with_carets() -> None:
+    out = renderer_for("text")([code_run()])
+    block = out.split("sync/participations.py:12:12: error: DK002 reads 'progressions'")[1]
+    lines = block.splitlines()
+    assert lines[1].strip() == "|"
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("12 |"))
+    source, carets = lines[at], lines[at + 1]
+    # the carets stand under the flagged columns, after the gutter
+    column = source.index("|") + 2 + 11
+    assert carets[column] == "^" and carets[column - 1] == " "
+    assert "\x1b[" not in out
 
 
 def test_junit_has_one_case_per_rule_and_file_with_the_findings_in_the_failure() -> None:
@@ -207,9 +221,12 @@ def test_github_levels_map_to_error_warning_and_notice() -> None:
 def test_markdown_is_a_pull_request_comment_with_verdicts_and_findings() -> None:
     out = renderer_for("markdown")(sample_runs())
     assert out.startswith("### Dokeos API V2 readiness: 6 of 8 changes need work")
-    assert "| Groups and their members | \u2705 Ready | 0 | 0 | 0 |" in out
+    # a run with an unreadable request makes its ready verdicts partial, and says why
+    groups = next(line for line in out.splitlines() if "Groups and their members |" in line)
+    assert groups.startswith("| Groups and their members | \u2705 Ready, partial (")
+    assert "1 request could not be read" in groups and "1 file could not be read" in groups
     assert "<code>sync/participations.py:12:12</code>" in out
-    assert "[DK002](https://dokeos-audit.readthedocs.io/rules/DK002)" in out
+    assert "<code>DK002</code>" in out and "readthedocs" not in out  # no invented address
     # user text cannot open a new table cell or ping anyone
     run = code_run()
     run.findings[0] = code_finding(

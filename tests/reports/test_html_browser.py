@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
+from auditor.findings import RunResult, Severity
 from auditor.reports import html_report
-from tests.reports.sample_runs import many_findings_run, sample_runs
+from tests.reports.sample_runs import code_finding, many_findings_run, sample_runs
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -110,15 +111,16 @@ def test_the_report_renders_its_verdicts_with_its_own_styles(
     open_page(browser, report_file)
     assert browser.title == "ACME integrations"
     rows = browser.find_elements(By.CSS_SELECTOR, "table.verdicts tbody tr")
+    # the sample runs each have an unreadable input: every verdict says it is partial
     assert [r.find_element(By.CSS_SELECTOR, ".verdict").text for r in rows] == [
-        "Needs work",
-        "Needs work",
-        "Needs work",
-        "Ready",
-        "Needs work",
-        "Needs work",
-        "Ready",
-        "Needs work",
+        "Needs work, partial",
+        "Needs work, partial",
+        "Needs work, partial",
+        "Ready, partial",
+        "Needs work, partial",
+        "Needs work, partial",
+        "Ready, partial",
+        "Needs work, partial",
     ]
     # the inline stylesheet ran under the CSP (its hash is right): badges are coloured
     badge = browser.find_element(By.CSS_SELECTOR, ".verdict.v-needs-work")
@@ -148,23 +150,29 @@ def test_hostile_content_stays_text(browser: WebDriver, report_file: Path) -> No
     assert "</script><script>window.__pwned=1</script>" in page_text
 
 
-def test_filters_narrow_the_findings_by_rule_severity_and_run(
+def test_filters_narrow_the_findings_by_rule_severity_and_integration(
     browser: WebDriver, report_file: Path
 ) -> None:
     open_page(browser, report_file)
     status = browser.find_element(By.ID, "filter-status")
     assert visible_findings(browser) == 11
-    assert status.text == "11 findings"
+    assert status.text == "11 things to fix"
+    participations = browser.find_element(By.CSS_SELECTOR, "#change-participations .shown-total")
+    assert participations.text == "2 errors, 1 warning"
 
     Select(browser.find_element(By.NAME, "rule")).select_by_value("DK004")
     assert visible_findings(browser) == 3
-    assert status.text == "Showing 3 of 11 findings"
+    assert status.text == "Showing 3 of 11 things to fix"
+    # the section's own count follows the filter, and so does its number of files
+    assert participations.text == "Shown: 1 warning"
+    where = browser.find_element(By.CSS_SELECTOR, "#change-participations .shown-groups")
+    assert where.text == "1 file or capture"
     # groups without a match disappear; a change without any says so
     v1 = browser.find_element(By.ID, "change-v1")
     assert v1.find_element(By.CSS_SELECTOR, ".none-match").is_displayed()
     assert not v1.find_elements(By.CSS_SELECTOR, "details.group:not([hidden])")
 
-    Select(browser.find_element(By.NAME, "run")).select_by_visible_text("nightly capture")
+    Select(browser.find_element(By.NAME, "integration")).select_by_visible_text("nightly capture")
     assert visible_findings(browser) == 1
     Select(browser.find_element(By.NAME, "rule")).select_by_value("")
     Select(browser.find_element(By.NAME, "severity")).select_by_value("error")
@@ -174,7 +182,8 @@ def test_filters_narrow_the_findings_by_rule_severity_and_run(
     deadline = time.monotonic() + 5
     while visible_findings(browser) != 11 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert status.text == "11 findings"
+    assert status.text == "11 things to fix"
+    assert participations.text == "2 errors, 1 warning"
 
 
 def test_groups_start_collapsed_and_open_on_click(browser: WebDriver, report_file: Path) -> None:
@@ -248,3 +257,129 @@ def test_screenshot_for_a_human_look(browser: WebDriver, report_file: Path, tmp_
             shutil.copy(shot, Path(keep) / "report.png")
     finally:
         browser.set_window_size(1280, 1000)
+
+
+def long_names_run() -> RunResult:
+    """A run with a long integration name and a code line far wider than the page."""
+    source = [f"line {n}" for n in range(1, 20)]
+    source[7] = "    rows = session.get(" + "BASE_URL + '/participations', " * 12 + "params=p)"
+    run = RunResult(
+        "services/learning-platform/integrations/dokeos-participations-nightly-export",
+        "code",
+        files_scanned=3,
+        extra={
+            "endpoints_seen": ["GET /participations"],
+            "integration": "learning-platform-dokeos-participations-nightly-export-job",
+        },
+    )
+    run.findings = [
+        code_finding(
+            "DK004", Severity.WARNING, "export.py", 8, "first page only",
+            "GET /participations", source, column=12, end_column=30,
+        ),
+        code_finding(
+            "DK003", Severity.ERROR, "export.py", 8, "too many ids",
+            "GET /participations", source, column=12, end_column=30,
+        ),
+    ]  # fmt: skip
+    return run
+
+
+@pytest.fixture(scope="module")
+def long_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("long") / "report.html"
+    path.write_text(html_report.render([*sample_runs(), long_names_run()]), "utf-8")
+    return path
+
+
+def test_a_jump_to_a_heading_lands_below_the_sticky_filter_bar(
+    browser: WebDriver, report_file: Path
+) -> None:
+    open_page(browser, report_file)
+    browser.find_element(By.CSS_SELECTOR, "table.verdicts a[href='#change-users']").click()
+    time.sleep(0.3)
+    bar_bottom = browser.execute_script(
+        "return document.getElementById('filters').getBoundingClientRect().bottom"
+    )
+    heading_top = browser.execute_script(
+        "return document.getElementById('change-users-title').getBoundingClientRect().top"
+    )
+    assert heading_top >= bar_bottom, (heading_top, bar_bottom)
+
+
+def test_long_code_lines_wrap_instead_of_being_clipped(
+    browser: WebDriver, long_report: Path
+) -> None:
+    open_page(browser, long_report)
+    browser.find_element(By.CSS_SELECTOR, "[data-action=expand]").click()
+    widths = browser.execute_script(
+        "var pre = document.querySelector('details[data-integration^=learning] pre.snippet');"
+        "return [pre.scrollWidth, pre.clientWidth];"
+    )
+    assert widths[0] <= widths[1] + 1, widths
+
+
+def test_two_findings_on_one_line_show_the_snippet_once(
+    browser: WebDriver, long_report: Path
+) -> None:
+    open_page(browser, long_report)
+    group = browser.find_element(By.CSS_SELECTOR, "details[data-integration^=learning]")
+    assert len(group.find_elements(By.CSS_SELECTOR, "pre.snippet")) == 1
+    assert len(group.find_elements(By.CSS_SELECTOR, "p.msg")) == 2
+
+
+def test_the_integration_menu_shows_whole_names(browser: WebDriver, long_report: Path) -> None:
+    open_page(browser, long_report)
+    fits = browser.execute_script(
+        "var select = document.querySelector('#filters select[name=integration]');"
+        "var ctx = document.createElement('canvas').getContext('2d');"
+        "ctx.font = getComputedStyle(select).font;"
+        "var longest = Math.max.apply(null, Array.from(select.options).map("
+        "  function (o) { return ctx.measureText(o.text).width; }));"
+        "return [longest, select.getBoundingClientRect().width];"
+    )
+    assert fits[0] <= fits[1], fits
+
+
+def test_printed_every_group_shows_and_screen_only_words_are_gone(
+    browser: WebDriver, report_file: Path
+) -> None:
+    open_page(browser, report_file)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        # closed on screen, printed all the same (without the script's help)
+        group = browser.find_element(By.CSS_SELECTOR, "#change-participations details.group")
+        assert group.get_attribute("open") is None
+        height = browser.execute_script(
+            "return document.querySelector('#change-participations details.group li.finding')"
+            ".getBoundingClientRect().height"
+        )
+        assert height > 0
+        assert not browser.find_element(By.CSS_SELECTOR, ".screen-only").is_displayed()
+        breaks = browser.execute_script(
+            "return getComputedStyle(document.getElementById('change-users-title')).breakAfter"
+        )
+        assert breaks == "avoid"
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_the_printed_sample_report_is_short(browser: WebDriver, report_file: Path) -> None:
+    import base64
+
+    open_page(browser, report_file)
+    pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {})["data"])
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert 1 <= pages <= 8, pages
+
+
+def test_the_top_names_where_to_start_and_the_integrations(
+    browser: WebDriver, report_file: Path
+) -> None:
+    open_page(browser, report_file)
+    urgent = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "ol.urgent li")]
+    assert len(urgent) == 3
+    assert urgent[0].startswith("ERROR billing-sync still asks for version 1 in 1 place")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.integrations tbody th")
+    assert [r.text for r in rows] == ["billing-sync", "nightly capture", "crm-connector"]
+    assert "Made " in browser.find_element(By.CSS_SELECTOR, ".top").text

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from auditor.cli import cli
 from auditor.findings import RunResult
+from auditor.redact import redact_run
 from auditor.reports import json_report
 from auditor.reports.merge import load_result_file, load_results
-from auditor.reports.redact import redact_run
 from tests.reports.sample_runs import clean_run, code_run, sample_runs, traffic_run
 
 

@@ -58,8 +58,20 @@ def test_driver_describes_every_rule() -> None:
         assert descriptor["shortDescription"]["text"] == rule.summary
         assert descriptor["fullDescription"]["text"] == rule.why
         assert rule.fix in descriptor["help"]["text"]
-        assert descriptor["helpUri"] == rule.help_uri
+        assert "helpUri" not in descriptor  # no docs-url: no address made up
         assert descriptor["defaultConfiguration"]["level"] == rule.severity.value
+
+
+def test_help_uri_is_the_users_own_copy_of_the_rule_pages() -> None:
+    run = code_run()
+    run.docs_url = "https://git.acme.example/tools/dokeos-audit/-/blob/main/docs/rules/"
+    driver = sarif([run])["runs"][0]["tool"]["driver"]
+    assert driver["rules"][1]["helpUri"] == (
+        "https://git.acme.example/tools/dokeos-audit/-/blob/main/docs/rules/DK002.md"
+    )
+    run.docs_url = "https://docs.acme.example/dokeos-audit/{rule}.html"
+    driver = sarif([run])["runs"][0]["tool"]["driver"]
+    assert driver["rules"][0]["helpUri"] == "https://docs.acme.example/dokeos-audit/DK001.html"
 
 
 def test_code_results_point_at_a_relative_region_with_a_fingerprint() -> None:

@@ -27,7 +27,11 @@ V2_READY = CORPUS / "v2_ready"
 
 def scan(root: Path) -> set[tuple[str, Place]]:
     process = subprocess.run(
-        [sys.executable, "-m", "auditor", "scan", str(root), "--format", "json"],
+        # each sample integration is a project of its own, though it sits in this repository
+        [
+            *(sys.executable, "-m", "auditor", "scan", str(root)),
+            *("--project-root", str(root), "--format", "json"),
+        ],
         capture_output=True,
         text=True,
         cwd=REPO,

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from mitmproxy import io as mitm_io
 
 from auditor.cli import cli
+from auditor.redact import is_secret_name, redact_body, redact_url
 from auditor.reports import RENDERERS
-from auditor.traffic.addon import redacted_copy
-from auditor.traffic.redact import is_secret_name, redact_body, redact_url
+from auditor.traffic.saved_flows import redacted_copy
 from tests.traffic.helpers import V1, har_document, har_entry, make_flow, write_dump
 
 SECRETS = (

@@ -21,6 +21,7 @@ from auditor.code.models.spec import (
     ClassRunner,
     ClientClass,
     DataMethod,
+    DeclarativeClient,
     Deferrer,
     DurationMaker,
     EnvGetter,
@@ -57,6 +58,9 @@ _MODULES = (
     "odoo",
     "retries",
     "openapi",
+    "declarative",
+    "azure",
+    "durable",
     "streamlit",
     "cli",
     "ui",
@@ -119,6 +123,10 @@ class ModelIndex:
             if not declared.classes:
                 found.setdefault(declared.method, (declared.send, "declared"))
         return found
+
+    @cached_property
+    def declarative(self) -> tuple[DeclarativeClient, ...]:
+        return tuple(d for m in self.models for d in m.declarative)
 
     @cached_property
     def _clients(self) -> dict[str, ClientClass]:
@@ -306,6 +314,13 @@ class ModelIndex:
     def mapping_source(self, name: str) -> Source | None:
         return self._mapping_sources.get(name)
 
+    @cached_property
+    def _typed_sources(self) -> dict[str, Source]:
+        return self._by_name("typed_sources")
+
+    def typed_source(self, name: str) -> Source | None:
+        return self._typed_sources.get(name)
+
     def is_stored_source(self, words: str) -> bool:
         return words in _STORED_WORDS
 
@@ -380,6 +395,29 @@ class ModelIndex:
 
     def task_method(self, name: str) -> TaskMethod | None:
         return self._task_methods.get(name)
+
+    def record_view(self, bases: Iterable[str]) -> Any:
+        """The RecordView one of these library base classes is, if any."""
+        for base in bases:
+            for model in self.models:
+                for view in model.record_views:
+                    if base in view.bases:
+                        return view
+        return None
+
+    @cached_property
+    def _context_objects(self) -> dict[str, str]:
+        return {
+            short: c.attr for m in self.models for c in m.context_objects for short in c.decorators
+        }
+
+    def context_object(self, node: cst.FunctionDef) -> str | None:
+        """The context attribute a decorator passes as the first parameter, if any."""
+        for decorator in node.decorators:
+            found = self._context_objects.get(_short_name(decorator.decorator))
+            if found is not None:
+                return found
+        return None
 
     def binds_task(self, node: cst.FunctionDef) -> bool:
         for decorator in node.decorators:
@@ -476,6 +514,18 @@ class ModelIndex:
     def record_queries(self) -> frozenset[str]:
         return frozenset(n for m in self.models for n in m.record_queries)
 
+    @cached_property
+    def default_managers(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.default_managers)
+
+    @cached_property
+    def record_getters(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.record_getters)
+
+    @cached_property
+    def record_pair_getters(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.record_pair_getters)
+
     def is_orm_base(self, name: str) -> bool:
         return name in self._orm_bases
 
@@ -551,3 +601,11 @@ def _arg(value: object) -> Arg | None:
     if isinstance(value, str):
         return Arg(None, (value,))
     return None
+
+
+def _short_name(expression: cst.BaseExpression) -> str:
+    if isinstance(expression, cst.Call):
+        expression = expression.func
+    if isinstance(expression, cst.Attribute):
+        return expression.attr.value
+    return expression.value if isinstance(expression, cst.Name) else ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.code.models.spec import CallContext, LibraryModel, Source, Special
+from auditor.code.models.spec import CallContext, ContextObject, LibraryModel, Source, Special
 from auditor.code.values import External, Num, Unknown, Value
 
 
@@ -20,4 +20,6 @@ MODEL = LibraryModel(
     name="cli",
     specials=(Special(("typer.Option", "typer.Argument", "typer.params.Option"), _option),),
     method_sources=(Source(("parse_args", "parse_known_args"), "the command line"),),
+    # click: a group's callback sets `ctx.obj`, its commands get it with @pass_obj
+    context_objects=(ContextObject(("pass_obj",), "obj"),),
 )

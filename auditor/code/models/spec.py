@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from auditor.code.frames import Frame
+    from auditor.code.modules import ClassInfo
     from auditor.code.values import Client, Data, Value
 
 
@@ -323,6 +324,8 @@ class Interpreter(Protocol):
 
     def registered(self, kind: str, key: str, frame: Frame) -> Value | None: ...
 
+    def default_instance(self, cls: ClassInfo) -> Value: ...
+
 
 @dataclass(frozen=True)
 class CallContext:
@@ -394,6 +397,28 @@ class DataMethod:
 
 
 @dataclass(frozen=True)
+class ContextObject:
+    """Decorators that pass a command's shared object as its first parameter: what the
+    program keeps on the context under ``attr`` (click's ``pass_obj`` passes ``ctx.obj``)."""
+
+    decorators: tuple[str, ...]
+    attr: str
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """Library classes that serve the records of a query their subclass names in a class
+    attribute: ``get_object()`` is one stored record of it, ``get_queryset()`` the query
+    (Django REST framework's generic views, Django's class-based views)."""
+
+    bases: tuple[str, ...]
+    query_attr: str = "queryset"
+    model_attr: str = "model"
+    record_methods: tuple[str, ...] = ("get_object",)
+    query_methods: tuple[str, ...] = ("get_queryset", "filter_queryset")
+
+
+@dataclass(frozen=True)
 class ParamWiring:
     """Functions with these decorators receive, in a parameter named after another such
     function, that function's result (Dagster assets)."""
@@ -428,12 +453,47 @@ class ProjectSend:
 
 
 @dataclass(frozen=True)
+class Route:
+    """A decorator that makes a method an HTTP call (``@get("users/{user_id}")``)."""
+
+    names: tuple[str, ...]
+    method: str
+    path: Arg = Arg(0, ("uri", "path"))
+
+
+@dataclass(frozen=True)
+class DeclarativeClient:
+    """A library whose HTTP calls are declared on methods with decorators and annotated
+    parameters (uplink): a call of such a method is the request it declares."""
+
+    names: tuple[str, ...]
+    """Its name (for messages); the parts below hold the qualified names it matches."""
+    routes: tuple[Route, ...]
+    headers: tuple[str, ...] = ()
+    """Decorators given a dict of headers, on the class or on one method."""
+    query: tuple[str, ...] = ()
+    """Parameter annotations sent as one query parameter (named after the parameter, or
+    the annotation's first argument: ``Query("per_page")``)."""
+    query_maps: tuple[str, ...] = ()
+    """Parameter annotations whose dict is merged into the query."""
+    path: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+    """Parameter annotations sent as one header."""
+    decodes: tuple[str, ...] = ()
+    """Decorators that make the method return the decoded body (``@returns.json``)."""
+    response: str = "requests"
+    """The response model of what undecoded methods return."""
+
+
+@dataclass(frozen=True)
 class LibraryModel:
     """Everything one library (or ecosystem) contributes; a model module exports one."""
 
     name: str
     http_functions: Mapping[str, Send] = field(default_factory=dict)
     clients: tuple[ClientClass, ...] = ()
+    declarative: tuple[DeclarativeClient, ...] = ()
     prepares: Mapping[str, Prepare] = field(default_factory=dict)
     responses: tuple[ResponseKind, ...] = ()
     sources: tuple[Source, ...] = ()
@@ -481,6 +541,8 @@ class LibraryModel:
     data_methods: tuple[DataMethod, ...] = ()
     named_classes: tuple[NamedClasses, ...] = ()
     param_wiring: tuple[ParamWiring, ...] = ()
+    context_objects: tuple[ContextObject, ...] = ()
+    record_views: tuple[RecordView, ...] = ()
     method_env_getters: tuple[EnvGetter, ...] = ()
     """Configuration getters known by method name (``get_param(key, default)``)."""
     namespaces: tuple[str, ...] = ()
@@ -491,6 +553,14 @@ class LibraryModel:
     record_queries: tuple[str, ...] = ()
     """Methods a framework base class gives its subclasses that return stored records of
     the same class (Odoo's ``search()``, ``browse()``)."""
+    default_managers: tuple[str, ...] = ()
+    """Class attributes an ORM gives every model without the code declaring them
+    (Django's ``objects``): a manager of the model's records."""
+    record_getters: tuple[str, ...] = ()
+    """Query methods that return one record of the queried model (Django's ``get()``,
+    ``first()``), not a query."""
+    record_pair_getters: tuple[str, ...] = ()
+    """Query methods that return a record and a flag (``get_or_create()``)."""
     instance_factories: tuple[str, ...] = ()
     """Class methods a framework base class gives that return an object of the class
     (Django's ``QuerySet.as_manager()``)."""
@@ -500,5 +570,8 @@ class LibraryModel:
     """Parameter names that test frameworks fill with doubles (``httpx_mock``)."""
     mapping_sources: tuple[Source, ...] = ()
     """Mappings whose items come from outside (``os.environ``, ``request.args``)."""
+    typed_sources: tuple[Source, ...] = ()
+    """Types whose objects a framework passes in from outside: a parameter annotated with
+    one holds that data (an Azure queue trigger's ``func.QueueMessage``)."""
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Other dotted names of the same objects (re-exports, old module paths)."""

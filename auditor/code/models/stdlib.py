@@ -21,7 +21,9 @@ from auditor.code.values import (
     CLOCK,
     IDENTITY,
     UNKNOWN,
+    ConfigMap,
     Data,
+    DictV,
     Func,
     ListV,
     Num,
@@ -36,6 +38,17 @@ from auditor.code.values import (
 from auditor.urls import HOLE
 
 
+def _config_parser(call: CallContext) -> Value | None:
+    """An INI parser: its sections fill from ``read_dict`` and the files it reads."""
+    parser = ConfigMap(open=True)
+    defaults = call.kwargs.get("defaults", call.args[0] if call.args else None)
+    if isinstance(defaults, DictV):
+        section = ConfigMap(open=True)
+        section.merge(defaults)
+        parser.set_ci("DEFAULT", section)
+    return parser
+
+
 def _json_loads(call: CallContext) -> Value | None:
     text = call.args[0] if call.args else UNKNOWN
     if isinstance(text, Unknown):
@@ -45,6 +58,7 @@ def _json_loads(call: CallContext) -> Value | None:
             stored=text.stored,
             made_in=text.made_in if text.stored else None,
             name=text.name,
+            spans=text.spans,  # the age limits of where the text was read stay with it
         )
     if isinstance(text, Data):
         return Data(text.request, text.path)
@@ -63,7 +77,13 @@ def _json_load(call: CallContext) -> Value | None:
         return Data(handle.request)
     if isinstance(handle, Data):
         return handle
-    return Unknown(source="a file", stored=True, made_in=call.frame.func_id)
+    frame = call.frame
+    return Unknown(
+        source="a file",
+        stored=True,
+        made_in=frame.func_id,
+        spans=([], frame.spans, *frame.caller_spans),
+    )
 
 
 def _partial(call: CallContext) -> Value | None:
@@ -200,6 +220,14 @@ MODEL = LibraryModel(
     ),
     specials=(
         Special(("json.loads",), _json_loads),
+        Special(
+            (
+                "configparser.ConfigParser",
+                "configparser.RawConfigParser",
+                "configparser.SafeConfigParser",
+            ),
+            _config_parser,
+        ),
         Special(("json.load",), _json_load),
         Special(("functools.partial",), _partial),
         Special(("functools.partialmethod",), _partialmethod),

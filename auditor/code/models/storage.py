@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.code.models.spec import CallContext, LibraryModel, Source, Special
+from auditor.code.models.spec import CallContext, LibraryModel, RecordView, Source, Special
 from auditor.code.values import ClassRef, Value
 
 
@@ -163,14 +163,10 @@ MODEL = LibraryModel(
         "only",
         "defer",
         "using",
-        "get",
-        "first",
-        "last",
-        "latest",
-        "earliest",
-        "get_or_create",
-        "update_or_create",
     ),
+    default_managers=("objects",),
+    record_getters=("get", "first", "last", "latest", "earliest", "aget", "afirst", "alast"),
+    record_pair_getters=("get_or_create", "update_or_create", "aget_or_create"),
     orm_bases=(
         "django.db.models.Model",
         "django.db.models.QuerySet",
@@ -187,5 +183,25 @@ MODEL = LibraryModel(
         "mongoengine.Document",
         "tortoise.models.Model",
         "pony.orm.core.Entity",
+    ),
+    record_views=(
+        RecordView(
+            (
+                "rest_framework.generics.GenericAPIView",
+                "rest_framework.generics.RetrieveAPIView",
+                "rest_framework.generics.RetrieveUpdateAPIView",
+                "rest_framework.generics.RetrieveUpdateDestroyAPIView",
+                "rest_framework.generics.ListAPIView",
+                "rest_framework.viewsets.GenericViewSet",
+                "rest_framework.viewsets.ModelViewSet",
+                "rest_framework.viewsets.ReadOnlyModelViewSet",
+                "django.views.generic.DetailView",
+                "django.views.generic.UpdateView",
+                "django.views.generic.DeleteView",
+                "django.views.generic.ListView",
+                "django.views.generic.detail.SingleObjectMixin",
+                "django.views.generic.list.MultipleObjectMixin",
+            )
+        ),
     ),
 )

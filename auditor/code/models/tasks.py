@@ -14,9 +14,15 @@ from auditor.code.models.spec import (
     arg,
     kw,
 )
-from auditor.code.values import UNKNOWN, Partial, Value
+from auditor.code.values import UNKNOWN, Duration, Partial, Value
 
 _SECONDS = 1 / 86400
+
+
+def _date_trigger(call: CallContext) -> Value | None:
+    """``DateTrigger(run_date=...)``: when it fires, which is all a delay needs."""
+    when = call.kwargs.get("run_date", call.args[0] if call.args else None)
+    return when if isinstance(when, Duration) else None
 
 
 def _chain(call: CallContext) -> Value | None:
@@ -106,6 +112,10 @@ MODEL = LibraryModel(
         Special(("celery.chain", "celery.canvas.chain"), _chain),
         Special(("celery.group", "celery.chord", "celery.canvas.group"), _group),
         Special(("dramatiq.pipeline",), _chain),
+        Special(
+            ("apscheduler.triggers.date.DateTrigger", "apscheduler.triggers.date.date"),
+            _date_trigger,
+        ),
     ),
     schedulers=(
         Scheduler(
@@ -128,6 +138,8 @@ MODEL = LibraryModel(
                 Delay(kw("days"), 1.0),
                 Delay(kw("weeks"), 7.0),
                 Delay(kw("run_date"), 1.0),
+                # a trigger object: `DateTrigger(run_date=now + delay)` stands for its delay
+                Delay(arg(1, "trigger"), 1.0),
             ),
         ),
         Scheduler(("enqueue", "enqueue_call"), args=kw("args"), kwargs=kw("kwargs")),

@@ -188,5 +188,7 @@ def _mentions(node: cst.BaseExpression, words: tuple[str, ...]) -> bool:
             names.append(current.value.lower())
         elif isinstance(current, cst.Attribute):
             names.append(current.attr.value.lower())
+        elif isinstance(current, cst.SimpleString) and len(current.value) < 40:
+            names.append(current.value.strip("'\"").lower())  # rec["issued"]
         stack.extend(current.children)
     return any(w in name for name in names for w in words)
