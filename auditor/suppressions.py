@@ -20,6 +20,8 @@ _NOQA = re.compile(
     re.IGNORECASE,
 )
 _CODE = re.compile(r"[A-Za-z]+[0-9]+")
+OURS_PATTERN, NOQA_PATTERN = _OURS, _NOQA
+"""Our directive and ruff's noqa as they are read, for the fix that removes unused ones."""
 _LOOKS_LIKE_ONE = re.compile(r"#[^\n]*(?:dokeos-audit\s*:|noqa)", re.IGNORECASE)
 
 

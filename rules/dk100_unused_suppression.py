@@ -27,6 +27,11 @@ class UnusedSuppression(Rule):
         "Remove the comment, or the rule ids in it that no longer match a finding; a bare "
         "`# noqa` is never reported, since other linters may need it."
     )
+    autofix = (
+        "Safe: the comment is removed (with the spaces before it), or, when it also holds "
+        "other text or ids that still hide a finding, only the ids that hide nothing are "
+        "taken out of it (`# noqa: DK003, E501` becomes `# noqa: E501`)."
+    )
     before = (
         'HEADERS = {"Accept": "application/vnd.dokeos+json;version=2"}  '
         "# dokeos-audit: ignore[DK001]"
@@ -39,7 +44,26 @@ class UnusedSuppression(Rule):
             "# dokeos-audit: ignore[DK001]\n"
             "def user(user_id):\n"
             '    return requests.get(f"https://acme.dokeos.com/api/users/{user_id}", '
-            "headers=HEADERS).json()\n"
+            "headers=HEADERS).json()\n",
+            fixed="import requests\n"
+            'HEADERS = {"Accept": "application/vnd.dokeos+json;version=2"}\n'
+            "def user(user_id):\n"
+            '    return requests.get(f"https://acme.dokeos.com/api/users/{user_id}", '
+            "headers=HEADERS).json()\n",
+        ),
+        CodeExample(
+            "import requests\n"
+            'HEADERS = {"Accept": "application/vnd.dokeos+json;version=1"}  '
+            "# noqa: DK001, DK004, E501\n"
+            "def user(user_id):\n"
+            '    return requests.get(f"https://acme.dokeos.com/api/users/{user_id}", '
+            "headers=HEADERS).json()\n",
+            fixed="import requests\n"
+            'HEADERS = {"Accept": "application/vnd.dokeos+json;version=1"}  '
+            "# noqa: DK001, E501\n"
+            "def user(user_id):\n"
+            '    return requests.get(f"https://acme.dokeos.com/api/users/{user_id}", '
+            "headers=HEADERS).json()\n",
         ),
     )
     good = (

@@ -289,7 +289,7 @@ def test_unused_suppressions_are_findings_with_an_id_and_a_place(tmp_path: Path)
     write_project(tmp_path, {"sync.py": text})
     done = cli("scan", "--report-unused-suppressions", "--output-format", "concise", cwd=tmp_path)
     assert done.returncode == 1
-    assert "sync.py:7:85: DK100 unused suppression (DK003): # noqa: DK003" in done.stdout
+    assert "sync.py:7:85: DK100 [*] unused suppression (DK003): # noqa: DK003" in done.stdout
     assert "DK100: 1" in done.stdout.splitlines()[-2]
     assert "No problems found" not in done.stdout
 

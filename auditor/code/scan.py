@@ -224,11 +224,18 @@ def _unused_suppression_findings(
     unused: Sequence[UnusedSuppression], sources: dict[str, str], settings: Settings
 ) -> list[Finding]:
     """DK100 findings: an id, the comment's place, a fingerprint that survives moved lines."""
+    # libcst only where a comment is to be removed
+    from auditor.fix.comments import suppression_fix
+
     rule = RULES_BY_ID["DK100"]
     seen: dict[tuple[str, str], int] = {}
     out = []
     for entry in unused:
-        lines = sources.get(entry.path, "").splitlines()
+        text = sources.get(entry.path, "")
+        lines = text.splitlines()
+        fix = suppression_fix(
+            entry.path, text, entry.line, entry.column, entry.comment, entry.rules
+        )
         key = (entry.path, entry.comment)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
@@ -253,6 +260,8 @@ def _unused_suppression_findings(
                 context=SourceContext(start, tuple(lines[start - 1 : entry.line + 3]))
                 if lines
                 else None,
+                fix=fix if not isinstance(fix, str) else None,
+                no_fix=fix if isinstance(fix, str) else "",
             )
         )
     return out

@@ -104,35 +104,41 @@ class ModuleSource:
         return self.edit_between(text)
 
     def edit_between(self, new_text: str) -> Edit | None:
-        old_text = self.module.text
-        if new_text == old_text:
-            return None
-        limit = min(len(old_text), len(new_text))
-        start = 0
-        while start < limit and old_text[start] == new_text[start]:
-            start += 1
-        end_old, end_new = len(old_text), len(new_text)
+        return minimal_edit(self.path, self.module.text, new_text, self.lines)
+
+
+def minimal_edit(
+    path: str, old_text: str, new_text: str, lines: LineIndex | None = None
+) -> Edit | None:
+    """The one edit that turns ``old_text`` into ``new_text``: what differs between their
+    common start and common end (None: they are the same)."""
+    if new_text == old_text:
+        return None
+    lines = lines or LineIndex(old_text)
+    limit = min(len(old_text), len(new_text))
+    start = 0
+    while start < limit and old_text[start] == new_text[start]:
+        start += 1
+    end_old, end_new = len(old_text), len(new_text)
+    while end_old > start and end_new > start and old_text[end_old - 1] == new_text[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+    inserted = new_text[start:end_new]
+    if end_old == start:
+        # an insertion starts its line when it can: `import x` before a statement,
+        # a helper before a def, rather than spliced in after `def `
         while (
-            end_old > start and end_new > start and old_text[end_old - 1] == new_text[end_new - 1]
+            start > 0
+            and old_text[start - 1] != "\n"
+            and inserted
+            and old_text[start - 1] == inserted[-1]
         ):
-            end_old -= 1
-            end_new -= 1
-        inserted = new_text[start:end_new]
-        if end_old == start:
-            # an insertion starts its line when it can: `import x` before a statement,
-            # a helper before a def, rather than spliced in after `def `
-            while (
-                start > 0
-                and old_text[start - 1] != "\n"
-                and inserted
-                and old_text[start - 1] == inserted[-1]
-            ):
-                inserted = old_text[start - 1] + inserted[:-1]
-                start -= 1
-            end_old = start
-        line, column = self.lines.position(start)
-        end_line, end_column = self.lines.position(end_old)
-        return Edit(self.path, line, column, end_line, end_column, inserted)
+            inserted = old_text[start - 1] + inserted[:-1]
+            start -= 1
+        end_old = start
+    line, column = lines.position(start)
+    end_line, end_column = lines.position(end_old)
+    return Edit(path, line, column, end_line, end_column, inserted)
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str | None:

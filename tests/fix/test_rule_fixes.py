@@ -10,13 +10,12 @@ from pathlib import Path
 import libcst
 import pytest
 
-from auditor.rules import ALL_RULES as EVERY_RULE
+from auditor.config import Settings
+from auditor.rules import ALL_RULES
 from auditor.rules.base import CodeExample
 from tests.fix.helpers import fix, scan, write
 
-SAFE_RULES = {"DK001", "DK002"}
-# DK100 judges suppression comments, not the calls the fixers rewrite
-ALL_RULES = [r for r in EVERY_RULE if r.id != "DK100"]
+SAFE_RULES = {"DK001", "DK002", "DK100"}
 
 CASES = [
     pytest.param(rule, example, id=f"{rule.id}-bad-{i}")
@@ -33,7 +32,9 @@ def _project(tmp_path: Path, example: CodeExample) -> Path:
 @pytest.mark.parametrize(("rule", "example"), CASES)
 def test_bad_example_is_fixed_as_its_rule_says(rule, example: CodeExample, tmp_path: Path) -> None:
     root = _project(tmp_path, example)
-    own = [f for f in scan(root).findings if f.rule == rule.id]
+    # opt-in rules (DK100) run when selected, as a user would select them
+    settings = Settings(extend_select=frozenset({rule.id}))
+    own = [f for f in scan(root, settings).findings if f.rule == rule.id]
     assert own, "a bad example must be flagged"
     if example.fixed is None and not example.fixed_files:
         assert all(f.fix is None for f in own), [f.fix for f in own]
@@ -42,7 +43,7 @@ def test_bad_example_is_fixed_as_its_rule_says(rule, example: CodeExample, tmp_p
     assert all(f.fix is not None for f in own), [f.no_fix for f in own]
     safe = rule.id in SAFE_RULES
     assert {f.fix.applicability.value for f in own if f.fix} <= ({"safe"} if safe else {"unsafe"})
-    run = fix(root, unsafe=not safe)
+    run = fix(root, unsafe=not safe, settings=settings)
     expected = {"example.py": example.fixed or example.source, **example.fixed_files}
     for rel, text in expected.items():
         assert (root / rel).read_text() == text, rel
@@ -52,8 +53,8 @@ def test_bad_example_is_fixed_as_its_rule_says(rule, example: CodeExample, tmp_p
         if rel not in example.fixed_files:
             assert (root / rel).read_text() == text, f"{rel} should not change"
     assert not [f for f in run.result.findings if f.rule == rule.id]
-    assert not [f for f in scan(root).findings if f.rule == rule.id]
-    again = fix(root, unsafe=True)
+    assert not [f for f in scan(root, settings).findings if f.rule == rule.id]
+    again = fix(root, unsafe=True, settings=settings)
     assert again.changed == {}, "a second --fix must change nothing"
 
 

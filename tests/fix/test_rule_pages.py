@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.cli import cli
-from auditor.rules import ALL_RULES as EVERY_RULE
+from auditor.config import Settings
+from auditor.rules import ALL_RULES
 from auditor.rules.base import Rule
 from tests.fix.helpers import scan, write
 
@@ -49,8 +50,6 @@ def example(training_ids, user_id, participation_id, email):
 """
 
 STANDALONE: set[str] = set()
-# DK100 judges suppression comments, not the calls the fixers rewrite
-ALL_RULES = [r for r in EVERY_RULE if r.id != "DK100"]
 
 
 def _program(rule: Rule, snippet: str) -> str:
@@ -63,9 +62,12 @@ def _program(rule: Rule, snippet: str) -> str:
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
 def test_before_is_flagged_and_after_scans_clean(rule: Rule, tmp_path: Path) -> None:
-    before = scan(write(tmp_path / "before", {"example.py": _program(rule, rule.before)}))
+    # opt-in rules (DK100) run when selected, as a user would select them
+    settings = Settings(extend_select=frozenset({rule.id}))
+    before = scan(write(tmp_path / "before", {"example.py": _program(rule, rule.before)}), settings)
     assert rule.id in {f.rule for f in before.findings}, before.findings
-    after = scan(write(tmp_path / "after", {"example.py": _program(rule, rule.after)}))
+    program = _program(rule, rule.after)
+    after = scan(write(tmp_path / "after", {"example.py": program}), settings)
     assert after.findings == [], [(f.rule, f.message) for f in after.findings]
 
 
@@ -73,7 +75,7 @@ def test_before_is_flagged_and_after_scans_clean(rule: Rule, tmp_path: Path) -> 
 def test_rule_page_says_what_the_automatic_fix_does(rule: Rule) -> None:
     page = CliRunner().invoke(cli, ["rules", rule.id]).stdout
     assert "Automatic fix" in page
-    if rule.id in ("DK001", "DK002"):
+    if rule.id in ("DK001", "DK002", "DK100"):
         assert "Safe" in page
     elif rule.id != "DK006":
         assert "Unsafe" in page and "--unsafe-fixes" in page
