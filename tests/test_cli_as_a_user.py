@@ -163,6 +163,26 @@ def test_sarif_and_github_paths_resolve_from_the_repository_top(tmp_path: Path) 
     assert "file=services/lms/src/lmsclient/report.py,line=5" in github
 
 
+def test_report_reads_back_where_the_scan_ran(tmp_path: Path) -> None:
+    # a result merged by `report`, then merged again, keeps the places a scan recorded
+    top = tmp_path / "monorepo"
+    (top / ".git").mkdir(parents=True)
+    repo = lms_repo(top / "services" / "lms")
+    (repo / "src" / "lmsclient" / "broken.py").write_text("import requests\ndef (:\n")
+    where = repo / "src"
+    cli("scan", ".", "-o", tmp_path / "scan.json", cwd=where)
+    cli("report", tmp_path / "scan.json", "-o", tmp_path / "merged.json", cwd=where)
+    cli("report", tmp_path / "merged.json", "-o", tmp_path / "again.sarif", cwd=where)
+    merged = json.loads((tmp_path / "merged.json").read_text())
+    assert merged["runs"][0]["root"] == str(repo.resolve())
+    assert merged["findings"][0]["location"]["file"] == "lmsclient/report.py"
+    error = next(e for e in merged["errors"] if "broken.py" in e["path"])
+    assert (error["line"], error["column"]) == (2, 5) and error["file"] == "lmsclient/broken.py"
+    sarif = json.loads((tmp_path / "again.sarif").read_text())
+    location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "services/lms/src/lmsclient/report.py"
+
+
 def test_baseline_survives_scanning_from_another_folder(tmp_path: Path) -> None:
     repo = lms_repo(tmp_path / "repo")
     baseline = tmp_path / "baseline.json"
