@@ -260,6 +260,34 @@ def test_an_excluded_file_given_by_name_is_scanned_unless_force_exclude(tmp_path
     assert cli("scan", ".", cwd=tmp_path).returncode == 2  # nothing left to scan
 
 
+def test_an_ignored_folder_given_by_name_is_scanned_but_not_what_it_ignores(
+    tmp_path: Path,
+) -> None:
+    # as ruff walks a folder named on the command line: what excludes the folder does not
+    # exclude its contents, what excludes an entry inside it still does
+    write_project(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",
+            ".gitignore": "vendor/\n*_generated.py\n",
+            "vendor/client/v1.py": V1_SCRIPT,
+            "vendor/client/v1_generated.py": V1_SCRIPT,
+            "vendor/client/__pycache__/v1.py": V1_SCRIPT,
+        },
+    )
+    (tmp_path / ".git").mkdir()
+    named = cli("scan", "vendor", "--output-format", "concise", cwd=tmp_path)
+    assert named.returncode == 1, named.stderr
+    files = {line.split(":")[0] for line in named.stdout.splitlines() if ": DK" in line}
+    assert files == {"vendor/client/v1.py"}
+    # a project of its own inside the ignored folder: its root is not an entry below it
+    own = cli("scan", "vendor/client", "--project-root", "vendor/client", cwd=tmp_path)
+    assert own.returncode == 1 and "v1.py" in own.stdout and "generated" not in own.stdout
+    forced = cli("scan", "vendor", "--force-exclude", cwd=tmp_path)
+    assert forced.returncode == 2 and "No Python files found" in forced.stderr
+    assert cli("scan", ".", cwd=tmp_path).returncode == 2
+
+
 # -- 4. errors go to stderr, once, in one line ------------------------------------------------
 
 
