@@ -75,9 +75,13 @@ class PatternList:
         object.__setattr__(made, "_prefix", os.path.join(os.fspath(made.base), ""))
         return made
 
-    def decide(self, path: Path | str, is_dir: bool) -> tuple[bool, str] | None:
+    def decide(
+        self, path: Path | str, is_dir: bool, inside: str | None = None
+    ) -> tuple[bool, str] | None:
         """(excluded, pattern) from the last pattern matching ``path`` (absolute); None when
-        none does or the path is not under ``base``."""
+        none does or the path is not under ``base``. ``inside`` is a folder the user named
+        (absolute): a pattern matching it does not leave out what is in it, as ruff's walk
+        from a named folder only tests the entries below it."""
         if self._any is None:
             return None
         # plain string work: this runs for every entry of every folder walked
@@ -94,10 +98,20 @@ class PatternList:
             rel += "/"
         if not self._any.match(rel):
             return None
+        named = self._relative(inside) if inside is not None else None
         for line, pattern in reversed(self._compiled):
             if pattern.match_file(rel) is not None:
+                if named and pattern.match_file(named + "/") is not None:
+                    continue  # it matches because the named folder does
                 return bool(pattern.include), line
         return None
+
+    def _relative(self, path: str) -> str | None:
+        prefix: str = self.__dict__["_prefix"]
+        if not path.startswith(prefix):
+            return None
+        rel = path[len(prefix) :]
+        return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
 def _regex_of(pattern: pathspec.Pattern) -> str:
@@ -146,14 +160,16 @@ class FileFilter:
         is_dir: bool,
         within: Sequence[Path] = (),
         gitignores: Sequence[PatternList] | None = None,
+        inside: str | None = None,
     ) -> str | None:
         """Why ``path`` is left out, or None. ``within`` are the folders walked down to it
         (their .gitignore files apply, the deepest first); a walk that already read them
-        passes ``gitignores`` instead."""
+        passes ``gitignores`` instead. ``inside``: the excluded folder the user named, that
+        the walk goes down anyway (see PatternList.decide)."""
         if is_dir and gitignores is None and os.path.isfile(os.path.join(path, "pyvenv.cfg")):
             return VIRTUAL_ENVIRONMENT
         for patterns in self.exclude:
-            decided = patterns.decide(path, is_dir)
+            decided = patterns.decide(path, is_dir, inside)
             if decided is not None and decided[0]:
                 return f'{patterns.origin} "{decided[1]}"'
         if not self.respect_gitignore:
@@ -161,7 +177,7 @@ class FileFilter:
         if gitignores is None:
             gitignores = [g for g in (self.gitignore(folder) for folder in within) if g]
         for patterns in [*reversed(gitignores), *reversed(self.gitignore_above)]:
-            decided = patterns.decide(path, is_dir)
+            decided = patterns.decide(path, is_dir, inside)
             if decided is not None:
                 return f'{patterns.origin} "{decided[1]}"' if decided[0] else None
         return None

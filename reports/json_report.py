@@ -67,7 +67,7 @@ def document(results: Sequence[RunResult], options: ReportOptions | None = None)
         by_rule.update(doc["summary"]["by_rule"])
         by_severity.update(doc["summary"]["by_severity"])
         doc["summary"]["verdicts"] = verdicts_json(next(run_verdicts))
-        meta: dict[str, Any] = {"name": result.name, "kind": result.kind, "summary": doc["summary"]}
+        meta: dict[str, Any] = {**doc["run"], "summary": doc["summary"]}
         if result.kind == "code":
             meta["calls"] = result.calls
         runs.append(meta)

@@ -118,7 +118,16 @@ def runs_from_document(document: Any, fallback_name: str) -> list[RunResult]:
     )
     result.errors = [e for _, e in errors]
     result.calls = _calls(document.get("calls"))
+    _places(result, meta)
     return [result]
+
+
+def _places(run: RunResult, meta: dict[str, Any]) -> None:
+    """Where the scan ran (``run.root``, ``run.repository_root``, ``run.docs_url``): merged
+    SARIF stays relative to the repository, links go to the user's rule pages."""
+    for key in ("root", "repository_root", "docs_url"):
+        if isinstance(meta.get(key), str):
+            setattr(run, key, meta[key])
 
 
 def _merged_runs(
@@ -134,6 +143,7 @@ def _merged_runs(
         name = _name(meta.get("name")) or f"{fallback_name} #{i + 1}"
         runs[name] = _run(name, meta.get("kind"), _object(meta.get("summary")), [])
         runs[name].calls = _calls(meta.get("calls"))
+        _places(runs[name], meta)
     for raw, finding in findings:
         owner = _name(raw.get("run"))
         run = runs.get(owner) or runs.setdefault(fallback_name, _run(fallback_name, None, {}, []))
@@ -178,13 +188,20 @@ def _error(raw: Any, index: int) -> ErrorEntry:
     reason = raw.get("reason", "")
     if not isinstance(reason, str):
         raise ResultFileError(f"errors[{index}].reason is not a string")
-    index_value = raw.get("index")
     return ErrorEntry(
         raw["path"],
         reason,
-        index_value if isinstance(index_value, int) and not isinstance(index_value, bool) else None,
+        _count(raw.get("index")),
         "warning" if raw.get("level") == "warning" else "error",
+        line=_count(raw.get("line")),
+        column=_count(raw.get("column")),
+        file=raw["file"] if isinstance(raw.get("file"), str) else None,
     )
+
+
+def _count(value: Any) -> int | None:
+    """An index, line or column as written; None when it is missing or not a number."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _name(value: Any) -> str:

@@ -100,6 +100,7 @@ def _location(raw: Any, where: str) -> Location | None:
         column=column,
         end_line=line if end_line is None else end_line,
         end_column=column if end_column is None else end_column,
+        file=_text(raw, "file", where, optional=True),
     )
 
 

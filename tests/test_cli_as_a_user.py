@@ -163,6 +163,26 @@ def test_sarif_and_github_paths_resolve_from_the_repository_top(tmp_path: Path) 
     assert "file=services/lms/src/lmsclient/report.py,line=5" in github
 
 
+def test_report_reads_back_where_the_scan_ran(tmp_path: Path) -> None:
+    # a result merged by `report`, then merged again, keeps the places a scan recorded
+    top = tmp_path / "monorepo"
+    (top / ".git").mkdir(parents=True)
+    repo = lms_repo(top / "services" / "lms")
+    (repo / "src" / "lmsclient" / "broken.py").write_text("import requests\ndef (:\n")
+    where = repo / "src"
+    cli("scan", ".", "-o", tmp_path / "scan.json", cwd=where)
+    cli("report", tmp_path / "scan.json", "-o", tmp_path / "merged.json", cwd=where)
+    cli("report", tmp_path / "merged.json", "-o", tmp_path / "again.sarif", cwd=where)
+    merged = json.loads((tmp_path / "merged.json").read_text())
+    assert merged["runs"][0]["root"] == str(repo.resolve())
+    assert merged["findings"][0]["location"]["file"] == "lmsclient/report.py"
+    error = next(e for e in merged["errors"] if "broken.py" in e["path"])
+    assert (error["line"], error["column"]) == (2, 5) and error["file"] == "lmsclient/broken.py"
+    sarif = json.loads((tmp_path / "again.sarif").read_text())
+    location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "services/lms/src/lmsclient/report.py"
+
+
 def test_baseline_survives_scanning_from_another_folder(tmp_path: Path) -> None:
     repo = lms_repo(tmp_path / "repo")
     baseline = tmp_path / "baseline.json"
@@ -238,6 +258,34 @@ def test_an_excluded_file_given_by_name_is_scanned_unless_force_exclude(tmp_path
     assert forced.returncode == 2
     assert "No Python files found under the given path(s)" in forced.stderr
     assert cli("scan", ".", cwd=tmp_path).returncode == 2  # nothing left to scan
+
+
+def test_an_ignored_folder_given_by_name_is_scanned_but_not_what_it_ignores(
+    tmp_path: Path,
+) -> None:
+    # as ruff walks a folder named on the command line: what excludes the folder does not
+    # exclude its contents, what excludes an entry inside it still does
+    write_project(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",
+            ".gitignore": "vendor/\n*_generated.py\n",
+            "vendor/client/v1.py": V1_SCRIPT,
+            "vendor/client/v1_generated.py": V1_SCRIPT,
+            "vendor/client/__pycache__/v1.py": V1_SCRIPT,
+        },
+    )
+    (tmp_path / ".git").mkdir()
+    named = cli("scan", "vendor", "--output-format", "concise", cwd=tmp_path)
+    assert named.returncode == 1, named.stderr
+    files = {line.split(":")[0] for line in named.stdout.splitlines() if ": DK" in line}
+    assert files == {"vendor/client/v1.py"}
+    # a project of its own inside the ignored folder: its root is not an entry below it
+    own = cli("scan", "vendor/client", "--project-root", "vendor/client", cwd=tmp_path)
+    assert own.returncode == 1 and "v1.py" in own.stdout and "generated" not in own.stdout
+    forced = cli("scan", "vendor", "--force-exclude", cwd=tmp_path)
+    assert forced.returncode == 2 and "No Python files found" in forced.stderr
+    assert cli("scan", ".", cwd=tmp_path).returncode == 2
 
 
 # -- 4. errors go to stderr, once, in one line ------------------------------------------------

@@ -204,7 +204,8 @@ class Project:
             return
         if given.is_dir():
             if excluded is not None or rel not in walker.walked:
-                walker.walk(self.root / rel if rel else self.root, _parents(rel))
+                top = self.root / rel if rel else self.root
+                walker.walk(top, _parents(rel))
             prefix = f"{rel}/" if rel else ""
             for file_rel in self.files:
                 if file_rel.startswith(prefix):
@@ -444,6 +445,10 @@ class _Walker:
         return None
 
     def walk(self, top: Path, parents: list[str]) -> None:
+        """Every Python file below ``top``. What excludes ``top`` itself (a folder the user
+        named, a project inside an ignored folder) does not exclude what is in it: as ruff's
+        walk, only the entries below are tested."""
+        inside = os.path.abspath(top)
         root = self.project.root
         base = top.relative_to(root).as_posix() if top != root else ""
         gitignores = [
@@ -480,13 +485,13 @@ class _Walker:
                 if is_dir:
                     if entry.is_symlink():
                         continue
-                    reason = self.filter.reason(entry.path, True, gitignores=above)
+                    reason = self.filter.reason(entry.path, True, gitignores=above, inside=inside)
                     if reason is None:
                         subfolders.append((entry.path, rel, above))
                     else:
                         self.left_out.append((f"{rel}/", reason))
                 elif entry.name.endswith(".py"):
-                    reason = self.filter.reason(entry.path, False, gitignores=above)
+                    reason = self.filter.reason(entry.path, False, gitignores=above, inside=inside)
                     if reason is not None:
                         self.left_out.append((rel, reason))
                     elif rel not in self.project.files:
