@@ -204,6 +204,22 @@ def test_a_sub_folder_or_file_finds_what_the_whole_project_finds(
     assert findings_of(document) == [("DK002", "src/lmsclient/report.py", 5)]
 
 
+def test_a_package_without_project_markers_resolves_its_own_imports(tmp_path: Path) -> None:
+    # no pyproject, setup.* or .git: the package's imports (lmsclient.client) start from
+    # the folder above it, so `scan lmsclient` finds what `scan .` finds
+    write_project(
+        tmp_path,
+        {
+            "lmsclient/__init__.py": "",
+            "lmsclient/client.py": CLIENT,
+            "lmsclient/report.py": REPORT,
+        },
+    )
+    for given in (".", "lmsclient", "lmsclient/report.py"):
+        document = json.loads(cli("scan", given, "--format", "json", cwd=tmp_path).stdout)
+        assert findings_of(document) == [("DK002", "lmsclient/report.py", 5)], given
+
+
 def test_a_file_given_alone_gets_what_the_whole_scan_finds_in_it(tmp_path: Path) -> None:
     # offboarding.py's deletes go through a session its callers build: only the project
     # around the file (its importers too) shows they are Dokeos calls

@@ -395,12 +395,17 @@ def common_folder(paths: Sequence[Path]) -> Path:
 
 def find_project_root(paths: Sequence[Path]) -> Path:
     """The nearest folder at or above the given paths holding a pyproject.toml, setup.cfg,
-    setup.py or .git (as ruff and mypy find it); else the folder that holds the paths."""
+    setup.py or .git (as ruff and mypy find it); else the folder that holds the paths, or
+    the one above their top package (``scan hr_sync`` of a package imported as
+    ``hr_sync.client``: the folder its imports start from, as mypy takes it)."""
     start = common_folder(paths)
     for folder in (start, *start.parents):
         if any((folder / marker).exists() for marker in PROJECT_ROOT_MARKERS):
             return folder
-    return start
+    top = start
+    while (top / "__init__.py").is_file() and top.parent != top:
+        top = top.parent
+    return top
 
 
 def source_relative(rel: str, root: Path) -> str:
