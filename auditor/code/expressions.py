@@ -10,6 +10,7 @@ import libcst as cst
 from auditor.code.core import EvaluatorCore
 from auditor.code.frames import Frame
 from auditor.code.strings import percent_format, plain_literal
+from auditor.code.subnodes import subnodes
 from auditor.code.truth import compare, truth
 from auditor.code.values import (
     CLOCK,
@@ -55,7 +56,7 @@ class ExpressionsMixin(EvaluatorCore):
 
     def eval_children(self, node: cst.CSTNode, frame: Frame) -> None:
         """Evaluate sub-expressions for their effects (reads, calls) when we model nothing."""
-        for child in node.children:
+        for child in subnodes(node):
             if isinstance(child, cst.BaseExpression):
                 self.eval(child, frame)
             elif isinstance(child, cst.Arg | cst.Element | cst.DictElement | cst.StarredElement):

@@ -13,14 +13,25 @@ from collections.abc import Iterator
 import libcst as cst
 
 from auditor.code.guards import len_of
+from auditor.code.subnodes import subnodes
 
 _GROWERS = frozenset({"append", "insert", "appendleft", "add"})
+
+
+_GROWN: dict[int, tuple[cst.BaseSuite, dict[str, cst.BaseExpression | None]]] = {}
+"""What each loop body grows, by the body's identity (the node is kept, so no other node
+takes its id): a loop in a function runs once per call of the function, its syntax once."""
+_GROWN_LIMIT = 2_000
 
 
 def grown_lists(body: cst.BaseSuite) -> dict[str, cst.BaseExpression | None]:
     """Names of lists the body adds items to, each with the batch size it is emptied at
     (None when it only grows)."""
+    known = _GROWN.get(id(body))
+    if known is not None and known[0] is body:
+        return known[1]
     grown: dict[str, cst.BaseExpression | None] = {}
+    tests: list[cst.If] = []
     for node in _walk(body):
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             target = node.func.value
@@ -37,11 +48,15 @@ def grown_lists(body: cst.BaseSuite) -> dict[str, cst.BaseExpression | None]:
                     bound = assigned.target
                     if isinstance(bound, cst.Name) and bound.value == left.value:
                         grown.setdefault(left.value, None)
-    for node in _walk(body):
-        if isinstance(node, cst.If):
-            batch = _batch_size(node)
-            if batch is not None and batch[0] in grown:
-                grown[batch[0]] = batch[1]
+        elif isinstance(node, cst.If):
+            tests.append(node)
+    for test in tests:
+        batch = _batch_size(test)
+        if batch is not None and batch[0] in grown:
+            grown[batch[0]] = batch[1]
+    if len(_GROWN) >= _GROWN_LIMIT:
+        _GROWN.clear()
+    _GROWN[id(body)] = (body, grown)
     return grown
 
 
@@ -93,6 +108,6 @@ def _walk(body: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         node = stack.pop()
         yield node
-        for child in node.children:
+        for child in subnodes(node):
             if not isinstance(child, cst.FunctionDef | cst.ClassDef | cst.Lambda):
                 stack.append(child)

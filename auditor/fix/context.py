@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from auditor.code.modules import ModuleInfo
+from auditor.code.subnodes import subnodes
 from auditor.code.values import HttpRequest, NodeRef
 from auditor.fix.source import ModuleSource
 
@@ -231,7 +232,7 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(current.children)
+        stack.extend(subnodes(current))
 
 
 def _top_level_small(tree: cst.Module) -> Iterator[cst.BaseSmallStatement]:

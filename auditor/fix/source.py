@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import libcst as cst
 
 from auditor.code.modules import ModuleInfo
+from auditor.code.subnodes import subnodes
 from auditor.fix.model import Edit
 
 # Python's own line ends: a form feed or a vertical tab is no line break for the tokenizer
@@ -47,6 +48,7 @@ class ModuleSource:
         self.lines = LineIndex(module.text)
         self._round_trips: bool | None = None
         self._parents: dict[int, cst.CSTNode] | None = None
+        self._spans: dict[int, tuple[int, int]] | None = None
 
     @property
     def path(self) -> str:
@@ -58,7 +60,10 @@ class ModuleSource:
         blindly)."""
         if self._round_trips is None:
             try:
-                self._round_trips = self.module.tree.code == self.module.text
+                # printed statement by statement, which the edits reuse
+                self._round_trips = bool(self._statement_spans()) or (
+                    self.module.tree.code == self.module.text
+                )
             except RecursionError:
                 self._round_trips = False
         return self._round_trips
@@ -69,7 +74,7 @@ class ModuleSource:
             stack: list[cst.CSTNode] = [self.module.tree]
             while stack:
                 current = stack.pop()
-                for child in current.children:
+                for child in subnodes(current):
                     self._parents[id(child)] = current
                     stack.append(child)
         return self._parents.get(id(node))
@@ -95,13 +100,51 @@ class ModuleSource:
         differs, so formatting and comments elsewhere are untouched by construction."""
         if not self.round_trips:
             return None
+        top = self._top_statement(old)
+        spans = self._statement_spans()
         try:
-            changed = self.module.tree.deep_replace(old, new)  # type: ignore[type-var]
-            assert isinstance(changed, cst.Module)
-            text = changed.code
+            if top is not None and top is not old and id(top) in spans:
+                # only the top-level statement holding the node is rewritten and printed:
+                # the rest of the module is the same text, whatever its size
+                start, end = spans[id(top)]
+                changed_top = top.deep_replace(old, new)  # type: ignore[type-var]
+                assert isinstance(changed_top, cst.CSTNode)
+                printed = self.module.tree.code_for_node(changed_top)
+                text = self.module.text[:start] + printed + self.module.text[end:]
+            else:
+                changed = self.module.tree.deep_replace(old, new)  # type: ignore[type-var]
+                assert isinstance(changed, cst.Module)
+                text = changed.code
         except (RecursionError, cst.CSTValidationError, AssertionError):
             return None
         return self.edit_between(text)
+
+    def _top_statement(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The statement of the module's body that holds ``node``."""
+        tree = self.module.tree
+        previous: cst.CSTNode | None = None
+        for ancestor in (node, *self.ancestors(node)):
+            if ancestor is tree:
+                return previous
+            previous = ancestor
+        return None
+
+    def _statement_spans(self) -> dict[int, tuple[int, int]]:
+        """Where each top-level statement's text is (empty when printing them one by one
+        does not give the module's text back: then edits print the whole module)."""
+        if self._spans is None:
+            tree = self.module.tree
+            spans: dict[int, tuple[int, int]] = {}
+            printed_parts = ["".join(tree.code_for_node(line) for line in tree.header)]
+            offset = len(printed_parts[0])
+            for statement in tree.body:
+                printed = tree.code_for_node(statement)
+                printed_parts.append(printed)
+                spans[id(statement)] = (offset, offset + len(printed))
+                offset += len(printed)
+            printed_parts.append("".join(tree.code_for_node(line) for line in tree.footer))
+            self._spans = spans if "".join(printed_parts) == self.module.text else {}
+        return self._spans
 
     def edit_between(self, new_text: str) -> Edit | None:
         return minimal_edit(self.path, self.module.text, new_text, self.lines)

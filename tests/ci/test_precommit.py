@@ -59,14 +59,15 @@ def test_only_the_staged_files_are_reported(repository: Path) -> None:
     assert outcome.document["summary"]["files_scanned"] == 2
 
 
-def test_files_outside_a_project_root_are_scanned_alone(
+def test_a_package_outside_a_project_root_is_read_from_the_folder_above_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sync_project(tmp_path / "work", **{"sync/conf.py": "API_VERSION = 1\n", "sync/users.py": USERS})
     monkeypatch.chdir(tmp_path / "work")
-    assert scan_json("sync/users.py").places == []  # no project root: nothing to resolve from
+    # no pyproject, setup.* or .git: the imports of package `sync` start above it, as
+    # Python's would, so users.py is analyzed with the sync.conf it imports
+    assert scan_json("sync/users.py").places == [("DK001", "sync/users.py", 10)]
     alone = scan_json("sync/dokeos.py")
-    # without a project root the file's folder is the root; the shell's path is in `file`
     assert (
         sorted(
             (f["rule"], f["location"]["file"], f["location"]["line"])
@@ -74,4 +75,4 @@ def test_files_outside_a_project_root_are_scanned_alone(
         )
         == SYNC_FINDINGS
     )
-    assert {f["location"]["path"] for f in alone.document["findings"]} == {"dokeos.py"}
+    assert {f["location"]["path"] for f in alone.document["findings"]} == {"sync/dokeos.py"}

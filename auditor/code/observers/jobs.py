@@ -11,6 +11,7 @@ import libcst as cst
 from auditor.catalog import Catalog
 from auditor.code.events import Escape, Observer
 from auditor.code.frames import Frame
+from auditor.code.subnodes import subnodes
 from auditor.code.values import (
     Data,
     Duration,
@@ -190,5 +191,5 @@ def _mentions(node: cst.BaseExpression, words: tuple[str, ...]) -> bool:
             names.append(current.attr.value.lower())
         elif isinstance(current, cst.SimpleString) and len(current.value) < 40:
             names.append(current.value.strip("'\"").lower())  # rec["issued"]
-        stack.extend(current.children)
+        stack.extend(subnodes(current))
     return any(w in name for name in names for w in words)
