@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,17 +201,23 @@ def find_config(start: Path) -> Path | None:
     Like ruff, a pyproject.toml without our table does not stop the search: a sub-package's
     own pyproject should not hide the repository's settings.
     """
-    try:
-        here = start.resolve()
-    except (OSError, RuntimeError):
-        return None
-    if not here.is_dir():
-        here = here.parent
-    for folder in (here, *here.parents):
-        candidate = folder / "pyproject.toml"
+    for candidate in pyprojects_above(start):
         if _mentions_us(candidate) and _our_table(_read_toml(candidate), candidate) is not None:
             return candidate
     return None
+
+
+def pyprojects_above(start: Path) -> Iterator[Path]:
+    """The pyproject.toml paths from ``start``'s folder upwards, nearest first (whether
+    each exists is the caller's question)."""
+    try:
+        here = start.resolve()
+    except (OSError, RuntimeError):
+        return
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        yield folder / "pyproject.toml"
 
 
 def _mentions_us(path: Path) -> bool:

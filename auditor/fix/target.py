@@ -7,6 +7,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from auditor.config import pyprojects_above
+
 _LOWER = re.compile(r"(>=|~=|==|\^|>)\s*(\d+)\.(\d+)")
 _BARE = re.compile(r"^\s*(\d+)\.(\d+)")
 
@@ -15,14 +17,7 @@ def python_target(start: Path) -> tuple[int, int] | None:
     """The lower bound of ``[project] requires-python`` (or Poetry's ``python``
     dependency) in the nearest pyproject.toml from ``start`` upwards; None when no
     project file says."""
-    try:
-        here = start.resolve()
-    except (OSError, RuntimeError):
-        return None
-    if not here.is_dir():
-        here = here.parent
-    for folder in (here, *here.parents):
-        candidate = folder / "pyproject.toml"
+    for candidate in pyprojects_above(start):
         if not candidate.is_file():
             continue
         try:
