@@ -86,6 +86,13 @@ class HttpMixin(EvaluatorCore):
                 found = hooks.get_ci("request")
                 if isinstance(found, ListV) and found.items is not None:
                     client.hooks = tuple(found.items)
+        if model.auth is not None:
+            auth_arg, flow_name = model.auth
+            auth = auth_arg.pick(args, kwargs)
+            if isinstance(auth, Instance):
+                flow = self.lookup_method(auth.cls, flow_name)
+                if flow is not None:
+                    client.hooks = (*client.hooks, replace(flow, bound_self=auth))
 
     def typed_client(self, name: str) -> Value | None:
         model = self.models.client_class(name)

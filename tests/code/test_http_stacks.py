@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.code.helpers import rules_at, scan_files
+from tests.code.helpers import marked, rules_at, scan_files
 
 V1 = '"application/vnd.dokeos+json;version=1"'
 V2 = '"application/vnd.dokeos+json;version=2"'
@@ -188,3 +188,40 @@ def test_prepared_requests_sent_through_a_session(tmp_path: Path) -> None:
         },
     )
     assert rules_at(findings) == [("DK001", "prepared.py", 6), ("DK005", "prepared.py", 7)]
+
+
+def test_an_httpx_auth_flow_sets_the_headers_every_request_sends(tmp_path: Path) -> None:
+    # httpx calls Auth.auth_flow(request) before each request: what it sets is sent
+    files = {
+        "lms/client.py": f"""
+        import httpx
+
+        V1 = {V1}
+        V2 = {V2}
+
+        class TokenAuth(httpx.Auth):
+            def __init__(self, token, accept):
+                self.token = token
+                self.accept = accept
+
+            def auth_flow(self, request):
+                request.headers["Authorization"] = f"Bearer {{self.token}}"
+                request.headers["Accept"] = self.accept  # !DK001
+                yield request
+
+        def legacy(token):
+            return httpx.Client(base_url="https://acme.dokeos.com/api", auth=TokenAuth(token, V1))
+
+        def current(token):
+            return httpx.Client(base_url="https://acme.dokeos.com/api", auth=TokenAuth(token, V2))
+
+        def old_group(token, group_id):
+            with legacy(token) as http:
+                return http.get(f"/groups/{{group_id}}").json()["name"]
+
+        def group(token, group_id):
+            with current(token) as http:
+                return http.get(f"/groups/{{group_id}}").json()["name"]
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

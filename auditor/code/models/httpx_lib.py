@@ -1,4 +1,5 @@
-"""httpx: module functions, Client and AsyncClient (base URL, default headers, event hooks)."""
+"""httpx: module functions, Client and AsyncClient (base URL, default headers, event hooks,
+auth objects)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ CLIENT = ClientClass(
     response="httpx",
     base_url=kw("base_url"),
     hooks=kw("event_hooks"),
+    auth=(kw("auth"), "auth_flow"),
     sends={"request": _REQUEST, "stream": _REQUEST},
     prepares={"build_request": Prepare()},
     sends_prepared=frozenset({"send"}),

@@ -119,6 +119,9 @@ class ClientClass:
     """Arguments that name what the object talks to (a connection id)."""
     hooks: Arg | None = None
     """Event hooks: ``{"request": [callable, ...]}``, called with each request."""
+    auth: tuple[Arg, str] | None = None
+    """An auth object and its method that sees each request before it goes (httpx's
+    ``auth=`` and ``Auth.auth_flow(request)``): headers it sets are sent."""
     verbs: bool = True
     """``.get(url)``, ``.post(url)``… send that verb."""
     verb_url: Arg = Arg(0, ("url",))
