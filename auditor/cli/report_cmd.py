@@ -70,21 +70,22 @@ def leave_rules_out(extra: dict[str, Any], settings: Settings) -> dict[str, Any]
     """The run's record of the rules it checked, less those this report leaves out: their
     findings are dropped, so their changes are not checked here (never "ready")."""
     left_out = settings.rule_coverage(RULES_BY_ID)
-    if not left_out["not_selected"] and not left_out["ignored"]:
-        return extra
     coverage = extra.get("rules")
     if not isinstance(coverage, dict):
         coverage = {"checked": list(RULES_BY_ID), "not_selected": {}, "ignored": {}}
     checked = [str(r) for r in coverage.get("checked") or [] if isinstance(r, str)]
     not_selected = dict(coverage.get("not_selected") or {})
     ignored = dict(coverage.get("ignored") or {})
-    for rule_id in list(checked):
+    moved = [r for r in checked if r in left_out["ignored"] or r in left_out["not_selected"]]
+    for rule_id in moved:
         if rule_id in left_out["ignored"]:
             ignored[rule_id] = REPORT_SOURCE
             checked.remove(rule_id)
         elif rule_id in left_out["not_selected"]:
             not_selected[rule_id] = REPORT_SOURCE
             checked.remove(rule_id)
+    if not moved:
+        return extra  # the report leaves out nothing this run checked: its record stands
     rules = {"checked": checked, "not_selected": not_selected, "ignored": ignored}
     return {**extra, "rules": rules}
 
