@@ -68,7 +68,10 @@ class Analyzer(Evaluator):
     def model(self) -> FileAnalysis:
         """HttpCalls of every context that is not superseded by a calling context."""
         self.rerun_store_misses()
-        facts = Facts(self.catalog, self.attribute_reads, self.page_walking, self.job_following)
+        classes = frozenset(name for m in self.modules.values() if m for name in m.classes)
+        facts = Facts(
+            self.catalog, self.attribute_reads, self.page_walking, self.job_following, classes
+        )
         requests = [r for r in self.requests if r.entry is None or r.entry not in self.called]
         facts.settle_dokeos(self.requests, self.clients)
         calls, polls = facts.build(requests)

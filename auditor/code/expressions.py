@@ -7,8 +7,9 @@ from typing import Any
 
 import libcst as cst
 
-from auditor.code.core import EvaluatorCore
+from auditor.code.core import EvaluatorCore, dotted
 from auditor.code.frames import Frame
+from auditor.code.modules import ClassInfo
 from auditor.code.strings import percent_format, plain_literal
 from auditor.code.subnodes import subnodes
 from auditor.code.truth import compare, truth
@@ -17,10 +18,12 @@ from auditor.code.values import (
     NONE,
     UNKNOWN,
     AnnotatedType,
+    ClassRef,
     Data,
     DictV,
     Duration,
     External,
+    Instance,
     LambdaV,
     Limits,
     ListV,
@@ -258,9 +261,66 @@ class ExpressionsMixin(EvaluatorCore):
             return True if right is True else None
         if isinstance(node, cst.Comparison):
             return self.comparison(node, frame)
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value == "isinstance"
+            and "isinstance" not in frame.env
+            and len(node.args) == 2
+        ):
+            return self.is_instance(self.eval(node.args[0].value, frame), node.args[1].value, frame)
         if isinstance(node, cst.NamedExpr):
             return truth(self.eval(node, frame))
         return truth(self.eval(node, frame))
+
+    def is_instance(self, value: Value, types: cst.BaseExpression, frame: Frame) -> bool | None:
+        """``isinstance(value, types)`` when the value's kind says it (a job object is no
+        ``str``, a list is no ``dict``); None when it could be either."""
+        if isinstance(value, OneOf):
+            answers = {self.is_instance(option, types, frame) for option in value.options}
+            return answers.pop() if len(answers) == 1 else None
+        elements = types.elements if isinstance(types, cst.Tuple) else None
+        nodes = [e.value for e in elements] if elements is not None else [types]
+        answers = set()
+        for type_node in nodes:
+            named = dotted(type_node) if isinstance(type_node, cst.Name | cst.Attribute) else None
+            target = self.eval(type_node, frame)
+            if isinstance(target, ClassRef):
+                if not isinstance(value, Instance):
+                    answers.add(False if _builtin_kind(value) else None)
+                else:
+                    answers.add(self.subclass_of(value.cls, target.cls))
+            elif named is not None and named.rsplit(".", 1)[-1] in _KINDS:
+                kinds = _KINDS[named.rsplit(".", 1)[-1]]
+                kind = _builtin_kind(value)
+                if isinstance(value, Instance):
+                    answers.add(None if self.external_bases(value.cls) else False)
+                elif kind is None:
+                    answers.add(None)
+                else:
+                    answers.add(kind in kinds)
+            else:
+                answers.add(None)
+        if True in answers:
+            return True
+        return False if answers == {False} else None
+
+    def subclass_of(self, cls: ClassInfo, target: ClassInfo, seen: int = 0) -> bool | None:
+        if cls is target:
+            return True
+        if seen > 12:
+            return None
+        answer: bool | None = False
+        for base in self.class_bases(cls):
+            if isinstance(base, ClassRef):
+                found = self.subclass_of(base.cls, target, seen + 1)
+                if found:
+                    return True
+                if found is None:
+                    answer = None
+            elif not (isinstance(base, External) and base.name in ("object", "builtins.object")):
+                answer = None  # a library base could be anything
+        return answer
 
     def eval_Yield(self, node: cst.Yield, frame: Frame) -> Value:
         if isinstance(node.value, cst.From):
@@ -424,9 +484,44 @@ class ExpressionsMixin(EvaluatorCore):
         return self.comprehension(node.for_in, node.elt, frame)
 
     def eval_DictComp(self, node: cst.DictComp, frame: Frame) -> Value:
+        kept = self.filtered_mapping(node, frame)
+        if kept is not None:
+            return kept
         result = self.comprehension(node.for_in, node.key, frame, value=node.value)
         value = result.origin_value if isinstance(result, ListV) else None
         return DictV(open=True, elem=value)
+
+    def filtered_mapping(self, node: cst.DictComp, frame: Frame) -> Value | None:
+        """``{k: v for k, v in body.items() if ...}``: some of the response's own entries,
+        read later by key as the response's fields (``Model(**that)``)."""
+        for_in = node.for_in
+        target = for_in.target
+        source = for_in.iter
+        if (
+            for_in.inner_for_in is not None
+            or not isinstance(target, cst.Tuple)
+            or len(target.elements) != 2
+            or not isinstance(node.key, cst.Name)
+            or not isinstance(node.value, cst.Name)
+            or dotted(target.elements[0].value) != node.key.value
+            or dotted(target.elements[1].value) != node.value.value
+            or not isinstance(source, cst.Call)
+            or source.args
+            or not isinstance(source.func, cst.Attribute)
+            or source.func.attr.value != "items"
+            or not isinstance(source.func.value, cst.Name | cst.Attribute)
+        ):
+            return None
+        mapping = self.eval(source.func.value, frame)
+        if isinstance(mapping, DictV) and not mapping.open:
+            # some of a known mapping's entries (`{k: v for k, v in fields.items() if v}`):
+            # the same keys, less those a condition may drop when their value is None
+            kept = mapping.copy()
+            if for_in.ifs:
+                for key in [k for k, v in kept.entries.items() if isinstance(v, NoneV)]:
+                    del kept.entries[key]
+            return kept
+        return mapping if isinstance(mapping, Data) else None
 
     def comprehension(
         self,
@@ -534,6 +629,42 @@ _BUILTINS = OPAQUE_BUILTINS | frozenset(
     "int float dict next iter open input super getattr setattr min max print object "
     "staticmethod classmethod property locals".split()
 )
+
+
+# builtin and abstract types by name → the kinds of value that are instances of them
+_SEQUENCE = frozenset({"list", "tuple"})
+_KINDS: dict[str, frozenset[str]] = {
+    "str": frozenset({"str"}),
+    "bytes": frozenset(),
+    "int": frozenset({"number"}),
+    "float": frozenset({"number"}),
+    "bool": frozenset({"number"}),
+    "list": _SEQUENCE,
+    "tuple": _SEQUENCE,
+    "set": _SEQUENCE,
+    "frozenset": _SEQUENCE,
+    "Sequence": _SEQUENCE | {"str"},
+    "Iterable": _SEQUENCE | {"str", "dict"},
+    "Collection": _SEQUENCE | {"str", "dict"},
+    "dict": frozenset({"dict"}),
+    "Mapping": frozenset({"dict"}),
+    "MutableMapping": frozenset({"dict"}),
+}
+
+
+def _builtin_kind(value: Value) -> str | None:
+    """The builtin kind a value surely is, for ``isinstance``."""
+    if isinstance(value, Str):
+        return "str"
+    if isinstance(value, Num):
+        return "number"
+    if isinstance(value, ListV):
+        return "list"
+    if isinstance(value, DictV):
+        return "dict"
+    if isinstance(value, NoneV):
+        return "none"
+    return None
 
 
 def _empty(value: Value) -> bool:

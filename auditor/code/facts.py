@@ -61,11 +61,14 @@ class Facts:
         reads: AttributeReads,
         pages: PageWalking,
         jobs: JobFollowing,
+        project_classes: frozenset[str] = frozenset(),
     ) -> None:
         self.catalog = catalog
         self.reads = reads
         self.pages = pages
         self.jobs = jobs
+        self.project_classes = project_classes
+        """Names of the project's classes: a subclass of one declares data for its base."""
 
     def names_dokeos(self, names: Sequence[str]) -> bool:
         return any(m in n.lower() for n in names for m in self.catalog.host_markers)
@@ -97,6 +100,20 @@ class Facts:
         for request in requests:
             if not request.is_dokeos and hosts[id(request)] in dokeos_hosts:
                 request.is_dokeos = True
+        # one call site talks to one server: where the base URL is unknown in one context
+        # (a function run on its own, a client passed by type) but every context that
+        # knows it sends to Dokeos, the call is a Dokeos call there too
+        site_servers: dict[tuple[int, int | None], set[bool]] = {}
+        for request in requests:
+            if hosts[id(request)] is not None or request.is_dokeos:
+                site_servers.setdefault(self.site_key(request), set()).add(request.is_dokeos)
+        for request in requests:
+            if (
+                not request.is_dokeos
+                and hosts[id(request)] is None
+                and site_servers.get(self.site_key(request)) == {True}
+            ):
+                request.is_dokeos = True
         dokeos_stacks = {r.stack for r in requests if r.is_dokeos and not r.typed_client}
         other_stacks = {
             r.stack for r in requests if not r.is_dokeos and not r.typed_client and hosts[id(r)]
@@ -116,6 +133,11 @@ class Facts:
                 request.is_dokeos = request.stack not in ("unknown", "generic") and (
                     request.stack in dokeos_stacks - other_stacks
                 )
+
+    def site_key(self, request: HttpRequest) -> tuple[int, int | None]:
+        """The request's site and the class whose method makes it: a shared base class's
+        line serves each subclass's server."""
+        return id(request.site.node), request.owner
 
     def build(self, requests: Sequence[HttpRequest]) -> tuple[list[HttpCall], list[JobPoll]]:
         calls: list[HttpCall] = []
@@ -220,11 +242,18 @@ class Facts:
             if s and not s.startswith(":")
         ]
         function: int | bool | None = False
+        declared: NodeRef | None = None
+        named = False
         origins = request.url.origins
         for i, origin in enumerate(origins):
             text = _literal_text(origin.node)
             if text is None or not any(s in text for s in segments):
                 continue
+            if origin.function is None and declared is None:
+                declared = origin  # a class's declaration (`path = "/users"`), say
+            if named:
+                continue
+            named = True
             if origin.function is not None:
                 function = origin.function
             else:
@@ -232,7 +261,6 @@ class Facts:
                     if isinstance(later.node, cst.Name | cst.Attribute) and later.function:
                         function = later.function
                         break
-            break
         chain = request.chain
         chosen_index = len(chain) - 1
         if function is not False:
@@ -244,6 +272,18 @@ class Facts:
             # no literal of the path in a function: a transport that takes the path as a
             # parameter (`request(self, method, path)`) is not where the endpoint is named
             while chosen_index > 0 and _takes_a_path(chain[chosen_index]):
+                chosen_index -= 1
+        if (
+            chain
+            and declared is not None
+            and _declared_elsewhere(declared, chain[chosen_index], self.project_classes)
+        ):
+            # a base class builds every request from what a subclass declares
+            # (`resource = Users`): the request is named where the code picks that object
+            # and calls it, outside the object's own methods
+            while chosen_index > 0 and _calls_self(chain[chosen_index - 1].node):
+                chosen_index -= 1
+            if chosen_index > 0:
                 chosen_index -= 1
         while chosen_index > 0 and chain[chosen_index].module.generated:
             chosen_index -= 1
@@ -302,6 +342,41 @@ class Facts:
 _PATH_PARAMS = frozenset(
     {"url", "path", "endpoint", "uri", "resource", "resource_path", "route", "relative_url"}
 )
+
+
+def _declared_elsewhere(literal: NodeRef, reader: NodeRef, project_classes: frozenset[str]) -> bool:
+    """A path declared in the body of a class that extends a project class (a resource
+    declaring what its base builds requests from) and read by a method of another class;
+    a namespace of constants or an enum names no such dispatch."""
+    declaring = literal.unit
+    if not isinstance(declaring, cst.ClassDef) or reader.function is None:
+        return False
+    qualname = reader.module.qualnames.get(reader.function, "")
+    owner = qualname.rsplit(".", 1)[0] if "." in qualname else ""
+    if not owner or (reader.module is literal.module and owner == declaring.name.value):
+        return False
+    bases = {_last_name(arg.value) for arg in declaring.bases}
+    return bool(bases & project_classes)
+
+
+def _last_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _calls_self(node: cst.CSTNode) -> bool:
+    """A call of a method on the object itself (`self._page(...)`, `super().list(...)`)."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return False
+    receiver = node.func.value
+    if isinstance(receiver, cst.Name):
+        return receiver.value in ("self", "cls")
+    return (
+        isinstance(receiver, cst.Call)
+        and isinstance(receiver.func, cst.Name)
+        and receiver.func.value == "super"
+    )
 
 
 def _takes_a_path(ref: NodeRef) -> bool:

@@ -327,6 +327,7 @@ class HttpMixin(EvaluatorCore):
             delay_days=frame.delay_days,
             delayed_func=frame.delayed_func,
             params_given=call_params,
+            owner=id(frame.self_value.cls) if isinstance(frame.self_value, Instance) else None,
         )
         if client is not None:
             for hook in client.hooks:
@@ -554,6 +555,8 @@ class HttpMixin(EvaluatorCore):
         ]
         if verbs:
             index, method = verbs[0]
+            if any(_message_template(a) for a in args[:index]):
+                return None  # `log.debug("%s %s", method, url)`: a message, not a request
             url = _first_url(args[index + 1 :], kwargs)
         elif method_name(kwargs.get("method")) in _METHODS_UPPER:
             method = method_name(kwargs.get("method"))
@@ -715,6 +718,15 @@ def _first_url(args: list[Value], kwargs: dict[str, Value]) -> Str | None:
         if isinstance(found, Str):
             return found
     return None
+
+
+def _message_template(value: Value) -> bool:
+    """A literal with placeholders or words: the message a log or print call formats."""
+    return (
+        isinstance(value, Str)
+        and value.known
+        and ("%" in value.text or "{" in value.text or " " in value.text.strip())
+    )
 
 
 def _looks_like_url(url: Str) -> bool:

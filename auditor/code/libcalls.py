@@ -238,7 +238,11 @@ class LibraryCallsMixin(EvaluatorCore):
             if name in self.models.instance_factories and self.external_bases(target.cls):
                 # `QuerySet.as_manager()`: an object of the project's own class
                 return Instance(target.cls, stored=True)
-            if self.models.is_model_constructor(name) and args:
+            if (
+                self.models.is_model_constructor(name)
+                and args
+                and self.lookup_method(target.cls, name) is None
+            ):
                 # Model.model_validate(item): the model's fields come from the data's keys
                 return self.instantiate(target.cls, [], {"**": args[0]}, node, frame)
             member = self.attribute(target, name, node, frame)
@@ -367,6 +371,11 @@ class LibraryCallsMixin(EvaluatorCore):
             deferrer = models.deferrer(name)
             if deferrer is not None:
                 return Deferred(receiver, _delay_days(deferrer.delays, args, kwargs))
+            special = models.method_special(name)
+            if special is not None:
+                made = special.handler(CallContext(self, args, kwargs, node, frame))
+                if made is not None:
+                    return made
             # what the values say first: `session.get("https://…/users")` is HTTP whatever
             # the receiver's name suggests (an ORM session's get() takes no URL)
             sent = self.generic_http(receiver, name, args, kwargs, node, frame)

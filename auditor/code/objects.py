@@ -244,8 +244,13 @@ class ObjectsMixin(EvaluatorCore):
         remaining = list(args)
         for name, statement in self.dataclass_fields(cls):
             value: Value
-            if remaining:
+            param, in_init = _init_parameter(name, statement)
+            if not in_init:
+                value = self.field_default(cls, statement)
+            elif remaining:
                 value = remaining.pop(0)
+            elif param in kwargs:
+                value = kwargs[param]
             elif name in kwargs:
                 value = kwargs[name]
             elif isinstance(kwargs.get("**"), Data):
@@ -460,6 +465,13 @@ class ObjectsMixin(EvaluatorCore):
             value = owner.attrs[attr]
             if isinstance(value, FieldOf):
                 return self.read_key(value.data, value.key, node, frame)
+            if owner.cls.module.generated and not frame.module.generated:
+                # a generated model's field, filled from the response in generated code:
+                # the project reads the response's field here
+                for option in value.options if isinstance(value, OneOf) else (value,):
+                    if isinstance(option, Data) and option.path and option.path[-1] != "[]":
+                        parent = Data(option.request, option.path[:-1])
+                        self.events.key_read(parent, option.path[-1], frame.ref(node))
             if isinstance(value, Unknown) and not value.name:
                 # what nothing else tells of, its attribute's name does (`self.path`)
                 return replace(value, name=attr)
@@ -493,6 +505,14 @@ class ObjectsMixin(EvaluatorCore):
                 # partialmethod: bound to the object it is looked up on
                 return replace(found, func=replace(found.func, bound_self=owner), method=False)
             return found
+        dynamic = self.lookup_method(owner.cls, "__getattr__")
+        if dynamic is not None and not attr.startswith("__"):
+            # attributes made on demand (`client.users` built by `__getattr__("users")`)
+            made = self.call_function(
+                replace(dynamic, bound_self=owner), [Str(attr)], {}, None, frame
+            )
+            if not isinstance(made, Unknown):
+                return made
         if isinstance(owner.base, Client):
             if attr in ("headers", "params", "base_url") or (
                 attr == "method" and owner.base.method is not None
@@ -523,7 +543,12 @@ class ObjectsMixin(EvaluatorCore):
         return UNKNOWN
 
     def class_attribute(self, owner: ClassRef, attr: str) -> Value:
-        if self.models.is_model_constructor(attr) and self.is_dataclass(owner.cls):
+        if (
+            self.models.is_model_constructor(attr)
+            and self.is_dataclass(owner.cls)
+            and self.lookup_method(owner.cls, attr) is None
+        ):
+            # a model library's constructor; the project's own `from_api` is evaluated
             return Bound(owner, attr)
         if attr in self.models.instance_factories and self.external_bases(owner.cls):
             return Bound(owner, attr)  # `QuerySet.as_manager()`, made when it is called
@@ -582,6 +607,24 @@ class ObjectsMixin(EvaluatorCore):
                         if found is not None:
                             return found
         return None
+
+
+def _init_parameter(name: str, statement: cst.CSTNode) -> tuple[str, bool]:
+    """The ``__init__`` parameter that fills a field, and whether there is one: a field's
+    ``alias=``, else its name without leading underscores (attrs' private attributes);
+    ``init=False`` fields are set by the class itself."""
+    value = statement.value if isinstance(statement, cst.AnnAssign | cst.Assign) else None
+    param = name.lstrip("_") or name
+    if isinstance(value, cst.Call):
+        for argument in value.args:
+            keyword = argument.keyword.value if argument.keyword is not None else None
+            if keyword == "alias" and isinstance(argument.value, cst.SimpleString):
+                alias = argument.value.evaluated_value
+                if isinstance(alias, str):
+                    param = alias
+            elif keyword == "init" and dotted(argument.value) == "False":
+                return param, False
+    return param, True
 
 
 def _literal_names(cls: ClassInfo, attr: str) -> list[str]:

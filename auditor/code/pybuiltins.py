@@ -13,6 +13,7 @@ from auditor.code.strings import split_text, str_format
 from auditor.code.values import (
     NONE,
     UNKNOWN,
+    ClassRef,
     ConfigMap,
     Data,
     DictV,
@@ -203,6 +204,8 @@ class BuiltinsMixin(EvaluatorCore):
         if name == "dict":
             if isinstance(arg, Unknown) and arg.stored and not kwargs:
                 return arg  # a mapping read back (`dict(shelf)`): its keys and values are old
+            if isinstance(arg, Data) and not kwargs:
+                return arg  # a copy of a response's mapping: reading it reads the response
             result = arg.copy() if isinstance(arg, DictV) else _dict_of_pairs(arg, bool(args))
             result.node = frame.ref(node)
             for key, value in kwargs.items():
@@ -229,7 +232,12 @@ class BuiltinsMixin(EvaluatorCore):
                 return self.method_of_value(args[0], attr_name.text, node, frame)
             return args[2] if len(args) > 2 else UNKNOWN
         if name == "setattr" and len(args) >= 3:
+            target, attr_name, value = args[:3]
+            if isinstance(target, Instance) and isinstance(attr_name, Str) and attr_name.known:
+                target.attrs[attr_name.text] = value
             return UNKNOWN
+        if name == "type" and len(args) == 1 and isinstance(arg, Instance):
+            return ClassRef(arg.cls)
         if name in ("min", "max") and len(args) == 2:
             a, b = args
             if isinstance(a, Num) and isinstance(b, Num):
@@ -260,9 +268,19 @@ class BuiltinsMixin(EvaluatorCore):
             return one_of([self.length(option) for option in arg.options])
         if isinstance(arg, ListV) and arg.items is not None:
             return Num(len(arg.items))
-        if isinstance(arg, ListV) and isinstance(arg.origin, Data):
-            self.events.measured(arg.origin)
-            return LenOf(arg.origin.request)
+        if isinstance(arg, ListV) and arg.origin is not None:
+            # a list made item by item from a page (`[Model(d) for d in body["data"]]`)
+            origin: Value | None = arg.origin
+            for _ in range(4):
+                if isinstance(origin, OneOf):
+                    origin = next((o for o in origin.options if isinstance(o, Data | ListV)), None)
+                if isinstance(origin, ListV) and origin.items is None:
+                    origin = origin.origin
+                if not isinstance(origin, OneOf):
+                    break
+            if isinstance(origin, Data):
+                self.events.measured(origin)
+                return LenOf(origin.request)
         if isinstance(arg, Data):
             self.events.measured(arg)
             return LenOf(arg.request)

@@ -377,23 +377,11 @@ class StatementsMixin(EvaluatorCore):
 
     def bind_sequence(self, target: cst.Tuple | cst.List, value: Value, frame: Frame) -> None:
         elements = [e for e in target.elements if isinstance(e, cst.Element | cst.StarredElement)]
-        items = value.items if isinstance(value, ListV) and value.items is not None else None
         for i, element in enumerate(elements):
             if isinstance(element, cst.StarredElement):
                 self.bind(element.value, ListV(source="unpacking"), frame)
                 continue
-            part: Value
-            if items is not None and i < len(items):
-                part = items[i]
-            elif isinstance(value, Data):
-                part = Data(value.request, (*value.path, "[]"))
-            elif isinstance(value, Unknown):
-                part = replace(value, name="")
-            elif isinstance(value, ListV):
-                part = value.element()
-            else:
-                part = UNKNOWN
-            self.bind(element.value, part, frame)
+            self.bind(element.value, _unpacked(value, i), frame)
 
     def subscript_key(self, node: cst.Subscript, frame: Frame) -> Value:
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -570,3 +558,19 @@ def _data_in(value: Value) -> list[Data]:
 def _either(a: Value, b: Value) -> Value:
 
     return one_of([a, b])
+
+
+def _unpacked(value: Value, index: int) -> Value:
+    """Item ``index`` of a sequence unpacked into names (``items, more = page()``); of
+    each tuple a function may return, when it returns one of several."""
+    if isinstance(value, OneOf):
+        return one_of([_unpacked(option, index) for option in value.options])
+    if isinstance(value, ListV) and value.items is not None and index < len(value.items):
+        return value.items[index]
+    if isinstance(value, Data):
+        return Data(value.request, (*value.path, "[]"))
+    if isinstance(value, Unknown):
+        return replace(value, name="")
+    if isinstance(value, ListV):
+        return value.element()
+    return UNKNOWN

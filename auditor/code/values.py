@@ -500,6 +500,9 @@ class HttpRequest:
     params_keyword: str | None = None
     """The keyword the HTTP call takes its query parameters with (``params``), when the
     library's model says: where a fix can give a call query parameters it had none of."""
+    owner: int | None = None
+    """id() of the class of the object whose method makes the call (a session subclass):
+    one line of a shared base class serves each subclass's server."""
 
 
 @dataclass(frozen=True, eq=False)

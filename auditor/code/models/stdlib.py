@@ -3,6 +3,8 @@ threads and schedulers, logging."""
 
 from __future__ import annotations
 
+import libcst as cst
+
 from auditor.code.models.spec import (
     CallContext,
     DurationMaker,
@@ -25,6 +27,7 @@ from auditor.code.values import (
     Data,
     DictV,
     Func,
+    LambdaV,
     ListV,
     Num,
     Partial,
@@ -132,6 +135,26 @@ def _call_first(call: CallContext) -> Value | None:
             func, list(rest), dict(call.kwargs), call.node, call.frame
         )
     return None
+
+
+def _map_over(call: CallContext) -> Value | None:
+    """``pool.map(f, items)``, ``executor.map(f, items)``, ``pool.imap_unordered(f, items)``:
+    f runs on each item (``starmap``: with the item's parts as its arguments); the result
+    is the sequence of what f returns."""
+    if len(call.args) < 2 or not isinstance(call.args[0], Func | Partial | LambdaV):
+        return None
+    func, items = call.args[0], call.args[1]
+    element = call.interpreter.iterate(items, call.frame)
+    if call.node is not None and _called_name(call.node) in ("starmap", "starmap_async"):
+        parts = element.items if isinstance(element, ListV) and element.items else [element]
+        result = call.interpreter.call_value(func, list(parts), {}, call.node, call.frame)
+    else:
+        result = call.interpreter.call_value(func, [element], {}, call.node, call.frame)
+    return ListV(elem=result, source="mapped results")
+
+
+def _called_name(node: cst.Call) -> str:
+    return node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
 
 
 def _decorator_factory(call: CallContext) -> Value | None:
@@ -247,6 +270,8 @@ MODEL = LibraryModel(
             ("asyncio.to_thread", "anyio.to_thread.run_sync", "trio.to_thread.run_sync"),
             _call_first,
         ),
+        # joblib's `delayed(f)(*args)` is the call f(*args) that `Parallel` runs
+        Special(("joblib.delayed",), _decorator_factory),
         Special(
             (
                 "functools.wraps",
@@ -255,6 +280,12 @@ MODEL = LibraryModel(
                 "functools.cached_property",
             ),
             _decorator_factory,
+        ),
+    ),
+    method_specials=(
+        Special(
+            ("map", "imap", "imap_unordered", "starmap", "map_async", "starmap_async"),
+            _map_over,
         ),
     ),
     schedulers=(

@@ -115,7 +115,11 @@ class JobFollowing(Observer):
 def carries_job(path: tuple[str, ...]) -> bool:
     """Whether data at this path of an async response can hold its job id."""
     keys = [p for p in path if p not in ("[]", "*", "values()", "items()")]
-    return not keys or any("job" in k.lower() for k in keys) or keys[0] in ("data", "result")
+    if any("job" in k.lower() for k in keys):
+        return True
+    # the whole body, or the envelope holding it; a field inside it (`["data"]["id"]`)
+    # is some other value
+    return not keys or (keys[0] in ("data", "result") and len(keys) == 1)
 
 
 _INTERVAL = re.compile(
