@@ -210,11 +210,13 @@ class PaginationIgnored(Rule):
         if not call.is_dokeos or not catalog.is_list_endpoint(call.endpoint):
             return
         page = call.page
-        if page.unique_lookup or page.follows_next_link:
+        if page.unique_lookup:
             return
         stop = page.short_page_stop
         if page.has_page_param:
             sent = page.page_size_sent
+            # a loop that stops on a page shorter than the old size stops after V2's first
+            # page, whatever else it reads (a next link it also checks does not help)
             if stop is not None and stop > catalog.page_size and (sent is None or sent < stop):
                 yield self.code_finding(
                     call.location,
@@ -223,6 +225,8 @@ class PaginationIgnored(Rule):
                     call.endpoint,
                     key="short-page-stop",
                 )
+            return
+        if page.follows_next_link:
             return
         if page.used_as_complete:
             yield self.code_finding(

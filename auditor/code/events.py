@@ -88,6 +88,10 @@ class EventBus(Observer):
             observer.request(request, frame)
 
     def key_read(self, data: Data, key: str, ref: NodeRef) -> None:
+        if ref.module.generated:
+            # a generated model reads every field of every response; the project's reads
+            # of the model's attributes are the reads that say what it uses
+            return
         for observer in self.observers:
             observer.key_read(data, key, ref)
 

@@ -517,8 +517,12 @@ class ExpressionsMixin(EvaluatorCore):
             # some of a known mapping's entries (`{k: v for k, v in fields.items() if v}`):
             # the same keys, less those a condition may drop when their value is None
             kept = mapping.copy()
-            if for_in.ifs:
-                for key in [k for k, v in kept.entries.items() if isinstance(v, NoneV)]:
+            for key, entry in mapping.entries.items():
+                # each entry through the comprehension's conditions, as Python runs it
+                inner = frame.nested(dict(frame.env))
+                inner.env[node.key.value] = Str(key)
+                inner.env[node.value.value] = entry
+                if any(self.condition(c.test, inner) is False for c in for_in.ifs):
                     del kept.entries[key]
             return kept
         return mapping if isinstance(mapping, Data) else None

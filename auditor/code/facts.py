@@ -195,6 +195,13 @@ class Facts:
             else "moves on without reading the returned job"
         )
         job = JobFacts(treated_final=not followed, followed=followed, how=how)
+        id_lists = tuple(self._id_lists(request))
+        if request.chain and all(ref.module.generated for ref in request.chain):
+            # a generated operation no project code calls in this context: how its result
+            # is used, and what it is given, is the callers' business, not the generator's
+            page = PageFacts(has_page_param=has_page, unique_lookup=unique)
+            job = JobFacts(treated_final=False, followed=False, how="not called by the project")
+            id_lists = ()
         return HttpCall(
             locate=self.call_ref(request).location,
             locate_site=request.site.location,
@@ -207,7 +214,7 @@ class Facts:
             response_attributes=attributes,
             response_attributes_unknown=unknown_attributes,
             attribute_reads=reads,
-            id_lists=tuple(self._id_lists(request)),
+            id_lists=id_lists,
             page=page,
             job=job,
             request=request,

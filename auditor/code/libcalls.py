@@ -381,7 +381,12 @@ class LibraryCallsMixin(EvaluatorCore):
             sent = self.generic_http(receiver, name, args, kwargs, node, frame)
             if sent is not None:
                 return sent
-            source = models.method_source(name, receiver_name, stored_receiver)
+            in_memory = isinstance(receiver, Opaque | External) and models.is_in_memory(
+                receiver.name
+            )
+            source = (
+                None if in_memory else models.method_source(name, receiver_name, stored_receiver)
+            )
             if source is not None:
                 # what it is given is kept too (an INSERT's values, a queue message)
                 self.hand_on(args, kwargs, how="stored")

@@ -48,10 +48,13 @@ class BuiltinsMixin(EvaluatorCore):
         if isinstance(value, OneOf):
             return one_of([self.iterate(v, frame, first_only=first_only) for v in value.options])
         if isinstance(value, Data):
-            self.events.iterated(value, first_only)
+            if not frame.module.generated:
+                # a generated model walks every list it decodes; how the project then uses
+                # the model's list says whether the page is taken for the whole collection
+                self.events.iterated(value, first_only)
             return Data(value.request, (*value.path, "[]"))
         if isinstance(value, ListV):
-            if isinstance(value.origin, Data):
+            if isinstance(value.origin, Data) and not frame.module.generated:
                 self.events.iterated(value.origin, first_only)
             if (
                 value.items

@@ -152,7 +152,7 @@ class StatementsMixin(EvaluatorCore):
                 self.exec_suite(node.body, frame)
         else:
             self.bind(node.target, self.iterate(iterable, frame), frame)
-            self.widen_grown(node.body, frame)
+            self.widen_grown(node.body, frame, iterable)
             self.exec_suite(node.body, frame)
         frame.loop_depth -= 1
         if node.orelse is not None:
@@ -181,8 +181,10 @@ class StatementsMixin(EvaluatorCore):
             else:
                 frame.env[limit.name] = replace(current, bound=bound)
 
-    def widen_grown(self, body: cst.BaseSuite, frame: Frame) -> None:
-        """Lists the loop body adds to hold as many items as the loop has turns."""
+    def widen_grown(self, body: cst.BaseSuite, frame: Frame, iterable: Value | None = None) -> None:
+        """Lists the loop body adds to hold as many items as the loop has turns; one made
+        from a page's items, item by item, is that page (its length is the page's)."""
+        page = iterable.origin if isinstance(iterable, ListV) else iterable
         for name, batch_size in grown_lists(body).items():
             current = frame.env.get(name)
             if not isinstance(current, ListV) or current.items is None:
@@ -196,6 +198,8 @@ class StatementsMixin(EvaluatorCore):
             current.items, current.size, current.bound = None, None, bound
             if current.source == "a literal list":
                 current.source = "a list built in a loop"
+                if isinstance(page, Data) and current.origin is None:
+                    current.origin = page
 
     def exec_small(self, node: cst.BaseSmallStatement, frame: Frame) -> None:
         if isinstance(node, cst.Assign):

@@ -62,6 +62,17 @@ def compare(operator: cst.BaseCompOp, left: Value, right: Value) -> bool | None:
                     return positive
                 if definitely_not_none(side):
                     return not positive
+        if isinstance(left, Instance) and isinstance(right, Instance):
+            # a sentinel object (`v is not UNSET`): the same object, or objects of two
+            # classes; two objects of one class may still be one object at run time
+            if left is right:
+                return positive
+            if left.cls is not right.cls:
+                return not positive
+        elif isinstance(left, Instance) != isinstance(right, Instance) and all(
+            isinstance(v, Instance | Str | Num | ListV | DictV | NoneV) for v in (left, right)
+        ):
+            return not positive  # an object of a project class is no str, number or None
         return None
     if isinstance(operator, cst.Equal | cst.NotEqual):
         positive = isinstance(operator, cst.Equal)

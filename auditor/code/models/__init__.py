@@ -356,6 +356,13 @@ class ModelIndex:
     def is_sink(self, name: str) -> bool:
         return name in self._sinks or name.rsplit(".", 1)[-1] in self._method_sinks
 
+    @cached_property
+    def _in_memory(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.in_memory)
+
+    def is_in_memory(self, name: str) -> bool:
+        return self.normalize(name) in self._in_memory
+
     def is_method_sink(self, name: str) -> bool:
         return name in self._method_sinks
 

@@ -576,5 +576,8 @@ class LibraryModel:
     typed_sources: tuple[Source, ...] = ()
     """Types whose objects a framework passes in from outside: a parameter annotated with
     one holds that data (an Azure queue trigger's ``func.QueueMessage``)."""
+    in_memory: tuple[str, ...] = ()
+    """Containers that live only as long as the process (``asyncio.Queue``): what is read
+    from them was put there moments ago, not kept for later, whatever they are called."""
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Other dotted names of the same objects (re-exports, old module paths)."""

@@ -26,6 +26,7 @@ from auditor.code.values import (
     ConfigMap,
     Data,
     DictV,
+    Duration,
     Func,
     LambdaV,
     ListV,
@@ -36,6 +37,7 @@ from auditor.code.values import (
     Unknown,
     Value,
     as_str,
+    literal_list,
     one_of,
 )
 from auditor.urls import HOLE
@@ -121,6 +123,26 @@ def _islice(call: CallContext) -> Value | None:
     return ListV(bound=bound, source=source or "a slice", origin=seq)
 
 
+def _product(call: CallContext) -> Value | None:
+    """``itertools.product(a, b)``: tuples of one element of each."""
+    if not call.args or "repeat" in call.kwargs:
+        return None
+    parts = [call.interpreter.iterate(a, call.frame) for a in call.args]
+    return ListV(elem=literal_list(parts), source="combinations")
+
+
+def _chained(call: CallContext) -> Value | None:
+    """``itertools.chain(a, b)``: the elements of each, one after the other."""
+    if not call.args:
+        return None
+    elements = [call.interpreter.iterate(a, call.frame) for a in call.args]
+    bounds = [a.bound for a in call.args if isinstance(a, ListV)]
+    bound = sum(b for b in bounds if b is not None) if len(bounds) == len(call.args) else None
+    if any(b is None for b in bounds):
+        bound = None
+    return ListV(elem=one_of(elements), bound=bound, source="chained sequences")
+
+
 def _gather(call: CallContext) -> Value | None:
     return ListV(elem=one_of(call.args) if call.args else UNKNOWN, source="gathered results")
 
@@ -176,6 +198,20 @@ _TIMEDELTA_UNITS = {
     "microseconds": _SECONDS / 1e6,
 }
 
+_CALENDAR_UNITS = {**_TIMEDELTA_UNITS, "months": 30.0, "years": 365.0}
+
+
+def _shifted_time(call: CallContext) -> Value | None:
+    """``now.subtract(days=7)``, ``now.shift(days=-7)`` (pendulum, arrow): a time that far
+    from another; what the code compares with it is held to that span."""
+    days = 0.0
+    for key, factor in _CALENDAR_UNITS.items():
+        value = call.kwargs.get(key)
+        if isinstance(value, Num):
+            days += abs(value.n) * factor
+    return Duration(days) if days else None
+
+
 MODEL = LibraryModel(
     name="stdlib",
     env_getters=(
@@ -222,6 +258,11 @@ MODEL = LibraryModel(
             _TIMEDELTA_UNITS,
             positional=(1.0, _SECONDS, _SECONDS / 1e6, _SECONDS / 1000, 1 / 1440, 1 / 24, 7.0),
         ),
+        # the same spans spelled by pandas, dateutil and pendulum
+        DurationMaker(("pandas.Timedelta", "pandas.DateOffset"), _TIMEDELTA_UNITS),
+        DurationMaker(
+            ("dateutil.relativedelta.relativedelta", "pendulum.duration"), _CALENDAR_UNITS
+        ),
     ),
     passthrough=(
         Passthrough(
@@ -265,6 +306,8 @@ MODEL = LibraryModel(
         ),
         Special(("urllib.parse.urlencode", "urllib.urlencode"), _urlencode),
         Special(("itertools.islice",), _islice),
+        Special(("itertools.product",), _product),
+        Special(("itertools.chain",), _chained),
         Special(("asyncio.gather", "asyncio.wait", "trio.gather"), _gather),
         Special(
             ("asyncio.to_thread", "anyio.to_thread.run_sync", "trio.to_thread.run_sync"),
@@ -283,6 +326,7 @@ MODEL = LibraryModel(
         ),
     ),
     method_specials=(
+        Special(("subtract", "shift", "add"), _shifted_time),
         Special(
             ("map", "imap", "imap_unordered", "starmap", "map_async", "starmap_async"),
             _map_over,
@@ -367,6 +411,19 @@ MODEL = LibraryModel(
                 "fail",
             )
         ),
+    ),
+    in_memory=(
+        "asyncio.Queue",
+        "asyncio.PriorityQueue",
+        "asyncio.LifoQueue",
+        "asyncio.queues.Queue",
+        "queue.Queue",
+        "queue.SimpleQueue",
+        "queue.LifoQueue",
+        "queue.PriorityQueue",
+        "collections.deque",
+        "trio.open_memory_channel",
+        "anyio.create_memory_object_stream",
     ),
     aliases={
         "urllib2.urlopen": "urllib.request.urlopen",

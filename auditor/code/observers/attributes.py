@@ -11,10 +11,6 @@ class AttributeReads(Observer):
         self.reads: dict[HttpRequest, list[tuple[str, NodeRef]]] = {}
 
     def key_read(self, data: Data, key: str, ref: NodeRef) -> None:
-        if ref.module.generated:
-            # a generated model reads every field; the project's reads of the model's
-            # attributes are the reads that matter (see `instance_attribute`)
-            return
         self.reads.setdefault(data.request, []).append((key, ref))
 
     def of(self, request: HttpRequest) -> list[tuple[str, NodeRef]]:
