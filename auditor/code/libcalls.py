@@ -221,6 +221,9 @@ class LibraryCallsMixin(EvaluatorCore):
             return self.data_method(target, name, args, node, frame)
         if isinstance(target, DictV):
             return self.dict_method(target, name, args, kwargs, node, frame)
+        if isinstance(target, Str) and name in _PATH_READS:
+            # a path read (`Path("jobs.json").read_text()`): what was written there earlier
+            return self.from_source("a file", True, name == "readlines", frame)
         if isinstance(target, Str):
             return self.str_method(target, name, args, kwargs)
         if isinstance(target, ListV):
@@ -513,6 +516,10 @@ class LibraryCallsMixin(EvaluatorCore):
             self.events.escape(value, "stored" if how == "stored" else "handed")
 
     # -- implemented by the other parts -------------------------------------------------
+
+
+# methods of a path (held as its text) that read the file it names
+_PATH_READS = frozenset({"read_text", "read_bytes", "open", "readlines"})
 
 
 def _receiver_name(receiver: Value) -> str:

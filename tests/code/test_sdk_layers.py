@@ -430,3 +430,51 @@ def test_a_v2_ready_worker_gives_no_findings(tmp_path: Path) -> None:
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == []
+
+
+def test_a_typer_command_reads_its_client_and_store_from_the_context(tmp_path: Path) -> None:
+    files = {
+        "admin/__init__.py": "",
+        "admin/store.py": """
+        import json
+        from pathlib import Path
+
+        class JobStore:
+            def __init__(self, path):
+                self.path = path
+
+            def load(self):
+                if not self.path.exists():
+                    return []
+                return json.loads(self.path.read_text())
+        """,
+        "admin/cli.py": f"""
+        from dataclasses import dataclass
+        from pathlib import Path
+
+        import httpx
+        import typer
+
+        from admin.store import JobStore
+
+        app = typer.Typer()
+
+        @dataclass
+        class State:
+            client: httpx.Client
+            store: JobStore
+
+        @app.callback()
+        def main(ctx: typer.Context) -> None:
+            client = httpx.Client(base_url="https://acme.dokeos.com/api",
+                                  headers={{"Accept": "{V2}"}})
+            ctx.obj = State(client, JobStore(Path("~/.jobs.json").expanduser()))
+
+        @app.command()
+        def history(ctx: typer.Context) -> None:
+            state = ctx.obj
+            for stored in state.store.load():
+                print(state.client.get(f"/jobs/{{stored['job_id']}}").json())  # !DK006
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

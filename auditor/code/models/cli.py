@@ -22,4 +22,6 @@ MODEL = LibraryModel(
     method_sources=(Source(("parse_args", "parse_known_args"), "the command line"),),
     # click: a group's callback sets `ctx.obj`, its commands get it with @pass_obj
     context_objects=(ContextObject(("pass_obj",), "obj"),),
+    # ... or read `ctx.obj` from the context they are given (`ctx: typer.Context`)
+    namespaces=("typer.Context", "typer.models.Context", "click.Context", "click.core.Context"),
 )

@@ -243,8 +243,10 @@ MODEL = LibraryModel(
     ),
     method_sources=(
         Source(("parse_args", "parse_known_args"), "the command line"),
+        # a path's text is the file's, whatever the path is called
+        Source(("read_text", "read_bytes"), "a file", stored=True),
         Source(
-            ("read_text", "read_bytes", "readlines", "readline"),
+            ("readlines", "readline"),
             "a file",
             stored=True,
             receivers=("path", "file", "fh", "handle", "stream", "f"),

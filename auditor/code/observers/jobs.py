@@ -81,12 +81,17 @@ class JobFollowing(Observer):
             )
             return
         if not fresh and kept is not None:
-            # the age limit may sit in this function, in a caller, or where the ids were
-            # read back (a query's look-back): keep their lists
+            # the age limit may sit in this function, where the ids were read back (a
+            # query's look-back), or in a caller that read them and handed them down; a
+            # caller above a function that reads the ids itself filters nothing of them
+            read_above = kept.made_in is None or any(
+                ref.function == kept.made_in for ref in frame.chain
+            )
+            callers = frame.caller_spans if read_above else ()
             self.polls[request] = Poll(
                 kept.source or "storage",
                 kept.made_in,
-                (frame.spans, *frame.caller_spans, *kept.spans),
+                (frame.spans, *callers, *kept.spans),
             )
 
     def escaped(self, value: Response | Data, how: Escape) -> None:
