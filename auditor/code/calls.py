@@ -476,7 +476,7 @@ def signature(value: Value | None) -> object:
         origins = tuple(id(o.node) for o in value.origins[:2])
         return ("s", value.text, tuple(signature(v) for v in value.slots[:4]), origins)
     if isinstance(value, Num):
-        return ("n", value.n, value.default)
+        return ("n", value.n, value.default, value.boolean)
     if isinstance(value, Duration):
         return ("d", value.days)
     if isinstance(value, Unknown):

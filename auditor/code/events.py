@@ -58,6 +58,9 @@ class Observer:
     ) -> None:
         """Two values are compared (``len(page) < 20``, ``age > timedelta(days=7)``)."""
 
+    def tested(self, data: Data) -> None:
+        """Response data decides a branch or a loop (``if body["next"]:``, ``while more:``)."""
+
     def span(self, days: float, frame: Frame) -> None:
         """A span of time takes part in arithmetic or a query (``now - timedelta(7)``)."""
 
@@ -106,6 +109,10 @@ class EventBus(Observer):
     def measured(self, data: Data) -> None:
         for observer in self.observers:
             observer.measured(data)
+
+    def tested(self, data: Data) -> None:
+        for observer in self.observers:
+            observer.tested(data)
 
     def compared(
         self,

@@ -31,6 +31,7 @@ from auditor.code.values import (
     Num,
     OneOf,
     Str,
+    Tested,
     Unknown,
     Value,
     as_str,
@@ -79,7 +80,7 @@ class ExpressionsMixin(EvaluatorCore):
                 return Str(value.text, value.slots, (*value.origins, frame.ref(node))[-24:])
             return value
         if name in ("True", "False"):
-            return Num(1 if name == "True" else 0)
+            return Num(1 if name == "True" else 0, boolean=True)
         if name == "None":
             return NONE
         if name in _BUILTINS:
@@ -269,9 +270,9 @@ class ExpressionsMixin(EvaluatorCore):
             and len(node.args) == 2
         ):
             return self.is_instance(self.eval(node.args[0].value, frame), node.args[1].value, frame)
-        if isinstance(node, cst.NamedExpr):
-            return truth(self.eval(node, frame))
-        return truth(self.eval(node, frame))
+        value = self.eval(node, frame)
+        self.note_tested(value)
+        return truth(value)
 
     def is_instance(self, value: Value, types: cst.BaseExpression, frame: Frame) -> bool | None:
         """``isinstance(value, types)`` when the value's kind says it (a job object is no
@@ -399,15 +400,24 @@ class ExpressionsMixin(EvaluatorCore):
 
     # -- comparisons --------------------------------------------------------------------
     def eval_Comparison(self, node: cst.Comparison, frame: Frame) -> Value:
-        result = self.comparison(node, frame)
+        tested: list[Data] = []
+        result = self.comparison(node, frame, tested)
+        if result is None and tested:
+            return Tested(tuple(tested))  # decides a branch only where a branch tests it
         return UNKNOWN if result is None else Num(1 if result else 0)
 
-    def comparison(self, node: cst.Comparison, frame: Frame) -> bool | None:
+    def comparison(
+        self, node: cst.Comparison, frame: Frame, tested: list[Data] | None = None
+    ) -> bool | None:
+        """A comparison's answer when the values say it; the response data it compares go
+        to ``tested`` (kept for later), or decide the branch being taken (None)."""
         left = self.eval(node.left, frame)
         left_node: cst.BaseExpression = node.left
         result: bool | None = True
+        self.note_tested(left, tested)
         for comparison in node.comparisons:
             right = self.eval(comparison.comparator, frame)
+            self.note_tested(right, tested)
             self.events.compared(
                 left, comparison.operator, right, left_node, comparison.comparator, frame
             )
@@ -424,6 +434,18 @@ class ExpressionsMixin(EvaluatorCore):
             left = right
             left_node = comparison.comparator
         return result
+
+    def note_tested(self, value: Value, kept: list[Data] | None = None) -> None:
+        """Response data a branch tests, or kept with a test's outcome for later."""
+        for option in _each(value):
+            found = option.data if isinstance(option, Tested) else (option,)
+            for data in found:
+                if not isinstance(data, Data):
+                    continue
+                if kept is None:
+                    self.events.tested(data)
+                elif len(kept) < 8:
+                    kept.append(data)
 
     def read_key(self, data: Data, key: str, node: cst.CSTNode, frame: Frame) -> Value:
         self.events.key_read(data, key, frame.ref(node))

@@ -38,6 +38,8 @@ class Frame:
     """How long after the calling code this runs (a task scheduled for later)."""
     delayed_func: int | None = None
     """id() of the function that was scheduled to run later."""
+    left: bool = False
+    """A ``return`` or ``raise`` that surely runs has been reached: what follows is dead."""
 
     @property
     def func_id(self) -> int | None:

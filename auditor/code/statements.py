@@ -36,6 +36,8 @@ from auditor.code.values import (
 class StatementsMixin(EvaluatorCore):
     def exec_block(self, body: Sequence[cst.CSTNode], frame: Frame) -> None:
         for statement in body:
+            if frame.left:
+                return  # after a return or raise that surely runs: never executed
             self.exec_statement(statement, frame)
 
     def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
@@ -60,23 +62,35 @@ class StatementsMixin(EvaluatorCore):
             if self.condition(node.test, frame) is not False:
                 self.widen_grown(node.body, frame)
                 self.exec_suite(node.body, frame)
+                left = frame.left
+                frame.left = False
                 # a second look at the test sees values the body assigned (`while next_url:`)
-                self.eval(node.test, frame)
+                if not left:
+                    self.condition(node.test, frame)
             frame.loop_depth -= 1
             if node.orelse is not None:
                 self.exec_suite(node.orelse.body, frame)
         elif isinstance(node, cst.Try | cst.TryStar):
+            # the body may stop at any statement: each handler runs after some of it
             self.exec_suite(node.body, frame)
+            body_left = frame.left
+            frame.left = False
+            handlers_left = bool(node.handlers)
             for handler in node.handlers:
                 if handler.type is not None:
                     self.eval(handler.type, frame)
                 if handler.name is not None and isinstance(handler.name.name, cst.Name):
                     frame.env[handler.name.name.value] = UNKNOWN
                 self.exec_suite(handler.body, frame)
-            if node.orelse is not None:
+                handlers_left = handlers_left and frame.left
+                frame.left = False
+            if node.orelse is not None and not body_left:
                 self.exec_suite(node.orelse.body, frame)
+                body_left = frame.left
+                frame.left = False
             if node.finalbody is not None:
                 self.exec_suite(node.finalbody.body, frame)
+            frame.left = frame.left or (body_left and handlers_left)
         elif isinstance(node, cst.With):
             for item in node.items:
                 value = self.enter_context(self.eval(item.item, frame), item.item, frame)
@@ -103,6 +117,7 @@ class StatementsMixin(EvaluatorCore):
                 if case.guard is not None:
                     self.eval(case.guard, frame)
                 self.exec_suite(case.body, frame)
+                frame.left = False
 
     def exec_if(self, node: cst.If, frame: Frame) -> None:
         """Both branches when the test is unknown, each from the same state, then the state
@@ -118,11 +133,15 @@ class StatementsMixin(EvaluatorCore):
         before = dict(frame.env)
         self.limit_sizes(size_limits(node.test, True), frame)
         self.exec_suite(node.body, frame)
+        body_left = frame.left
+        frame.left = False
         after_body = None if _always_leaves(node.body) else dict(frame.env)
         frame.env.clear()
         frame.env.update(before)
         self.limit_sizes(size_limits(node.test, False), frame)
         self.exec_else(orelse, frame)
+        # what follows runs unless both branches surely leave
+        frame.left = body_left and frame.left and orelse is not None
         else_leaves = isinstance(orelse, cst.Else) and _always_leaves(orelse.body)
         if after_body is None:
             return  # the body returned or raised: what follows sees the other branch
@@ -154,6 +173,7 @@ class StatementsMixin(EvaluatorCore):
             self.bind(node.target, self.iterate(iterable, frame), frame)
             self.widen_grown(node.body, frame, iterable)
             self.exec_suite(node.body, frame)
+        frame.left = False  # the loop may run no turn, or leave on some turn only
         frame.loop_depth -= 1
         if node.orelse is not None:
             self.exec_suite(node.orelse.body, frame)
@@ -219,6 +239,7 @@ class StatementsMixin(EvaluatorCore):
             frame.returns.append(value)
             if frame.depth == 0 and frame.func is not None:
                 self.events.escape(value, "returned")
+            frame.left = frame.func is not None
         elif isinstance(node, cst.Import):
             for alias in node.names:
                 self.import_name(alias, frame)
@@ -233,6 +254,7 @@ class StatementsMixin(EvaluatorCore):
         elif isinstance(node, cst.Raise):
             if node.exc is not None:
                 self.eval(node.exc, frame)
+            frame.left = frame.func is not None
         elif isinstance(node, cst.Del):
             return
 

@@ -26,6 +26,8 @@ def truth(value: Value) -> bool | None:
     """``bool(value)`` when the value says it."""
     if isinstance(value, NoneV):
         return False
+    if isinstance(value, Num) and value.boolean and not value.default:
+        return bool(value.n)
     if isinstance(value, Num):
         # zero and False are decisive; other numbers are often counters a recursion or a
         # loop moves, which the analysis follows only once: both ways stay open

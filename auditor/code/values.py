@@ -140,6 +140,8 @@ class Num(Value):
     n: float
     default: bool = False
     """A parameter's default: callers may pass another value (a page number, say)."""
+    boolean: bool = False
+    """``True`` or ``False`` as written: a flag, not a counter a loop moves."""
 
     @property
     def as_int(self) -> int | None:
@@ -518,6 +520,14 @@ class Data(Value):
 
     request: HttpRequest
     path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Tested(Value):
+    """The outcome of a test of response data kept for later (``has_next = meta["next"] is
+    not None``): a branch that tests it is decided by that data."""
+
+    data: tuple[Data, ...]
 
 
 @dataclass(frozen=True, eq=False)

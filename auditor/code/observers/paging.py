@@ -9,7 +9,16 @@ import libcst as cst
 from auditor.catalog import Catalog
 from auditor.code.events import Escape, Observer
 from auditor.code.frames import Frame
-from auditor.code.values import Data, HttpRequest, LenOf, NodeRef, Num, OneOf, Response, Value
+from auditor.code.values import (
+    Data,
+    HttpRequest,
+    LenOf,
+    Num,
+    OneOf,
+    Response,
+    Value,
+    walk_values,
+)
 
 
 @dataclass
@@ -41,11 +50,26 @@ class PageWalking(Observer):
             found = self.uses[request] = PageUse()
         return found
 
-    def key_read(self, data: Data, key: str, ref: NodeRef) -> None:
-        if key.lower() in self.next_keys or (
-            data.path and data.path[-1] in ("links", "meta", "pagination")
-        ):
+    def is_next_link(self, data: Data) -> bool:
+        """Pagination the response carries: a next link, a page count, a has-more flag."""
+        keys = [p.lower() for p in data.path if p != "[]"]
+        return bool(keys) and (
+            keys[-1] in self.next_keys or any(k in ("links", "meta", "pagination") for k in keys)
+        )
+
+    def tested(self, data: Data) -> None:
+        # the loop goes on or stops on what the response says of its pages; reading that
+        # and dropping it (a helper's `has_next` nobody looks at) walks nothing
+        if self.is_next_link(data):
             self.use(data.request).next_link = True
+
+    def request(self, request: HttpRequest, frame: Frame) -> None:
+        # the next request sent to the link (or the page number) a response gave
+        for value in (*request.url.slots, *request.params.entries.values()):
+            for part in walk_values(value):
+                if isinstance(part, Data) and part.request is not request:
+                    if self.is_next_link(part):
+                        self.use(part.request).next_link = True
 
     def indexed(self, data: Data, index: int) -> None:
         self.use(data.request).first_only = True

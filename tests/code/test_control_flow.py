@@ -1,0 +1,90 @@
+"""Control flow the values decide: a return that surely runs ends the function, ``True``
+is a flag, and a next link counts only where the code goes on or stops on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.code.helpers import marked, rules_at, scan_files
+
+
+def check(tmp_path: Path, files: dict[str, str]) -> None:
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_code_after_a_return_the_flag_decides_never_runs(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "users.py": """
+            import requests
+
+            def fetch(page):
+                r = requests.get("https://acme.dokeos.com/api/users", params={"page": page})
+                return r.json()["data"]
+
+            def every():
+                page, out = 1, []
+                while True:
+                    items = fetch(page)
+                    out.extend(items)
+                    if not items:
+                        return out
+                    page += 1
+
+            def listing(*, get_all=False, page=1):
+                if get_all:
+                    return every()
+                return fetch(page)
+
+            def main():
+                for user in listing(get_all=True):
+                    print(user["id"])
+            """,
+        },
+    )
+
+
+def test_a_next_link_read_and_dropped_walks_no_page(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "groups.py": """
+            import requests
+
+            BASE = "https://acme.dokeos.com/api"
+
+            def page_of(path, page):
+                body = requests.get(f"{BASE}{path}", params={"page": page}).json()
+                return body["data"], body["meta"]["next_page"] is not None
+
+            def first_page(path):
+                items, _ = page_of(path, 1)
+                return items
+
+            def every(path):
+                page, found = 1, []
+                while True:
+                    items, more = page_of(path, page)
+                    found.extend(items)
+                    if not more:
+                        return found
+                    page += 1
+
+            def names():
+                return [g["name"] for g in first_page("/groups")]  # !DK004
+
+            def emails():
+                return [u["email"] for u in every("/users")]
+
+            def by_links():
+                url = f"{BASE}/trainings"
+                rows = []
+                while url:
+                    body = requests.get(url).json()
+                    rows.extend(body["data"])
+                    url = body["links"].get("next")
+                return rows
+            """,
+        },
+    )
