@@ -98,6 +98,12 @@ class ModuleSource:
         """The smallest text edit that turns this module into the module with ``old``
         replaced by ``new``: libcst regenerates the whole module, and the edit is what
         differs, so formatting and comments elsewhere are untouched by construction."""
+        try:
+            inner = self._inner_edit(old, new)
+        except (RecursionError, cst.CSTValidationError):
+            inner = None
+        if inner is not None:
+            return self.edit_between(inner)
         if not self.round_trips:
             return None
         top = self._top_statement(old)
@@ -118,6 +124,34 @@ class ModuleSource:
         except (RecursionError, cst.CSTValidationError, AssertionError):
             return None
         return self.edit_between(text)
+
+    def _inner_edit(
+        self, old: cst.CSTNode, new: cst.CSTNode | cst.FlattenSentinel[cst.CSTNode]
+    ) -> str | None:
+        """The module's text with only the simple statement holding ``old`` reprinted, when
+        that statement's text, as libcst prints it, is in the module once and on lines of
+        its own; None to print the whole top-level statement instead."""
+        line = self.statement_of(old)
+        if not isinstance(line, cst.SimpleStatementLine) or line is old:
+            return None
+        changed = line.deep_replace(old, new)  # type: ignore[type-var]
+        if not isinstance(changed, cst.SimpleStatementLine):
+            return None
+        pairs = zip(changed.leading_lines, line.leading_lines, strict=False)
+        if len(changed.leading_lines) != len(line.leading_lines) or not all(
+            a is b or a.deep_equals(b) for a, b in pairs
+        ):
+            return None  # comment lines added above: printed with the top-level statement
+        tree = self.module.tree
+        before = tree.code_for_node(line.with_changes(leading_lines=()))
+        after = tree.code_for_node(changed.with_changes(leading_lines=()))
+        text = self.module.text
+        at = text.find(before)
+        if at < 0 or text.find(before, at + 1) >= 0:
+            return None  # not there as printed, or there twice: which one is ambiguous
+        if text[text.rfind("\n", 0, at) + 1 : at].strip():
+            return None  # the end of a longer line, not a statement of its own
+        return text[:at] + after + text[at + len(before) :]
 
     def _top_statement(self, node: cst.CSTNode) -> cst.CSTNode | None:
         """The statement of the module's body that holds ``node``."""

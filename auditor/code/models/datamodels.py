@@ -96,6 +96,7 @@ MODEL = LibraryModel(
                 "deserialize",
                 "parse_obj_as",
                 "validate_strings",
+                "load",  # marshmallow: `UserSchema().load(body)` keeps the body's fields
             ),
         ),
     ),
