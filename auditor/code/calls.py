@@ -186,6 +186,8 @@ class CallsMixin(EvaluatorCore):
             # arguments gives the same result: evaluate it once.
             memo_key = (
                 key,
+                # a nested function made twice is two functions: what it closes over differs
+                id(func.closure) if func.closure is not None else None,
                 signature(func.bound_self),
                 tuple(signature(a) for a in args),
                 tuple(sorted((k, signature(v)) for k, v in kwargs.items())),
@@ -244,7 +246,10 @@ class CallsMixin(EvaluatorCore):
         if memo_key is not None:
             # the arguments stay referenced with the result: signatures hold their id()s,
             # and an id freed and reused by another value would hit the wrong entry
-            self.memo[memo_key] = (result, held(func.bound_self, *args, *kwargs.values()))
+            self.memo[memo_key] = (
+                result,
+                (func.closure, *held(func.bound_self, *args, *kwargs.values())),
+            )
         return result
 
     def result_of(self, func: Func, frame: Frame) -> Value:

@@ -69,6 +69,7 @@ class Facts:
         self.jobs = jobs
         self.project_classes = project_classes
         """Names of the project's classes: a subclass of one declares data for its base."""
+        self.served: dict[int, set[str]] = {}
 
     def names_dokeos(self, names: Sequence[str]) -> bool:
         return any(m in n.lower() for n in names for m in self.catalog.host_markers)
@@ -142,6 +143,13 @@ class Facts:
     def build(self, requests: Sequence[HttpRequest]) -> tuple[list[HttpCall], list[JobPoll]]:
         calls: list[HttpCall] = []
         polls: list[JobPoll] = []
+        # the endpoints each call expression leads to: a dispatcher's line leads to many
+        served: dict[int, set[str]] = {}
+        for request in requests:
+            if request.is_dokeos and request.endpoint is not None:
+                for ref in request.chain:
+                    served.setdefault(id(ref.node), set()).add(request.endpoint)
+        self.served = served
         for request in requests:
             call = self.http_call(request)
             if call is not None:
@@ -292,6 +300,13 @@ class Facts:
                 chosen_index -= 1
             if chosen_index > 0:
                 chosen_index -= 1
+        if len(self.served.get(id(chain[chosen_index].node), ())) > 1 if chain else False:
+            # a line every endpoint goes through (`self.raw(method, path)` of a dispatch
+            # table): the endpoint is named by the nearest caller that leads to it alone
+            for index in range(chosen_index - 1, -1, -1):
+                if len(self.served.get(id(chain[index].node), ())) == 1:
+                    chosen_index = index
+                    break
         while chosen_index > 0 and chain[chosen_index].module.generated:
             chosen_index -= 1
         return chain[chosen_index] if chain else request.site

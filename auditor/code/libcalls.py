@@ -299,6 +299,10 @@ class LibraryCallsMixin(EvaluatorCore):
         if name in owner.attrs or self.lookup_method(owner.cls, name) is not None:
             return self.attribute(owner, name, node, frame)
         found = self.lookup_class_attr(owner.cls, name)
+        if found is None and self.lookup_method(owner.cls, "__getattr__") is not None:
+            # a method made on demand (`resource.list` built by `__getattr__("list")`)
+            made = self.attribute(owner, name, node, frame)
+            return None if isinstance(made, Unknown) else made
         return found
 
     def call_on_unknown(

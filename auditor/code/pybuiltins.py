@@ -9,7 +9,7 @@ import libcst as cst
 from auditor.code.core import EvaluatorCore
 from auditor.code.expressions import OPAQUE_BUILTINS
 from auditor.code.frames import Frame
-from auditor.code.strings import split_text, str_format
+from auditor.code.strings import split_text, str_format, template_substitute
 from auditor.code.values import (
     NONE,
     UNKNOWN,
@@ -112,6 +112,11 @@ class BuiltinsMixin(EvaluatorCore):
                     self.events.indexed(owner, int(key.n))
                 return Data(owner.request, (*owner.path, "[]"))
             return Data(owner.request, (*owner.path, "*"))
+        if isinstance(owner, Response) and owner.protocol == "generic":
+            # what an object nobody modeled answered, read by key: the decoded body (a
+            # wrapper's `post()` that returns `resp.json()`)
+            self.events.body_read(owner.request)
+            return self.item(Data(owner.request), key, node, frame)
         if isinstance(owner, DictV):
             if isinstance(key, Str) and key.known:
                 found = owner.get_ci(key.text)
@@ -344,6 +349,9 @@ class BuiltinsMixin(EvaluatorCore):
     ) -> Value:
         if name == "format":
             return str_format(target, args, kwargs)
+        if name in ("substitute", "safe_substitute"):
+            # a `string.Template`, held as its text
+            return template_substitute(target, args[0] if args else None, kwargs)
         if name == "join" and args:
             seq = args[0]
             if isinstance(seq, ListV) and seq.items is not None:

@@ -58,6 +58,31 @@ def str_format(template: Str, args: list[Value], kwargs: dict[str, Value]) -> St
     return Str(result.text, result.slots, (*template.origins, *result.origins))
 
 
+_TEMPLATE_FIELD = re.compile(r"\$(?:(\$)|(\w+)|\{(\w+)\})")
+
+
+def template_substitute(template: Str, mapping: Value | None, kwargs: dict[str, Value]) -> Str:
+    """``string.Template(template).substitute(mapping, **kwargs)``: ``$name`` and
+    ``${name}`` filled with what is known of them."""
+    if not template.known:
+        return hole(template)
+    entries = dict(mapping.entries) if isinstance(mapping, DictV) else {}
+    entries.update(kwargs)
+    parts: list[Str] = []
+    last = 0
+    for match in _TEMPLATE_FIELD.finditer(template.text):
+        parts.append(Str(template.text[last : match.start()]))
+        last = match.end()
+        if match.group(1):
+            parts.append(Str("$"))
+            continue
+        name = match.group(2) or match.group(3)
+        parts.append(as_str(entries.get(name, UNKNOWN)))
+    parts.append(Str(template.text[last:]))
+    result = concat(*parts)
+    return Str(result.text, result.slots, (*template.origins, *result.origins))
+
+
 def percent_format(template: Str, values: Value) -> Str:
     """``template % values``."""
     if not template.known:

@@ -478,3 +478,89 @@ def test_a_typer_command_reads_its_client_and_store_from_the_context(tmp_path: P
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_what_an_unmodeled_wrapper_answers_is_read_as_its_body(tmp_path: Path) -> None:
+    # a framework injects the client (nothing models it): its post() answers the decoded
+    # body, and the job id read from it goes on to code that follows it
+    files = {
+        "service.py": """
+        from framework import Injected
+
+        class GroupService:
+            dokeos = Injected()
+
+            def add_manager(self, group_id, user_id):
+                body = self.dokeos.post(f"https://acme.dokeos.com/api/groups/{group_id}/managers",
+                                        json={"user_ids": [user_id]})
+                return self.dokeos.wait_for_job(body["job_id"])["status"]
+
+            def remove_learners(self, group_id, ids):
+                body = self.dokeos.put(f"https://acme.dokeos.com/api/groups/{group_id}",
+                                       json={"learner_ids": {"remove": ids}})
+                return body.get("job_id")
+
+            def sync_webinars(self):
+                self.dokeos.put("https://acme.dokeos.com/api/webinar_sessions/sync")  # !DK005
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_a_dispatch_table_is_judged_where_the_script_names_the_operation(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "legacy/__init__.py": "",
+        "legacy/endpoints.py": """
+        ENDPOINTS = {
+            "users.list": ("GET", "/users"),
+            "groups.list": ("GET", "/groups"),
+            "participations.get": ("GET", "/participations/${id}"),
+        }
+        """,
+        "legacy/client.py": """
+        import json
+        from string import Template
+
+        import requests
+
+        from legacy.endpoints import ENDPOINTS
+
+        class _Resource:
+            def __init__(self, client, name):
+                self._client = client
+                self._name = name
+
+            def __getattr__(self, operation):
+                op = "%s.%s" % (self._name, operation)
+
+                def call(**kw):
+                    return self._client._call(op, **kw)
+
+                return call
+
+        class Client:
+            def __init__(self):
+                self.session = requests.Session()
+
+            def __getattr__(self, name):
+                return _Resource(self, name)
+
+            def _call(self, op, **kw):
+                method, template = ENDPOINTS[op]
+                path = Template(template).substitute(kw)
+                resp = self.session.request(method, "https://acme.dokeos.com/api" + path)
+                return resp.json()["data"]
+        """,
+        "scripts/report.py": """
+        from legacy.client import Client
+
+        def main():
+            client = Client()
+            for user in client.users.list():  # !DK004
+                print(user["email"])
+            print(client.participations.get(id=3)["status"])
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

@@ -280,6 +280,8 @@ MODEL = LibraryModel(
                 "asyncio.shield",
                 "contextlib.closing",
                 "dataclasses.replace",
+                # a template is its text; `.substitute()` fills it (see str_method)
+                "string.Template",
             ),
         ),
         Passthrough(("typing.cast",), arg(1, "val")),
