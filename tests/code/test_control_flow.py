@@ -88,3 +88,51 @@ def test_a_next_link_read_and_dropped_walks_no_page(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_an_age_check_a_caller_made_for_other_data_does_not_bound_the_ids(
+    tmp_path: Path,
+) -> None:
+    check(
+        tmp_path,
+        {
+            "jobs.py": """
+            import sqlite3
+            from datetime import datetime, timedelta, timezone
+
+            import requests
+
+            BASE = "https://acme.dokeos.com/api"
+
+            def status(job_id):
+                return requests.get(f"{BASE}/jobs/{job_id}").json()["status"]
+
+            class Store:
+                def __init__(self):
+                    self.db = sqlite3.connect("jobs.db")
+
+                def recent(self, max_age):
+                    cutoff = (datetime.now(timezone.utc) - max_age).isoformat()
+                    sql = "SELECT job_id FROM jobs WHERE issued_at >= ?"
+                    return self.db.execute(sql, (cutoff,)).fetchall()
+
+                def not_done(self):
+                    return self.db.execute("SELECT job_id FROM jobs WHERE status != 'done'").fetchall()
+
+            def poll_recent(store):
+                return [status(job_id) for (job_id,) in store.recent(timedelta(days=7))]
+
+            def report_unfinished(store):
+                return [status(job_id) for (job_id,) in store.not_done()]  # !DK006
+
+            def leavers(since):
+                return requests.get("https://hr.example.com/leavers", params={"since": since})
+
+            def run(day):
+                store = Store()
+                leavers(day - timedelta(days=1))
+                poll_recent(store)
+                report_unfinished(store)
+            """,
+        },
+    )

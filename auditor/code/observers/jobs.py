@@ -88,10 +88,17 @@ class JobFollowing(Observer):
                 ref.function == kept.made_in for ref in frame.chain
             )
             callers = frame.caller_spans if read_above else ()
+            kept_spans = kept.spans
+            above = _above(frame, kept.made_in)
+            if above:
+                # callers above the function the ids reached (read back, or returned to)
+                # did not filter them: a span they checked was about other data
+                callers = tuple(s for s in callers if id(s) not in above)
+                kept_spans = tuple(s for s in kept_spans if id(s) not in above)
             self.polls[request] = Poll(
                 kept.source or "storage",
                 kept.made_in,
-                (frame.spans, *callers, *kept.spans),
+                (frame.spans, *callers, *kept_spans),
             )
 
     def escaped(self, value: Response | Data, how: Escape) -> None:
@@ -115,6 +122,21 @@ class JobFollowing(Observer):
 
     def body_read(self, request: HttpRequest) -> None:
         self.use(request).body_used = True
+
+
+def _above(frame: Frame, function: int | None) -> set[int]:
+    """id() of the span lists of the frames above ``function`` in the poll's call chain
+    (the frame's own chain: its site last, each caller's call before it)."""
+    if function is None:
+        return set()
+    if function == frame.func_id:
+        return {id(s) for s in frame.caller_spans}
+    chain = frame.chain  # the calls of the callers, outermost first
+    for position, ref in enumerate(reversed(chain)):
+        # position 0 is the parent's call: its function is caller_spans[0]'s frame
+        if ref.function == function:
+            return {id(s) for s in frame.caller_spans[position + 1 :]}
+    return set()
 
 
 def carries_job(path: tuple[str, ...]) -> bool:
