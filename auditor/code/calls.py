@@ -52,8 +52,13 @@ class CallsMixin(EvaluatorCore):
                 # next(x for x in data if ...) takes the first match, not the whole list
                 result = self.comprehension(first.for_in, first.elt, frame, first_only=True)
                 return result.element() if isinstance(result, ListV) else UNKNOWN
+        before = len(frame.spans)
         args, kwargs = self.arguments(node.args, frame)
-        return self.call_value(func, args, kwargs, node, frame)
+        self.passed_spans = frame.spans[before:]
+        try:
+            return self.call_value(func, args, kwargs, node, frame)
+        finally:
+            self.passed_spans = []
 
     def arguments(
         self, nodes: Sequence[cst.Arg], frame: Frame
@@ -220,6 +225,9 @@ class CallsMixin(EvaluatorCore):
             func.closure,
         )
         inner.caller_spans = (frame.spans, *frame.caller_spans)[:8] if frame else ()
+        if self.passed_spans:
+            inner.spans.extend(self.passed_spans)
+            self.passed_spans = []
         if frame is not None:
             inner.loop_depth = frame.loop_depth
             inner.delay_days = frame.delay_days + delay

@@ -87,6 +87,9 @@ class EvaluatorCore:
         self.called: set[int] = set()
         self.entry_done: set[int] = set()
         self.active: list[int] = []
+        self.passed_spans: list[float] = []
+        """Spans of time checked in the arguments of the call being made (`poll(now -
+        timedelta(days=7))`): the called function's own limits, not only its caller's."""
         self.steps = 0
         self.stores: dict[tuple[str, str], Value] = {}
         """Values registered under a key (a client in ``app["dokeos"]``, a task by id)."""

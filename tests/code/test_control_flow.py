@@ -117,7 +117,8 @@ def test_an_age_check_a_caller_made_for_other_data_does_not_bound_the_ids(
                     return self.db.execute(sql, (cutoff,)).fetchall()
 
                 def not_done(self):
-                    return self.db.execute("SELECT job_id FROM jobs WHERE status != 'done'").fetchall()
+                    sql = "SELECT job_id FROM jobs WHERE status != 'done'"
+                    return self.db.execute(sql).fetchall()
 
             def poll_recent(store):
                 return [status(job_id) for (job_id,) in store.recent(timedelta(days=7))]
@@ -133,6 +134,35 @@ def test_an_age_check_a_caller_made_for_other_data_does_not_bound_the_ids(
                 leavers(day - timedelta(days=1))
                 poll_recent(store)
                 report_unfinished(store)
+            """,
+        },
+    )
+
+
+def test_a_cutoff_passed_down_to_the_function_reading_the_ids_bounds_them(
+    tmp_path: Path,
+) -> None:
+    check(
+        tmp_path,
+        {
+            "jobs.py": """
+            import sqlite3
+            from datetime import datetime, timedelta, timezone
+
+            import requests
+
+            BASE = "https://acme.dokeos.com/api"
+
+            def status(job_id):
+                return requests.get(f"{BASE}/jobs/{job_id}").json()["status"]
+
+            def poll_since(cutoff):
+                db = sqlite3.connect("jobs.db")
+                rows = db.execute("SELECT job_id FROM jobs WHERE issued_at >= ?", (cutoff,))
+                return [status(job_id) for (job_id,) in rows.fetchall()]
+
+            def weekly():
+                return poll_since(datetime.now(timezone.utc) - timedelta(days=7))
             """,
         },
     )
