@@ -107,12 +107,12 @@ class Facts:
         site_servers: dict[tuple[int, int | None], set[bool]] = {}
         for request in requests:
             if hosts[id(request)] is not None or request.is_dokeos:
-                site_servers.setdefault(self.site_key(request), set()).add(request.is_dokeos)
+                site_servers.setdefault(_site_key(request), set()).add(request.is_dokeos)
         for request in requests:
             if (
                 not request.is_dokeos
                 and hosts[id(request)] is None
-                and site_servers.get(self.site_key(request)) == {True}
+                and site_servers.get(_site_key(request)) == {True}
             ):
                 request.is_dokeos = True
         dokeos_stacks = {r.stack for r in requests if r.is_dokeos and not r.typed_client}
@@ -134,11 +134,6 @@ class Facts:
                 request.is_dokeos = request.stack not in ("unknown", "generic") and (
                     request.stack in dokeos_stacks - other_stacks
                 )
-
-    def site_key(self, request: HttpRequest) -> tuple[int, int | None]:
-        """The request's site and the class whose method makes it: a shared base class's
-        line serves each subclass's server."""
-        return id(request.site.node), request.owner
 
     def build(self, requests: Sequence[HttpRequest]) -> tuple[list[HttpCall], list[JobPoll]]:
         calls: list[HttpCall] = []
@@ -300,7 +295,7 @@ class Facts:
                 chosen_index -= 1
             if chosen_index > 0:
                 chosen_index -= 1
-        if len(self.served.get(id(chain[chosen_index].node), ())) > 1 if chain else False:
+        if chain and len(self.served.get(id(chain[chosen_index].node), ())) > 1:
             # a line every endpoint goes through (`self.raw(method, path)` of a dispatch
             # table): the endpoint is named by the nearest caller that leads to it alone
             for index in range(chosen_index - 1, -1, -1):
@@ -364,6 +359,12 @@ class Facts:
 _PATH_PARAMS = frozenset(
     {"url", "path", "endpoint", "uri", "resource", "resource_path", "route", "relative_url"}
 )
+
+
+def _site_key(request: HttpRequest) -> tuple[int, int | None]:
+    """The request's site and the class whose method makes it: a shared base class's line
+    serves each subclass's server."""
+    return id(request.site.node), request.owner
 
 
 def _declared_elsewhere(literal: NodeRef, reader: NodeRef, project_classes: frozenset[str]) -> bool:

@@ -463,6 +463,10 @@ class HttpMixin(EvaluatorCore):
             return Data(request)
         if name in kind.paths:
             return Data(request, kind.paths[name])
+        if kind.fields_are_data and name in _MAPPING_METHODS:
+            # what an unmodeled object answered, read as a mapping: its decoded body
+            self.events.body_read(request)
+            return Bound(Data(request), name)
         if kind.fields_are_data and node is not None and frame is not None:
             # a generated client's model: its attributes are the body's fields
             return self.read_key(Data(request), name, node, frame)
@@ -718,6 +722,9 @@ def _first_url(args: list[Value], kwargs: dict[str, Value]) -> Str | None:
         if isinstance(found, Str):
             return found
     return None
+
+
+_MAPPING_METHODS = frozenset({"get", "items", "keys", "values"})
 
 
 def _message_template(value: Value) -> bool:

@@ -85,16 +85,7 @@ class LibraryCallsMixin(EvaluatorCore):
             )
         duration = models.duration(name)
         if duration is not None:
-            days = 0.0
-            for index, factor in enumerate(duration.positional):
-                given = args[index] if index < len(args) else None
-                if isinstance(given, Num):
-                    days += given.n * factor
-            for key, factor in duration.units.items():
-                value = kwargs.get(key)
-                if isinstance(value, Num):
-                    days += value.n * factor
-            return Duration(days)
+            return Duration(duration.days(args, kwargs))
         getter = models.env_getter(name)
         if getter is not None:
             return self.configured_value(
@@ -221,9 +212,11 @@ class LibraryCallsMixin(EvaluatorCore):
             return self.data_method(target, name, args, node, frame)
         if isinstance(target, DictV):
             return self.dict_method(target, name, args, kwargs, node, frame)
-        if isinstance(target, Str) and name in _PATH_READS:
-            # a path read (`Path("jobs.json").read_text()`): what was written there earlier
-            return self.from_source("a file", True, name == "readlines", frame)
+        if isinstance(target, Str) and not hasattr(str, name):
+            # a path held as its text (`Path("jobs.json").read_text()`): what it reads
+            source = self.models.method_source(name, "path", False)
+            if source is not None:
+                return self.from_source(source.source, source.stored, source.sequence, frame)
         if isinstance(target, Str):
             return self.str_method(target, name, args, kwargs)
         if isinstance(target, ListV):
@@ -520,10 +513,6 @@ class LibraryCallsMixin(EvaluatorCore):
             self.events.escape(value, "stored" if how == "stored" else "handed")
 
     # -- implemented by the other parts -------------------------------------------------
-
-
-# methods of a path (held as its text) that read the file it names
-_PATH_READS = frozenset({"read_text", "read_bytes", "open", "readlines"})
 
 
 def _receiver_name(receiver: Value) -> str:

@@ -405,10 +405,6 @@ class ObjectsMixin(EvaluatorCore):
                 return Str(owner.method)
             return Bound(owner, attr)
         if isinstance(owner, Response):
-            if owner.protocol == "generic" and attr in ("get", "items", "keys", "values"):
-                # a mapping method of what an unmodeled object answered: its decoded body
-                self.events.body_read(owner.request)
-                return Bound(Data(owner.request), attr)
             return self.response_member(owner, attr, called=False, node=node, frame=frame)
         if isinstance(owner, Data):
             if attr in _DICT_METHODS:

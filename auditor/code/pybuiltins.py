@@ -112,7 +112,10 @@ class BuiltinsMixin(EvaluatorCore):
                     self.events.indexed(owner, int(key.n))
                 return Data(owner.request, (*owner.path, "[]"))
             return Data(owner.request, (*owner.path, "*"))
-        if isinstance(owner, Response) and owner.protocol == "generic":
+        if (
+            isinstance(owner, Response)
+            and self.models.response_kind(owner.protocol).fields_are_data
+        ):
             # what an object nobody modeled answered, read by key: the decoded body (a
             # wrapper's `post()` that returns `resp.json()`)
             self.events.body_read(owner.request)

@@ -9,9 +9,11 @@ these declarations and never names a library itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
+
+from auditor.code.values import Num
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -249,6 +251,19 @@ class DurationMaker:
     """Keyword → days per unit."""
     positional: tuple[float, ...] = ()
     """Days per unit of each positional argument."""
+
+    def days(self, args: Sequence[Value], kwargs: Mapping[str, Value]) -> float:
+        """The span the call's known numbers make, in days."""
+        days = 0.0
+        for index, factor in enumerate(self.positional):
+            given = args[index] if index < len(args) else None
+            if isinstance(given, Num):
+                days += given.n * factor
+        for key, factor in self.units.items():
+            value = kwargs.get(key)
+            if isinstance(value, Num):
+                days += value.n * factor
+        return days
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,6 @@ threads and schedulers, logging."""
 
 from __future__ import annotations
 
-import libcst as cst
-
 from auditor.code.models.spec import (
     CallContext,
     DurationMaker,
@@ -136,10 +134,8 @@ def _chained(call: CallContext) -> Value | None:
     if not call.args:
         return None
     elements = [call.interpreter.iterate(a, call.frame) for a in call.args]
-    bounds = [a.bound for a in call.args if isinstance(a, ListV)]
-    bound = sum(b for b in bounds if b is not None) if len(bounds) == len(call.args) else None
-    if any(b is None for b in bounds):
-        bound = None
+    bounds = [a.bound if isinstance(a, ListV) else None for a in call.args]
+    bound = None if None in bounds else sum(b for b in bounds if b is not None)
     return ListV(elem=one_of(elements), bound=bound, source="chained sequences")
 
 
@@ -159,7 +155,7 @@ def _call_first(call: CallContext) -> Value | None:
     return None
 
 
-def _map_over(call: CallContext) -> Value | None:
+def _map_over(call: CallContext, *, star: bool = False) -> Value | None:
     """``pool.map(f, items)``, ``executor.map(f, items)``, ``pool.imap_unordered(f, items)``:
     f runs on each item (``starmap``: with the item's parts as its arguments); the result
     is the sequence of what f returns."""
@@ -167,16 +163,15 @@ def _map_over(call: CallContext) -> Value | None:
         return None
     func, items = call.args[0], call.args[1]
     element = call.interpreter.iterate(items, call.frame)
-    if call.node is not None and _called_name(call.node) in ("starmap", "starmap_async"):
-        parts = element.items if isinstance(element, ListV) and element.items else [element]
-        result = call.interpreter.call_value(func, list(parts), {}, call.node, call.frame)
-    else:
-        result = call.interpreter.call_value(func, [element], {}, call.node, call.frame)
+    parts = [element]
+    if star and isinstance(element, ListV) and element.items:
+        parts = list(element.items)
+    result = call.interpreter.call_value(func, parts, {}, call.node, call.frame)
     return ListV(elem=result, source="mapped results")
 
 
-def _called_name(node: cst.Call) -> str:
-    return node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+def _star_map_over(call: CallContext) -> Value | None:
+    return _map_over(call, star=True)
 
 
 def _decorator_factory(call: CallContext) -> Value | None:
@@ -199,17 +194,14 @@ _TIMEDELTA_UNITS = {
 }
 
 _CALENDAR_UNITS = {**_TIMEDELTA_UNITS, "months": 30.0, "years": 365.0}
+_SHIFT = DurationMaker(("subtract", "shift", "add"), _CALENDAR_UNITS)
 
 
 def _shifted_time(call: CallContext) -> Value | None:
     """``now.subtract(days=7)``, ``now.shift(days=-7)`` (pendulum, arrow): a time that far
     from another; what the code compares with it is held to that span."""
-    days = 0.0
-    for key, factor in _CALENDAR_UNITS.items():
-        value = call.kwargs.get(key)
-        if isinstance(value, Num):
-            days += abs(value.n) * factor
-    return Duration(days) if days else None
+    days = _SHIFT.days((), call.kwargs)
+    return Duration(abs(days)) if days else None
 
 
 MODEL = LibraryModel(
@@ -330,11 +322,9 @@ MODEL = LibraryModel(
         ),
     ),
     method_specials=(
-        Special(("subtract", "shift", "add"), _shifted_time),
-        Special(
-            ("map", "imap", "imap_unordered", "starmap", "map_async", "starmap_async"),
-            _map_over,
-        ),
+        Special(_SHIFT.names, _shifted_time),
+        Special(("map", "imap", "imap_unordered", "map_async"), _map_over),
+        Special(("starmap", "starmap_async"), _star_map_over),
     ),
     schedulers=(
         Scheduler(
