@@ -166,3 +166,22 @@ def test_a_cutoff_passed_down_to_the_function_reading_the_ids_bounds_them(
             """,
         },
     )
+
+
+def test_returning_a_page_count_is_not_using_the_page_as_the_list(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "groups.py": """
+            import requests
+
+            def count_groups():
+                body = requests.get("https://acme.dokeos.com/api/groups").json()
+                return body["meta"]["total"]
+
+            def all_groups():
+                body = requests.get("https://acme.dokeos.com/api/groups").json()  # !DK004
+                return body["data"]
+            """,
+        },
+    )

@@ -120,5 +120,6 @@ class PageWalking(Observer):
             use.short_page_stop = max(use.short_page_stop or 0, stop)
 
     def escaped(self, value: Response | Data, how: Escape) -> None:
-        if isinstance(value, Data) and "[]" not in value.path:
+        # the list leaves whole; its page count or next link (`meta.total`) is no list
+        if isinstance(value, Data) and "[]" not in value.path and not self.is_next_link(value):
             self.use(value.request).complete = True
