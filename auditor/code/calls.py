@@ -183,7 +183,11 @@ class CallsMixin(EvaluatorCore):
         depth = 0 if frame is None else frame.depth + 1
         memo_key: tuple[object, ...] | None = None
         if not entry:
-            if depth > MAX_DEPTH or key in self.active:
+            if key in self.active:
+                # recursion: the call being evaluated already shows what the function
+                # does with such values, so they go nowhere new
+                return UNKNOWN
+            if depth > MAX_DEPTH:
                 self.hand_on(args, kwargs)
                 return UNKNOWN
             self.called.add(key)
@@ -585,7 +589,8 @@ def _attrs_stored(value: Instance) -> bool:
 
 def _holds_stored(value: DictV) -> bool:
     inner = [*list(value.entries.values())[:16], *([value.elem] if value.elem is not None else [])]
-    return any(isinstance(v, Unknown) and v.stored for v in inner)
+    options = [o for v in inner for o in (v.options if isinstance(v, OneOf) else (v,))]
+    return any(isinstance(v, Unknown) and v.stored for v in options)
 
 
 def names_in(node: cst.BaseExpression) -> list[cst.BaseExpression]:

@@ -428,6 +428,9 @@ class EvaluatorCore:
     def default_instance(self, cls: ClassInfo) -> Instance:
         raise NotImplementedError
 
+    def made_by_name(self, name: str, frame: Frame) -> Value | None:
+        raise NotImplementedError
+
     def class_bases(self, cls: ClassInfo) -> list[Value]:
         raise NotImplementedError
 

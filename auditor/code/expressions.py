@@ -154,19 +154,26 @@ class ExpressionsMixin(EvaluatorCore):
 
     def sequence(self, elements: Sequence[cst.BaseElement], frame: Frame) -> Value:
         items: list[Value] = []
-        exact = True
+        spread: list[Value] = []
         for element in elements:
             value = self.eval(element.value, frame)
             if isinstance(element, cst.StarredElement):
                 if isinstance(value, ListV) and value.items is not None:
                     items.extend(value.items)
                 else:
-                    exact = False
+                    spread.append(value)
                 continue
             items.append(value)
-        if exact:
+        if not spread:
             return literal_list(items)
-        return ListV(source="a list built from other data")
+        # `[*stored_ids, job_id]`: of unknown size, holding what was spread and the items
+        elements_of = [self.iterate(v, frame) for v in spread] + items[: Limits.ITEMS]
+        known = [e for e in elements_of if e is not UNKNOWN]
+        return ListV(
+            source="a list built from other data",
+            elem=one_of(known) if known else UNKNOWN,
+            extra=tuple(items[: Limits.ITEMS]),
+        )
 
     def eval_Dict(self, node: cst.Dict, frame: Frame) -> Value:
         result = DictV(node=frame.ref(node))
@@ -458,7 +465,10 @@ class ExpressionsMixin(EvaluatorCore):
         if sl.step is not None:
             self.eval(sl.step, frame)
         bound: int | None = None
-        if isinstance(upper, Num) and isinstance(lower, Num):
+        start = lower.as_int if isinstance(lower, Num) else None
+        if upper is None and start is not None and start < 0:
+            bound = -start  # the last few: `ids[-5:]`
+        elif isinstance(upper, Num) and isinstance(lower, Num):
             span = upper.as_int
             if span is not None and span >= 0:
                 bound = max(0, span - (lower.as_int or 0))
@@ -478,7 +488,6 @@ class ExpressionsMixin(EvaluatorCore):
             if isinstance(step, Num):
                 bound = step.as_int
         if isinstance(owner, ListV) and owner.items is not None and bound is not None:
-            start = lower.as_int if isinstance(lower, Num) else None
             if start is not None and isinstance(upper, Num) and upper.as_int is not None:
                 return literal_list(owner.items[start : upper.as_int], owner.source)
         if isinstance(owner, Str):
@@ -524,9 +533,8 @@ class ExpressionsMixin(EvaluatorCore):
             or not isinstance(target, cst.Tuple)
             or len(target.elements) != 2
             or not isinstance(node.key, cst.Name)
-            or not isinstance(node.value, cst.Name)
             or dotted(target.elements[0].value) != node.key.value
-            or dotted(target.elements[1].value) != node.value.value
+            or not isinstance(target.elements[1].value, cst.Name)
             or not isinstance(source, cst.Call)
             or source.args
             or not isinstance(source.func, cst.Attribute)
@@ -534,20 +542,24 @@ class ExpressionsMixin(EvaluatorCore):
             or not isinstance(source.func.value, cst.Name | cst.Attribute)
         ):
             return None
+        value_name = target.elements[1].value.value
         mapping = self.eval(source.func.value, frame)
         if isinstance(mapping, DictV) and not mapping.open:
-            # some of a known mapping's entries (`{k: v for k, v in fields.items() if v}`):
-            # the same keys, less those a condition may drop when their value is None
+            # some of a known mapping's entries (`{k: v for k, v in fields.items() if v}`,
+            # `{k: str(v) ...}`): the same keys, less those a condition may drop
             kept = mapping.copy()
             for key, entry in mapping.entries.items():
                 # each entry through the comprehension's conditions, as Python runs it
                 inner = frame.nested(dict(frame.env))
                 inner.env[node.key.value] = Str(key)
-                inner.env[node.value.value] = entry
+                inner.env[value_name] = entry
                 if any(self.condition(c.test, inner) is False for c in for_in.ifs):
                     del kept.entries[key]
+                elif not (isinstance(node.value, cst.Name) and node.value.value == value_name):
+                    kept.entries[key] = self.eval(node.value, inner)
             return kept
-        return mapping if isinstance(mapping, Data) else None
+        same_values = isinstance(node.value, cst.Name) and node.value.value == value_name
+        return mapping if isinstance(mapping, Data) and same_values else None
 
     def comprehension(
         self,

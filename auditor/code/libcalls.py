@@ -131,6 +131,7 @@ class LibraryCallsMixin(EvaluatorCore):
         sent = self.generic_http(None, short, args, kwargs, node, frame)
         if sent is not None:
             return sent
+        self.register_by_name(args, kwargs)
         self.hand_on(args, kwargs)
         if short[:1].isupper():
             # an object of a class nobody modeled: keep what it was given
@@ -167,6 +168,25 @@ class LibraryCallsMixin(EvaluatorCore):
         if sequence:
             return ListV(source=source, elem=item, origin=item)
         return item
+
+    def register_by_name(self, args: list[Value], kwargs: Mapping[str, Value]) -> None:
+        """A library given one project callable and one name for it
+        (``config.add_request_method(make_service, "dokeos")``): what the framework offers
+        under that name later (``request.dokeos``) is what the callable makes."""
+        given = [*args, *(v for k, v in kwargs.items() if k != "**")]
+        factories = [v for v in given if isinstance(v, Func | ClassRef)]
+        names = [v.text for v in given if isinstance(v, Str) and v.known and v.text.isidentifier()]
+        if len(factories) == 1 and len(names) == 1:
+            self.stores.setdefault(("factory", names[0]), factories[0])
+
+    def made_by_name(self, name: str, frame: Frame) -> Value | None:
+        """What the factory registered under ``name`` makes, if the project registered one."""
+        factory = self.stored("factory", name, frame)
+        if isinstance(factory, Func):
+            return self.call_function(factory, [], {}, None, frame)
+        if isinstance(factory, ClassRef):
+            return self.instantiate(factory.cls, [], {}, None, frame)
+        return None
 
     def fetch_registered(self, kind: str, key: Value | None, frame: Frame) -> Value | None:
         """What a framework registered under ``key``: a task's result, a stored value."""
@@ -368,6 +388,8 @@ class LibraryCallsMixin(EvaluatorCore):
                     return Data(given.request)
                 if isinstance(given, Data):
                     return given  # decoded by an object we cannot see: the same body
+                if isinstance(given, ListV) and isinstance(given.origin or given.elem, Data):
+                    return given  # items decoded one by one (`Schema(many=True).load(rows)`)
             deferrer = models.deferrer(name)
             if deferrer is not None:
                 return Deferred(receiver, _delay_days(deferrer.delays, args, kwargs))
@@ -404,6 +426,7 @@ class LibraryCallsMixin(EvaluatorCore):
             if models.method_store(name, receiver_name) is not None:
                 self.hand_on(args, kwargs, how="stored")
                 return UNKNOWN
+        self.register_by_name(args, kwargs)
         self.hand_on(args, kwargs)
         if stored_receiver and isinstance(receiver, Unknown):
             # stored data read through a method (`msg.get_body()`): the same data, read back
@@ -454,9 +477,20 @@ class LibraryCallsMixin(EvaluatorCore):
         if isinstance(target, Partial):
             call_args = [*target.args, *call_args]
             call_kwargs = {**dict(target.kwargs), **call_kwargs}
+        if method.run == "each":
+            call_args = [self.element_of(a, frame) for a in call_args]
+            call_kwargs = {k: self.element_of(v, frame) for k, v in call_kwargs.items()}
         if isinstance(func, Func):
-            return self.call_function(func, call_args, call_kwargs, node, frame, delay=delay)
-        return self.call_value(func, call_args, call_kwargs, node, frame)
+            result = self.call_function(func, call_args, call_kwargs, node, frame, delay=delay)
+        else:
+            result = self.call_value(func, call_args, call_kwargs, node, frame)
+        return ListV(elem=result, source="mapped results") if method.run == "each" else result
+
+    def element_of(self, value: Value, frame: Frame) -> Value:
+        """One element of a sequence a mapping call walks; other values are given as is."""
+        if isinstance(value, ListV | Data | Unknown):
+            return self.iterate(value, frame)
+        return value
 
     def schedule(
         self,

@@ -136,6 +136,29 @@ class ObjectsMixin(EvaluatorCore):
                 names.extend(self.external_bases(base.cls, seen + 1))
         return names
 
+    def container_base(self, cls: ClassInfo) -> str | None:
+        """The builtin container a class only dresses up (``class Record(dict)`` defining
+        ``__getattr__``): no constructor and no method of its own but dunder ones."""
+        bases = self.external_bases(cls)
+        if not bases or bases[0] not in _CONTAINER_BASES:
+            return None
+        if self.lookup_method(cls, "__init__") or self.lookup_method(cls, "__new__"):
+            return None
+        for base in (cls, *self.project_bases(cls)):
+            if any(not (m.startswith("__") and m.endswith("__")) for m in base.methods):
+                return None
+        return _CONTAINER_BASES[bases[0]]
+
+    def project_bases(self, cls: ClassInfo, seen: int = 0) -> list[ClassInfo]:
+        """The project classes a class derives from, at any depth."""
+        if seen > 10:
+            return []
+        found: list[ClassInfo] = []
+        for base in self.class_bases(cls):
+            if isinstance(base, ClassRef):
+                found.extend((base.cls, *self.project_bases(base.cls, seen + 1)))
+        return found
+
     def lookup_method(self, cls: ClassInfo, name: str, seen: int = 0) -> Func | None:
         if seen > 10:
             return None
@@ -304,6 +327,11 @@ class ObjectsMixin(EvaluatorCore):
         known = self.instances.get(key, (None, ()))[0]
         if known is not None:
             return known
+        container = self.container_base(cls)
+        if container is not None and node is not None and frame is not None:
+            # `class Record(dict)` with only dunder methods (attribute access to keys):
+            # the object is the mapping or list it is built from
+            return self.call_builtin(container, args, kwargs, node, frame)
         instance = self.new_instance(cls)
         self.instances[key] = (instance, held(*args, *kwargs.values()))
         init = self.lookup_method(cls, "__init__")
@@ -439,7 +467,7 @@ class ObjectsMixin(EvaluatorCore):
                 owner.attrs[attr] = DictV()
             return owner.attrs.get(attr, Unknown(source=f"`{owner.name}`", name=attr))
         if isinstance(owner, Unknown):
-            stored = self.stored("attr", attr, frame)
+            stored = self.stored("attr", attr, frame) or self.made_by_name(attr, frame)
             if stored is not None:
                 return stored
             return replace(owner, source=owner.source or f"`.{attr}`", name=attr, bound=None)
@@ -654,3 +682,14 @@ def _literal_names(cls: ClassInfo, attr: str) -> list[str]:
 
 
 _SETTINGS_MODULES = frozenset({"settings", "config", "conf", "configuration", "default_settings"})
+
+
+# library containers a project class may dress up, and the builtin that makes each
+_CONTAINER_BASES = {
+    "builtins.dict": "dict",
+    "collections.OrderedDict": "dict",
+    "collections.UserDict": "dict",
+    "builtins.list": "list",
+    "collections.UserList": "list",
+    "builtins.tuple": "tuple",
+}

@@ -75,7 +75,7 @@ class BuiltinsMixin(EvaluatorCore):
                 return replace(element, item=True)
             return element
         if isinstance(value, DictV):
-            return Str(HOLE, (UNKNOWN,))
+            return _unspelled_key(value)
         if isinstance(value, Unknown):
             return replace(value, name=_singular(value.name), bound=None, item=True)
         if isinstance(value, Response):
@@ -153,7 +153,8 @@ class BuiltinsMixin(EvaluatorCore):
                     # a framework registry (Odoo's env["res.partner"]): the model's records
                     return self.default_instance(registered)
             name = key.text if isinstance(key, Str) and key.known else owner.name
-            return replace(owner, name=name, bound=None)
+            taken = frame.func_id if owner.stored else owner.taken_in
+            return replace(owner, name=name, bound=None, taken_in=taken)
         return UNKNOWN
 
     def external_item(self, owner: External, key: Value, frame: Frame) -> Value:
@@ -450,13 +451,13 @@ class BuiltinsMixin(EvaluatorCore):
                 pairs: list[Value] = [literal_list([Str(k), v]) for k, v in target.entries.items()]
                 return literal_list(pairs, "a dict")
             return ListV(
-                elem=literal_list([Str(HOLE, (UNKNOWN,)), one_of(values) if values else UNKNOWN]),
+                elem=literal_list([_unspelled_key(target), one_of(values) if values else UNKNOWN]),
                 source="a dict",
             )
         if name == "keys":
             if closed:
                 return literal_list([Str(k) for k in target.entries], "a dict")
-            return ListV(source="a dict")
+            return ListV(elem=_unspelled_key(target), source="a dict")
         return UNKNOWN
 
     def config_method(
@@ -553,6 +554,11 @@ class BuiltinsMixin(EvaluatorCore):
         if name in ("copy", "decode", "encode", "strip"):
             return target  # the same body (bytes read from a response, decoded as text)
         return UNKNOWN
+
+
+def _unspelled_key(target: DictV) -> Value:
+    """A key of a mapping the analysis cannot spell: what was stored as a key, if known."""
+    return target.key_elem if target.key_elem is not None else Str(HOLE, (UNKNOWN,))
 
 
 def _dict_of_pairs(arg: Value, given: bool) -> DictV:

@@ -317,6 +317,9 @@ class StatementsMixin(EvaluatorCore):
                 if isinstance(method, Func):
                     entered = self.call_function(method, [], {}, None, frame)
                     return value if isinstance(entered, Unknown) else entered
+        if isinstance(value, ListV) and value.source == "a generator" and value.elem is not None:
+            # a generator in a `with` is a @contextmanager: it binds what it yields
+            return value.elem
         return value
 
     # -- imports ------------------------------------------------------------------------
@@ -477,19 +480,29 @@ class StatementsMixin(EvaluatorCore):
     def set_item(
         self, owner: Value, key: Value, value: Value, target: cst.CSTNode, frame: Frame
     ) -> None:
+        if isinstance(owner, OneOf):
+            for option in owner.options:
+                self.set_item(option, key, value, target, frame)
+            return
         if isinstance(owner, DictV):
             if owner.shared:
                 self.events.escape(value, "stored")
             if isinstance(key, Str) and key.known:
                 owner.set_ci(key.text, value, frame.ref(target))
             else:
+                if owner.shared:
+                    self.events.escape(key, "stored")
                 owner.elem = value if owner.elem is None else _either(owner.elem, value)
+                owner.key_elem = key if owner.key_elem is None else _either(owner.key_elem, key)
         elif isinstance(owner, ListV):
             if owner.shared:
                 self.events.escape(value, "stored")
         else:
-            if isinstance(key, Str) and key.known and _is_object(value):
-                self.stores[("key", key.text)] = value
+            if isinstance(key, Str) and key.known:
+                if _is_object(value):
+                    self.stores[("key", key.text)] = value
+            else:
+                self.events.escape(key, "stored")  # `cache[job_id] = …`: the key is kept
             self.events.escape(value, "stored")
 
     # -- match statements ---------------------------------------------------------------

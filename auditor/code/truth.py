@@ -20,6 +20,7 @@ from auditor.code.values import (
     Str,
     Value,
 )
+from auditor.urls import HOLE
 
 
 def truth(value: Value) -> bool | None:
@@ -91,6 +92,12 @@ def compare(operator: cst.BaseCompOp, left: Value, right: Value) -> bool | None:
             texts = [i.text for i in right.items if isinstance(i, Str) and i.known]
             if len(texts) == len(right.items) and not right.extra:
                 return (left.text in texts) == positive
+        if isinstance(left, Str) and left.known and left.text and isinstance(right, Str):
+            # a substring test (`"?" in path`): a literal part holding it says yes, and a
+            # string without holes says no
+            if any(left.text in part for part in right.text.split(HOLE)):
+                return positive
+            return (not positive) if right.known else None
         if isinstance(left, Str) and left.known and isinstance(right, DictV) and not right.open:
             if right.elem is None:
                 return (left.text in right.entries) == positive

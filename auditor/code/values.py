@@ -89,6 +89,9 @@ class Unknown(Value):
     item: bool = False
     """One item of a sequence (a row, a line, an id of a list read back): not a list of
     ids itself, unless its name says so."""
+    taken_in: int | None = None
+    """For stored data: id() of the function that took this field out of a record read
+    back (``entry["job_id"]``); the call there passing it on is where a late poll starts."""
 
 
 UNKNOWN = Unknown()
@@ -219,12 +222,16 @@ class DictV(Value):
     """The value stored under keys the analysis cannot spell (``{u["id"]: u for u in …}``)."""
     shared: bool = False
     """Kept on an object (``self.jobs``): what goes in outlives the function."""
+    key_elem: Value | None = None
+    """The keys the analysis cannot spell (``ledger[res.job_id] = …``): a key is kept too."""
     node: NodeRef | None = None
     """The dict display or ``dict(...)`` call it was written as (a copy has none: adding
     a key there would change every dict copied from it)."""
 
     def copy(self) -> DictV:
-        return DictV(dict(self.entries), dict(self.keys_nodes), self.open, self.elem)
+        return DictV(
+            dict(self.entries), dict(self.keys_nodes), self.open, self.elem, key_elem=self.key_elem
+        )
 
     def get_ci(self, key: str) -> Value | None:
         lowered = key.lower()
@@ -569,16 +576,16 @@ def walk_values(value: Value, depth: int = 0, *, into_text: bool = True) -> Iter
     yield value
     children: list[Any] = []
     if isinstance(value, Str):
-        # str(job_id) is the value itself; a message built around it is a text
-        children = list(value.slots) if into_text or value.text == HOLE else []
+        # str(job_id) or a JSON line is the value itself; a message built around it is a text
+        bare = not value.text.replace(HOLE, "").strip()
+        children = list(value.slots) if into_text or bare else []
     elif isinstance(value, ListV):
         children = [*list(value.items or ())[:64], value.elem, *value.extra]
         if value.origin is not None:
             children.append(value.origin)
     elif isinstance(value, DictV):
         children = list(value.entries.values())[:64]
-        if value.elem is not None:
-            children.append(value.elem)
+        children.extend(v for v in (value.elem, value.key_elem) if v is not None)
     elif isinstance(value, Joined):
         children = [value.seq]
     elif isinstance(value, OneOf):

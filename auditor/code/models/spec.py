@@ -184,8 +184,9 @@ class TaskMethod:
 
     names: tuple[str, ...]
     run: str = "now"
-    """"now" (the task runs with these arguments), "later" (with a delay), "partial" (a
-    signature that receives the previous task's result first), "frozen" (one that does not)."""
+    """"now" (the task runs with these arguments), "later" (with a delay), "each" (once
+    per element of the sequences given), "partial" (a signature that receives the previous
+    task's result first), "frozen" (one that does not)."""
     args: Arg | None = None
     """Where the task's positional arguments are given as one sequence (``args=[...]``)."""
     kwargs: Arg | None = None

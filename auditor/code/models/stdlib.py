@@ -35,6 +35,7 @@ from auditor.code.values import (
     Unknown,
     Value,
     as_str,
+    hole,
     literal_list,
     one_of,
 )
@@ -67,11 +68,19 @@ def _json_loads(call: CallContext) -> Value | None:
         return Data(text.request, text.path)
     if isinstance(text, Response):
         return Data(text.request)
+    if isinstance(text, Str) and text.text == HOLE and isinstance(text.slots[0], DictV | ListV):
+        return text.slots[0]  # a round trip through JSON text
     if isinstance(text, Str) and text.slots and isinstance(text.slots[0], Data):
         data = text.slots[0]
         assert isinstance(data, Data)
         return Data(data.request, data.path)
     return None
+
+
+def _json_dumps(call: CallContext) -> Value | None:
+    """JSON text of a value: the value, spelled out where it is sent (its keys say which
+    change a request body makes)."""
+    return hole(call.args[0]) if call.args else None
 
 
 def _json_load(call: CallContext) -> Value | None:
@@ -289,6 +298,7 @@ MODEL = LibraryModel(
             _config_parser,
         ),
         Special(("json.load",), _json_load),
+        Special(("json.dumps",), _json_dumps),
         Special(("functools.partial",), _partial),
         Special(("functools.partialmethod",), _partialmethod),
         Special(

@@ -225,7 +225,11 @@ MODEL = LibraryModel(
         ),
     ),
     method_lookups=(Lookup(("xcom_pull",), kind="task", key=arg(0, "task_ids")),),
-    task_methods=(TaskMethod(("map", "fn", "submit", "with_options")),),
+    task_methods=(
+        TaskMethod(("fn", "submit", "with_options")),
+        # Prefect's `task.map(ids)` runs the task once per element of each sequence given
+        TaskMethod(("map",), run="each"),
+    ),
     model_bases=(
         "dagster.ConfigurableResource",
         "dagster.Config",

@@ -80,7 +80,7 @@ class JobFollowing(Observer):
                 ([days],),
             )
             return
-        if not fresh and kept is not None:
+        if kept is not None:
             # the age limit may sit in this function, where the ids were read back (a
             # query's look-back), or in a caller that read them and handed them down; a
             # caller above a function that reads the ids itself filters nothing of them
@@ -97,7 +97,7 @@ class JobFollowing(Observer):
                 kept_spans = tuple(s for s in kept_spans if id(s) not in above)
             self.polls[request] = Poll(
                 kept.source or "storage",
-                kept.made_in,
+                kept.taken_in if _in_chain(frame, kept.taken_in) else kept.made_in,
                 (frame.spans, *callers, *kept_spans),
             )
 
@@ -122,6 +122,10 @@ class JobFollowing(Observer):
 
     def body_read(self, request: HttpRequest) -> None:
         self.use(request).body_used = True
+
+
+def _in_chain(frame: Frame, function: int | None) -> bool:
+    return function is not None and any(ref.function == function for ref in frame.chain)
 
 
 def _above(frame: Frame, function: int | None) -> set[int]:
