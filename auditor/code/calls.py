@@ -16,6 +16,7 @@ from auditor.code.values import (
     AnnotatedType,
     Bound,
     ClassRef,
+    Composed,
     Data,
     Deferred,
     DictV,
@@ -119,7 +120,17 @@ class CallsMixin(EvaluatorCore):
             return self.call_function(func, args, kwargs, node, frame)
         if isinstance(func, Partial):
             merged = {**dict(func.kwargs), **kwargs}
-            return self.call_value(func.func, [*func.args, *args], merged, node, frame)
+            given = [*func.args, *args]
+            if func.curried and len(given) < _positional_needs(func.func):
+                return replace(func, args=tuple(given), kwargs=tuple(merged.items()))
+            at = func.made_at if func.made_at is not None else node
+            return self.call_value(func.func, given, merged, at, frame)
+        if isinstance(func, Composed):
+            # the last function first, then each on the result of the one after it
+            value = self.call_value(func.funcs[-1], args, kwargs, node, frame)
+            for inner in reversed(func.funcs[:-1]):
+                value = self.call_value(inner, [value], {}, node, frame)
+            return value
         if isinstance(func, LambdaV):
             return self.call_lambda(func, args, kwargs, frame)
         if isinstance(func, Identity):
@@ -213,7 +224,14 @@ class CallsMixin(EvaluatorCore):
         self_value = func.bound_self
         cls = func.cls
         if entry and cls is not None and self_value is None and func.kind != "staticmethod":
-            self_value = ClassRef(cls) if func.kind == "classmethod" else self.default_instance(cls)
+            if func.kind == "classmethod":
+                self_value = ClassRef(cls)
+            elif func.name == "__init__":
+                # run on its own, a constructor builds an object of its own: the object
+                # other methods run on may have been made by the class's factory
+                self_value = self.new_instance(cls)
+            else:
+                self_value = self.default_instance(cls)
         chain = () if frame is None else (*frame.chain, frame.ref(node)) if node else frame.chain
         module_env = self.state_of(func.module).env
         inner = Frame(
@@ -392,11 +410,32 @@ class CallsMixin(EvaluatorCore):
 
     def unknown_param(self, func: Func, param: cst.Param, frame: Frame | None = None) -> Value:
         name = param.name.value
-        if param.annotation is not None:
-            typed = self.annotated_value(func.module, param.annotation.annotation, frame)
+        declared = self.declared_type(func, param)
+        if declared is not None:
+            typed = self.annotated_value(declared[0], declared[1], frame)
             if typed is not None:
                 return typed
         return Unknown(source="a function argument", name=name, param_of=func.key)
+
+    def declared_type(
+        self, func: Func, param: cst.Param
+    ) -> tuple[ModuleInfo, cst.BaseExpression] | None:
+        """A parameter's annotation, or for an override that has none, the annotation of the
+        same parameter of the method it overrides (``run(self, client)`` of a plugin whose
+        base declares ``run(self, client: Client)``)."""
+        if param.annotation is not None:
+            return func.module, param.annotation.annotation
+        if func.cls is None:
+            return None
+        for base in self.project_bases(func.cls):
+            node = base.methods.get(func.name)
+            if node is None:
+                continue
+            for other in (*node.params.params, *node.params.kwonly_params):
+                if other.name.value == param.name.value and other.annotation is not None:
+                    return base.module, other.annotation.annotation
+            return None
+        return None
 
     def annotated_value(
         self, module: ModuleInfo, annotation: cst.BaseExpression, within: Frame | None = None
@@ -614,3 +653,20 @@ def names_in(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 def decorated_with(node: cst.FunctionDef, names: frozenset[str]) -> bool:
     return any(decorator_name(d) in names for d in node.decorators)
+
+
+def _positional_needs(func: Value) -> int:
+    """How many positional arguments a curried function waits for before it runs."""
+    if isinstance(func, Func):
+        params = func.node.params.params
+        needed = [p for p in params if p.default is None]
+        if func.bound_self is not None and needed:
+            needed = needed[1:]
+        return len(needed)
+    if isinstance(func, External) and func.name in (
+        "builtins.map",
+        "builtins.filter",
+        "toolz.pluck",
+    ):
+        return 2
+    return 0

@@ -65,6 +65,8 @@ class ClassState:
     """Class-level attributes, once evaluated."""
     bases: list[Value] | None = None
     default_instance: Instance | None = None
+    setters: dict[str, list[str]] | None = None
+    """Attribute name → the methods other than ``__init__`` that assign ``self.<name>``."""
 
 
 class EvaluatorCore:
@@ -93,6 +95,8 @@ class EvaluatorCore:
         self.steps = 0
         self.stores: dict[tuple[str, str], Value] = {}
         """Values registered under a key (a client in ``app["dokeos"]``, a task by id)."""
+        self.setting_up: set[tuple[int, str]] = set()
+        """(object, method) pairs run to fill an attribute ``__init__`` left None."""
         self.store_misses: dict[int, set[tuple[str, str]]] = {}
         self.entry_funcs: dict[int, Func] = {}
         self.literals: dict[int, str] = {}
@@ -318,7 +322,12 @@ class EvaluatorCore:
         raise NotImplementedError
 
     def register(self, kind: str, key: str, value: Value) -> None:
-        """A framework registers ``value`` under ``key`` (a task's result by its id)."""
+        """A framework registers ``value`` under ``key`` (a task's result by its id). Two
+        command-line options of one name are a list if either is."""
+        if kind == "cli_option" and self.stores.get((kind, key)) is not None:
+            known = self.stores[(kind, key)]
+            if isinstance(known, Str) and known.text == "many":
+                return
         self.stores[(kind, key)] = value
 
     def registered(self, kind: str, key: str, frame: Frame) -> Value | None:
@@ -428,7 +437,16 @@ class EvaluatorCore:
     def default_instance(self, cls: ClassInfo) -> Instance:
         raise NotImplementedError
 
+    def new_instance(self, cls: ClassInfo) -> Instance:
+        raise NotImplementedError
+
     def made_by_name(self, name: str, frame: Frame) -> Value | None:
+        raise NotImplementedError
+
+    def add(self, left: Value, right: Value) -> Value:
+        raise NotImplementedError
+
+    def project_bases(self, cls: ClassInfo, seen: int = 0) -> list[ClassInfo]:
         raise NotImplementedError
 
     def class_bases(self, cls: ClassInfo) -> list[Value]:

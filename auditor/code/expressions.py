@@ -336,6 +336,12 @@ class ExpressionsMixin(EvaluatorCore):
             frame.yields.append(self.iterate(value, frame))
         elif node.value is not None:
             frame.yields.append(self.eval(node.value, frame))
+        else:
+            return UNKNOWN
+        if frame.depth == 0 and frame.func is not None:
+            # a generator nobody in the project runs: the framework running it (a pipeline
+            # stage, a Scrapy callback) takes what it yields, as it takes what is returned
+            self.events.escape(frame.yields[-1], "returned")
         return UNKNOWN
 
     # -- operators ----------------------------------------------------------------------
@@ -403,6 +409,13 @@ class ExpressionsMixin(EvaluatorCore):
             )
         if isinstance(left, Unknown) and isinstance(right, Duration):
             return right
+        if isinstance(left, Data | ListV) and isinstance(right, Data | ListV):
+            # items + page["data"]: a list holding the response's items
+            data = right if isinstance(right, Data) else left
+            assert isinstance(data, Data)
+            return ListV(
+                source="an API response", elem=Data(data.request, (*data.path, "[]")), origin=data
+            )
         return left if isinstance(left, Duration) else UNKNOWN
 
     # -- comparisons --------------------------------------------------------------------
@@ -519,6 +532,8 @@ class ExpressionsMixin(EvaluatorCore):
         if kept is not None:
             return kept
         result = self.comprehension(node.for_in, node.key, frame, value=node.value)
+        if isinstance(result, DictV):
+            return result
         value = result.origin_value if isinstance(result, ListV) else None
         return DictV(open=True, elem=value)
 
@@ -570,8 +585,19 @@ class ExpressionsMixin(EvaluatorCore):
         value: cst.BaseExpression | None = None,
         first_only: bool = False,
     ) -> Value:
-        inner = frame.nested(dict(frame.env))
         outer_iter = self.eval(for_in.iter, frame)
+        if (
+            for_in.inner_for_in is None
+            and isinstance(outer_iter, ListV)
+            and outer_iter.items is not None
+            and len(outer_iter.items) <= _EXACT_ITEMS
+        ):
+            exact = self.exact_comprehension(for_in, outer_iter.items, elt, value, frame)
+            if exact is not None:
+                if isinstance(exact, ListV):
+                    exact.source = outer_iter.source or "a comprehension"
+                return exact
+        inner = frame.nested(dict(frame.env))
         iterable = outer_iter
         clause: cst.CompFor | None = for_in
         first = True
@@ -605,6 +631,37 @@ class ExpressionsMixin(EvaluatorCore):
         )
         result.origin_value = dict_value
         return result
+
+    def exact_comprehension(
+        self,
+        for_in: cst.CompFor,
+        items: list[Value],
+        elt: cst.BaseExpression,
+        value: cst.BaseExpression | None,
+        frame: Frame,
+    ) -> Value | None:
+        """A comprehension over a few known items, run item by item as Python does
+        (``",".join(str(v) for v in ("a", "b"))``, ``{k: v for k, v in pairs if v}``);
+        None when a list's condition cannot be decided or a key cannot be spelled. A
+        mapping keeps the entries a condition may keep: what the code may send."""
+        elements: list[Value] = []
+        mapping = DictV()
+        for item in items:
+            inner = frame.nested(dict(frame.env))
+            self.bind(for_in.target, item, inner)
+            decided = [self.condition(c.test, inner) for c in for_in.ifs]
+            if False in decided:
+                continue
+            if None in decided and value is None:
+                return None  # a list of unknown length; a mapping keeps what may be sent
+            element = self.eval(elt, inner)
+            if value is None:
+                elements.append(element)
+                continue
+            if not (isinstance(element, Str) and element.known):
+                return None
+            mapping.set_ci(element.text, self.eval(value, inner), frame.ref(elt))
+        return mapping if value is not None else literal_list(elements)
 
 
 def arithmetic(left: Value, right: Value, operator: cst.CSTNode) -> Value:
@@ -668,6 +725,9 @@ _BUILTINS = OPAQUE_BUILTINS | frozenset(
     "staticmethod classmethod property locals".split()
 )
 
+
+# a comprehension over at most this many known items is run item by item
+_EXACT_ITEMS = 16
 
 # builtin and abstract types by name → the kinds of value that are instances of them
 _SEQUENCE = frozenset({"list", "tuple"})

@@ -24,6 +24,7 @@ from auditor.code.values import (
     Instance,
     ListV,
     ModuleRef,
+    NoneV,
     Num,
     OneOf,
     Opaque,
@@ -390,6 +391,10 @@ class ObjectsMixin(EvaluatorCore):
             instance = self.new_instance(cls)
             state.default_instance = instance
             init = self.lookup_method(cls, "__init__")
+            made = self.factory_made(cls, init)
+            if made is not None:
+                state.default_instance = made
+                return made
             with contextlib.suppress(Budget):
                 if init is not None:
                     self.call_function(
@@ -398,6 +403,54 @@ class ObjectsMixin(EvaluatorCore):
                 elif self.is_dataclass(cls):
                     self.init_fields(instance, [], {}, None, None)
         return state.default_instance
+
+    def set_up_attribute(self, owner: Instance, attr: str, frame: Frame) -> Value | None:
+        """An attribute ``__init__`` leaves None that another method fills (a Beam DoFn's
+        ``setup()``, a service's ``start()``): what that method puts there, the object being
+        used once a framework or its owner has set it up."""
+        setters = self.attribute_setters(owner.cls).get(attr, [])
+        for name in setters:
+            running = frame.func is not None and frame.func.name == name
+            if running or (id(owner), name) in self.setting_up:
+                continue
+            method = self.lookup_method(owner.cls, name)
+            if method is None or _required_params(method.node):
+                continue
+            self.setting_up.add((id(owner), name))
+            self.call_function(replace(method, bound_self=owner), [], {}, None, frame)
+            value = owner.attrs.get(attr)
+            if value is not None and not isinstance(value, NoneV):
+                return value
+        return None
+
+    def attribute_setters(self, cls: ClassInfo) -> dict[str, list[str]]:
+        state = self.class_state(cls)
+        if state.setters is None:
+            found: dict[str, list[str]] = {}
+            for klass in (cls, *self.project_bases(cls)):
+                for name, node in klass.methods.items():
+                    if name == "__init__":
+                        continue
+                    for target in _self_targets(node):
+                        found.setdefault(target, []).append(name)
+            state.setters = found
+        return state.setters
+
+    def factory_made(self, cls: ClassInfo, init: Func | None) -> Instance | None:
+        """An object of a class whose constructor needs what only the project's own factory
+        gives (``Client.from_config(config)`` building the session and its headers): the
+        object that factory makes, when the class has one."""
+        if init is None or not _required_params(init.node):
+            return None
+        for node in cls.methods.values():
+            if function_kind(node) != "classmethod":
+                continue
+            factory = Func(cls.module, node, cls, bound_self=ClassRef(cls), kind="classmethod")
+            with contextlib.suppress(Budget):
+                made = self.call_function(factory, [], {}, None, None, entry=True)
+                if isinstance(made, Instance) and made.cls is cls:
+                    return made
+        return None
 
     # -- attributes ---------------------------------------------------------------------
     def attribute(self, owner: Value, attr: str, node: cst.CSTNode, frame: Frame) -> Value:
@@ -470,6 +523,10 @@ class ObjectsMixin(EvaluatorCore):
             stored = self.stored("attr", attr, frame) or self.made_by_name(attr, frame)
             if stored is not None:
                 return stored
+            option = self.stores.get(("cli_option", attr)) if owner.source else None
+            if isinstance(option, Str) and option.text == "one":
+                # `args.training` of an option taking one value: one id, not a list
+                return replace(owner, name=attr, bound=None, item=True)
             return replace(owner, source=owner.source or f"`.{attr}`", name=attr, bound=None)
         return UNKNOWN
 
@@ -491,6 +548,8 @@ class ObjectsMixin(EvaluatorCore):
     ) -> Value:
         if attr in owner.attrs:
             value = owner.attrs[attr]
+            if isinstance(value, NoneV):
+                value = self.set_up_attribute(owner, attr, frame) or value
             if isinstance(value, FieldOf):
                 return self.read_key(value.data, value.key, node, frame)
             if owner.cls.module.generated and not frame.module.generated:
@@ -693,3 +752,40 @@ _CONTAINER_BASES = {
     "collections.UserList": "list",
     "builtins.tuple": "tuple",
 }
+
+
+def _required_params(node: cst.FunctionDef) -> list[str]:
+    """Parameters a call must give (``self``/``cls`` of a method aside)."""
+    params = node.params
+    names = [p.name.value for p in params.params if p.default is None]
+    names += [p.name.value for p in params.kwonly_params if p.default is None]
+    return [n for n in names if n not in ("self", "cls")]
+
+
+def _self_targets(node: cst.FunctionDef) -> set[str]:
+    """Names of the ``self.<name> = …`` assignments in a method's body."""
+
+    class Targets(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.found: set[str] = set()
+
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return inner is node  # not into nested functions
+
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            self._note(target.target)
+
+        def visit_AnnAssign(self, assign: cst.AnnAssign) -> None:
+            self._note(assign.target)
+
+        def _note(self, target: cst.BaseExpression) -> None:
+            if (
+                isinstance(target, cst.Attribute)
+                and isinstance(target.value, cst.Name)
+                and target.value.value == "self"
+            ):
+                self.found.add(target.attr.value)
+
+    visitor = Targets()
+    node.visit(visitor)
+    return visitor.found

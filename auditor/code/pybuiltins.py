@@ -14,16 +14,20 @@ from auditor.code.values import (
     NONE,
     UNKNOWN,
     ClassRef,
+    Composed,
     ConfigMap,
     Data,
     DictV,
     External,
+    Func,
     Instance,
     Joined,
+    LambdaV,
     LenOf,
     ListV,
     Num,
     OneOf,
+    Partial,
     Response,
     Str,
     SuperRef,
@@ -324,6 +328,13 @@ class BuiltinsMixin(EvaluatorCore):
         func = args[0] if args else UNKNOWN
         if isinstance(seq, OneOf):
             return one_of([self.mapped(name, [func, option], frame) for option in seq.options])
+        frame.loop_depth += 1  # the function runs once per element: a loop
+        try:
+            return self.mapped_elements(name, func, seq, frame)
+        finally:
+            frame.loop_depth -= 1
+
+    def mapped_elements(self, name: str, func: Value, seq: Value, frame: Frame) -> Value:
         if isinstance(seq, ListV):
             element: Value = UNKNOWN
             if name == "map":
@@ -345,7 +356,11 @@ class BuiltinsMixin(EvaluatorCore):
             return ListV(source="an API response", origin=seq, elem=item)
         source = seq.source if isinstance(seq, Unknown) else ""
         bound = seq.bound if isinstance(seq, Unknown) else None
-        return ListV(source=source, origin=seq, bound=bound)
+        mapped: Value = UNKNOWN
+        if name == "map" and isinstance(func, Func | Partial | LambdaV | Composed):
+            # the project's function runs on each element, whatever the sequence is
+            mapped = self.call_value(func, [self.iterate(seq, frame)], {}, None, frame)
+        return ListV(source=source, origin=seq, bound=bound, elem=mapped)
 
     # -- methods of str, dict and list --------------------------------------------------
     def str_method(

@@ -26,6 +26,7 @@ from auditor.code.values import (
     Num,
     OneOf,
     Opaque,
+    Partial,
     Str,
     Unknown,
     Value,
@@ -303,6 +304,10 @@ class StatementsMixin(EvaluatorCore):
     def decorate(self, func: Value, decorator: cst.Decorator, frame: Frame) -> Value:
         """A project decorator's wrapper replaces the function; library ones keep it."""
         target = self.eval(decorator.decorator, frame)
+        if isinstance(target, External) and self.models.is_currying(
+            self.models.normalize(target.name)
+        ):
+            return Partial(func, curried=True)
         if isinstance(target, Func) and target.kind != "property":
             wrapped = self.call_function(target, [func], {}, None, frame)
             if isinstance(wrapped, Func):

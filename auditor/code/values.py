@@ -341,6 +341,20 @@ class Partial(Value):
     """``partialmethod``: looked up on an object, it binds the object first."""
     frozen: bool = False
     """A task signature that ignores the previous task's result (Celery's ``si``)."""
+    curried: bool = False
+    """``toolz.curry``: called with fewer arguments than the function needs, it waits for
+    the rest."""
+    made_at: cst.Call | None = None
+    """The call that gave the arguments, when what runs later reads data there
+    (``pluck("progressions")`` in a pipeline)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Composed(Value):
+    """``compose(f, g)``: a callable running the last function first, each on the result
+    of the one before."""
+
+    funcs: tuple[Value, ...]
 
 
 @dataclass(frozen=True, eq=False)

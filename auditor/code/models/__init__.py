@@ -65,6 +65,7 @@ _MODULES = (
     "cli",
     "ui",
     "testing",
+    "functional",
 )
 
 GENERIC_RESPONSE = ResponseKind(
@@ -383,6 +384,13 @@ class ModelIndex:
 
     def special(self, name: str) -> Special | None:
         return self._specials.get(name)
+
+    @cached_property
+    def _currying(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.currying)
+
+    def is_currying(self, name: str) -> bool:
+        return name in self._currying
 
     @cached_property
     def _method_specials(self) -> dict[str, Special]:

@@ -322,6 +322,8 @@ class Interpreter(Protocol):
 
     def hand_on(self, args: list[Value], kwargs: Mapping[str, Value]) -> None: ...
 
+    def add(self, left: Value, right: Value) -> Value: ...
+
     def http_request(
         self,
         client: Client | None,
@@ -537,6 +539,8 @@ class LibraryModel:
     bounds: tuple[SizeBound, ...] = ()
     specials: tuple[Special, ...] = ()
     method_specials: tuple[Special, ...] = ()
+    currying: tuple[str, ...] = ()
+    """Decorators that curry the function they decorate (``@toolz.curry``)."""
     """Specials known by method name, on receivers the analysis cannot type."""
     task_methods: tuple[TaskMethod, ...] = ()
     bound_tasks: tuple[str, ...] = ()

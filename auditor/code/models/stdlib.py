@@ -83,6 +83,26 @@ def _json_dumps(call: CallContext) -> Value | None:
     return hole(call.args[0]) if call.args else None
 
 
+def _cli_option(call: CallContext) -> Value | None:
+    """argparse's ``add_argument``: what the option's value is, one value or a list. An
+    option without ``nargs`` (or with ``"?"``) that is not appended gives one value."""
+    flags = [a.text for a in call.args if isinstance(a, Str) and a.known]
+    dest = call.kwargs.get("dest")
+    if isinstance(dest, Str) and dest.known:
+        name = dest.text
+    else:
+        long = [f for f in flags if f.startswith("--")]
+        name = (long or flags or [""])[0].lstrip("-").replace("-", "_")
+    nargs = call.kwargs.get("nargs")
+    action = call.kwargs.get("action")
+    many = (nargs is not None and not (isinstance(nargs, Str) and nargs.text == "?")) or (
+        isinstance(action, Str) and action.text in ("append", "extend")
+    )
+    if name.isidentifier():
+        call.interpreter.register("cli_option", name, Str("many" if many else "one"))
+    return None
+
+
 def _json_load(call: CallContext) -> Value | None:
     handle = call.args[0] if call.args else UNKNOWN
     if isinstance(handle, Response):
@@ -335,6 +355,7 @@ MODEL = LibraryModel(
         Special(_SHIFT.names, _shifted_time),
         Special(("map", "imap", "imap_unordered", "map_async"), _map_over),
         Special(("starmap", "starmap_async"), _star_map_over),
+        Special(("add_argument",), _cli_option),
     ),
     schedulers=(
         Scheduler(
