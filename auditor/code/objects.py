@@ -405,19 +405,21 @@ class ObjectsMixin(EvaluatorCore):
         return state.default_instance
 
     def set_up_attribute(self, owner: Instance, attr: str, frame: Frame) -> Value | None:
-        """An attribute ``__init__`` leaves None that another method fills (a Beam DoFn's
-        ``setup()``, a service's ``start()``): what that method puts there, the object being
-        used once a framework or its owner has set it up."""
+        """An attribute ``__init__`` leaves None, or never sets, that another method fills
+        (a Beam DoFn's ``setup()``, a Tornado handler's ``initialize()``): what that method
+        puts there, the object being used once a framework or its owner has set it up."""
         setters = self.attribute_setters(owner.cls).get(attr, [])
         for name in setters:
             running = frame.func is not None and frame.func.name == name
             if running or (id(owner), name) in self.setting_up:
                 continue
             method = self.lookup_method(owner.cls, name)
-            if method is None or _required_params(method.node):
+            if method is None:
                 continue
             self.setting_up.add((id(owner), name))
-            self.call_function(replace(method, bound_self=owner), [], {}, None, frame)
+            # what the framework passes it (`initialize(self, dokeos: DokeosClient)`) is
+            # what its parameters' types and defaults say
+            self.call_function(replace(method, bound_self=owner), [], {}, None, frame, entry=True)
             value = owner.attrs.get(attr)
             if value is not None and not isinstance(value, NoneV):
                 return value
@@ -442,10 +444,22 @@ class ObjectsMixin(EvaluatorCore):
         object that factory makes, when the class has one."""
         if init is None or not _required_params(init.node):
             return None
-        for node in cls.methods.values():
-            if function_kind(node) != "classmethod":
-                continue
-            factory = Func(cls.module, node, cls, bound_self=ClassRef(cls), kind="classmethod")
+        factories = [
+            Func(cls.module, node, cls, bound_self=ClassRef(cls), kind="classmethod")
+            for node in cls.methods.values()
+            if function_kind(node) == "classmethod"
+        ]
+        # a module function of the project declared to return one (`make_client() ->
+        # DokeosClient`), taking nothing it must be given
+        for info in [m for m in self.modules.values() if m is not None]:
+            for node in info.functions.values():
+                returns = node.returns.annotation if node.returns is not None else None
+                named = returns.value if isinstance(returns, cst.Name) else None
+                if named == cls.name and not _required_params(node):
+                    found = self.module_env(info).get(node.name.value)
+                    if isinstance(found, Func):
+                        factories.append(found)
+        for factory in factories:
             with contextlib.suppress(Budget):
                 made = self.call_function(factory, [], {}, None, None, entry=True)
                 if isinstance(made, Instance) and made.cls is cls:
@@ -616,6 +630,9 @@ class ObjectsMixin(EvaluatorCore):
                 made_in=frame.func_id,
                 spans=(owner.spans, frame.spans, *frame.caller_spans),
             )
+        set_up = self.set_up_attribute(owner, attr, frame)
+        if set_up is not None:
+            return set_up
         return Unknown(source=f"`.{attr}`", name=attr)
 
     def super_attribute(self, owner: SuperRef, attr: str) -> Value:

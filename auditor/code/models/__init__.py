@@ -66,6 +66,7 @@ _MODULES = (
     "ui",
     "testing",
     "functional",
+    "tornado_lib",
 )
 
 GENERIC_RESPONSE = ResponseKind(

@@ -1,0 +1,81 @@
+"""Tornado: ``AsyncHTTPClient().fetch(HTTPRequest(...))``, settings declared with
+``tornado.options.define`` and handlers given their client by ``initialize()``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.code.helpers import marked, rules_at, scan_files
+
+
+def check(tmp_path: Path, files: dict[str, str]) -> None:
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_handlers_use_the_client_the_app_factory_makes(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "bridge/settings.py": """
+            from tornado.options import define
+
+            define("dokeos_url", default="https://acme.dokeos.com/api")
+            define("dokeos_accept", default="application/vnd.dokeos+json;version=1")
+            """,
+            "bridge/dokeos.py": """
+            import json
+
+            from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+            from tornado.httputil import url_concat
+
+            class DokeosClient:
+                def __init__(self, base_url: str, accept: str):
+                    self.base_url = base_url
+                    self.headers = {"Accept": accept}  # !DK001
+                    self.http = AsyncHTTPClient()
+
+                async def request(self, method, path, params=None, json_body=None):
+                    url = self.base_url + path
+                    if params:
+                        url = url_concat(url, params)
+                    body = None if json_body is None else json.dumps(json_body)
+                    req = HTTPRequest(url, method=method, headers=self.headers, body=body)
+                    resp = await self.http.fetch(req)
+                    return json.loads(resp.body) if resp.body else None
+            """,
+            "bridge/app.py": """
+            import tornado.web
+            from tornado.options import options
+
+            from bridge import settings  # noqa: F401  (defines the options)
+            from bridge.dokeos import DokeosClient
+            from bridge.handlers import GroupHandler
+
+            def make_client() -> DokeosClient:
+                return DokeosClient(options.dokeos_url, options.dokeos_accept)
+
+            def make_app():
+                deps = {"dokeos": make_client()}
+                return tornado.web.Application([(r"/groups/(\\d+)", GroupHandler, deps)])
+            """,
+            "bridge/handlers.py": """
+            import tornado.web
+
+            from bridge.dokeos import DokeosClient
+
+            class GroupHandler(tornado.web.RequestHandler):
+                def initialize(self, dokeos: DokeosClient) -> None:
+                    self.dokeos = dokeos
+
+                async def get(self, group_id):
+                    query = {"group": group_id}
+                    body = await self.dokeos.request("GET", "/users", params=query)  # !DK004
+                    self.write({"tags": [u["tag_ids"] for u in body["data"]]})  # !DK002
+
+                async def put(self, group_id):
+                    ids = [int(v) for v in self.get_arguments("user_id")]
+                    path = f"/groups/{group_id}"
+                    await self.dokeos.request("PUT", path, json_body={"learner_ids": ids})  # !DK005
+            """,
+        },
+    )
