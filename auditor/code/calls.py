@@ -71,6 +71,9 @@ class CallsMixin(EvaluatorCore):
             if arg.keyword is not None:
                 kwargs[arg.keyword.value] = value
             elif arg.star == "**":
+                if isinstance(value, OneOf) and all(isinstance(o, DictV) for o in value.options):
+                    # `**({"department": d} if d else {})`: every key one of them may hold
+                    value = _either_mapping([o for o in value.options if isinstance(o, DictV)])
                 if isinstance(value, DictV):
                     kwargs.update(value.entries)
                     if value.open:
@@ -670,3 +673,11 @@ def _positional_needs(func: Value) -> int:
     ):
         return 2
     return 0
+
+
+def _either_mapping(options: list[DictV]) -> DictV:
+    """The keys any of several mappings holds, each with the values it may have."""
+    merged = DictV(open=any(o.open for o in options))
+    for key in dict.fromkeys(k for o in options for k in o.entries):
+        merged.entries[key] = one_of([o.entries[key] for o in options if key in o.entries])
+    return merged

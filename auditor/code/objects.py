@@ -194,10 +194,26 @@ class ObjectsMixin(EvaluatorCore):
         for name in self.external_bases(cls):
             if self.models.is_model_base(name) or name.rsplit(".", 1)[-1] in _TYPING_BASES:
                 return True
+        if self.external_bases(cls) and self.declares_model_fields(cls):
+            # a library's model class nobody modeled (LangChain's BaseTool is pydantic):
+            # its fields say what it is
+            return True
         return any(
             isinstance(base, ClassRef) and self.is_dataclass(base.cls)
             for base in self.class_bases(cls)
         )
+
+    def declares_model_fields(self, cls: ClassInfo) -> bool:
+        """Whether the class body declares a field with a model library's field maker
+        (``api: Wrapper = Field(default_factory=Wrapper)``)."""
+        for line in cls.node.body.body:
+            for statement in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+                value = statement.value if isinstance(statement, cst.AnnAssign) else None
+                if isinstance(value, cst.Call) and self.models.is_field_maker(
+                    dotted(value.func) or ""
+                ):
+                    return True
+        return False
 
     def dataclass_fields(self, cls: ClassInfo, seen: int = 0) -> list[tuple[str, cst.CSTNode]]:
         """(name, statement) of declared fields in definition order, base classes first."""
@@ -266,6 +282,13 @@ class ObjectsMixin(EvaluatorCore):
         """The ``__init__`` a data class decorator (or model base) writes."""
         cls = instance.cls
         remaining = list(args)
+        spread = kwargs.get("**")
+        if isinstance(spread, OneOf):
+            # `Model.model_validate(row)` of `body.get("data", [])`'s items: the fields
+            # come from the response's items, whatever the default holds
+            found = [o for o in spread.options if isinstance(o, Data)]
+            if found:
+                kwargs = {**kwargs, "**": found[0]}
         for name, statement in self.dataclass_fields(cls):
             value: Value
             param, in_init = _init_parameter(name, statement)

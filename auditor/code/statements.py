@@ -297,9 +297,27 @@ class StatementsMixin(EvaluatorCore):
     def define_function(self, node: cst.FunctionDef, frame: Frame) -> None:
         closure = frame.env if frame.func is not None else None
         value: Value = Func(frame.module, node, closure=closure, kind=function_kind(node))
+        registered = False
         for decorator in reversed(node.decorators):
+            registered = registered or self.registers(decorator, frame)
             value = self.decorate(value, decorator, frame)
         frame.env[node.name.value] = value
+        if registered and frame.func is not None and isinstance(value, Func):
+            # a nested function handed to a framework object (`@app.before_server_start`
+            # inside an app factory) is a callback the framework runs: nobody in the
+            # project calls it, so run it here
+            self.call_function(value, [], {}, None, frame)
+
+    def registers(self, decorator: cst.Decorator, frame: Frame) -> bool:
+        """Whether a decorator is a method of an object a library made (``@app.route``,
+        ``@bp.listener("before_server_start")``): it registers the function with it."""
+        target = decorator.decorator
+        if isinstance(target, cst.Call):
+            target = target.func
+        if not isinstance(target, cst.Attribute):
+            return False
+        owner = self.eval(target.value, frame)
+        return isinstance(owner, Unknown | Opaque)
 
     def decorate(self, func: Value, decorator: cst.Decorator, frame: Frame) -> Value:
         """A project decorator's wrapper replaces the function; library ones keep it."""
