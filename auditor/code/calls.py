@@ -291,7 +291,15 @@ class CallsMixin(EvaluatorCore):
             known = [b for b in bounds if b is not None]
             bound = max(known) if known and len(known) == len(bounds) else None
             return ListV(elem=join_returns(frame.yields), source="a generator", bound=bound)
-        return join_returns(frame.returns)
+        result = join_returns(frame.returns)
+        returns = func.node.returns
+        if _says_nothing(result) and returns is not None:
+            # what the values do not say, the declared return type may (`_runtime(hass) ->
+            # RuntimeData` picking an entry out of a framework's registry)
+            typed = self.annotated_value(func.module, returns.annotation, frame)
+            if isinstance(typed, Instance):
+                return typed
+        return result
 
     def bind_params(
         self,
@@ -681,3 +689,9 @@ def _either_mapping(options: list[DictV]) -> DictV:
     for key in dict.fromkeys(k for o in options for k in o.entries):
         merged.entries[key] = one_of([o.entries[key] for o in options if key in o.entries])
     return merged
+
+
+def _says_nothing(value: Value) -> bool:
+    """A value the analysis knows nothing about (not data, not stored, not a source)."""
+    options = value.options if isinstance(value, OneOf) else (value,)
+    return all(isinstance(o, Unknown) and not o.stored and o.bound is None for o in options)

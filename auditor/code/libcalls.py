@@ -132,6 +132,7 @@ class LibraryCallsMixin(EvaluatorCore):
         if sent is not None:
             return sent
         self.register_by_name(args, kwargs)
+        self.run_callbacks(args, kwargs, frame)
         self.hand_on(args, kwargs)
         if short[:1].isupper():
             # an object of a class nobody modeled: keep what it was given
@@ -178,6 +179,15 @@ class LibraryCallsMixin(EvaluatorCore):
         names = [v.text for v in given if isinstance(v, Str) and v.known and v.text.isidentifier()]
         if len(factories) == 1 and len(names) == 1:
             self.stores.setdefault(("factory", names[0]), factories[0])
+
+    def run_callbacks(self, args: list[Value], kwargs: Mapping[str, Value], frame: Frame) -> None:
+        """A function defined inside another and handed to a library
+        (``hass.services.async_register(DOMAIN, "sync", handler)``) is a callback the
+        library runs: nobody in the project calls it, so it runs here. Functions defined
+        at module level are evaluated on their own already."""
+        for value in [*args, *kwargs.values()]:
+            if isinstance(value, Func) and value.closure is not None and value.bound_self is None:
+                self.call_function(value, [], {}, None, frame)
 
     def made_by_name(self, name: str, frame: Frame) -> Value | None:
         """What the factory registered under ``name`` makes, if the project registered one."""
@@ -427,6 +437,7 @@ class LibraryCallsMixin(EvaluatorCore):
                 self.hand_on(args, kwargs, how="stored")
                 return UNKNOWN
         self.register_by_name(args, kwargs)
+        self.run_callbacks(args, kwargs, frame)
         self.hand_on(args, kwargs)
         if stored_receiver and isinstance(receiver, Unknown):
             # stored data read through a method (`msg.get_body()`): the same data, read back

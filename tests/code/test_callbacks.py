@@ -111,3 +111,59 @@ def test_a_tool_gets_the_client_its_field_declares(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_service_handlers_registered_with_a_framework_run(tmp_path: Path) -> None:
+    # Home Assistant style: handlers defined inside a setup function and handed to the
+    # framework; the runtime data comes out of its registry, typed by the helper
+    check(
+        tmp_path,
+        {
+            "component/api.py": """
+            import aiohttp
+
+            class ApiClient:
+                def __init__(self, session: aiohttp.ClientSession, host: str):
+                    self._session = session
+                    self._base = f"https://{host}/api"
+
+                async def delete_user(self, user_id):
+                    url = f"{self._base}/user/{user_id}"
+                    async with self._session.delete(url) as resp:  # !DK005
+                        return await resp.json()
+
+                async def participation(self, participation_id):
+                    url = f"{self._base}/participations/{participation_id}"
+                    async with self._session.get(url) as resp:
+                        return await resp.json()
+
+            def make_client() -> ApiClient:
+                return ApiClient(aiohttp.ClientSession(), "acme.dokeos.com")
+            """,
+            "component/services.py": """
+            from dataclasses import dataclass
+
+            from component.api import ApiClient
+
+            DOMAIN = "dokeos"
+
+            @dataclass
+            class Runtime:
+                client: ApiClient
+
+            def _runtime(hass) -> Runtime:
+                return next(iter(hass.data[DOMAIN].values()))
+
+            def register_services(hass):
+                async def delete_user(call):
+                    await _runtime(hass).client.delete_user(call.data["user_id"])
+
+                async def progress(call):
+                    detail = await _runtime(hass).client.participation(call.data["id"])
+                    return {"modules": detail["progressions"]}  # !DK002
+
+                hass.services.async_register(DOMAIN, "delete_user", delete_user)
+                hass.services.async_register(DOMAIN, "progress", progress)
+            """,
+        },
+    )

@@ -79,3 +79,47 @@ def test_handlers_use_the_client_the_app_factory_makes(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_a_next_link_loop_through_either_url_walks_every_page(tmp_path: Path) -> None:
+    # the URL is the path or the absolute next link: the body decoded is either's
+    check(
+        tmp_path,
+        {
+            "client.py": """
+            from tornado.escape import json_decode
+            from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+            from tornado.httputil import url_concat
+
+            class DokeosClient:
+                def __init__(self):
+                    self.base_url = "https://acme.dokeos.com/api"
+                    self.headers = {"Accept": "application/vnd.dokeos+json;version=2"}
+                    self.http = AsyncHTTPClient()
+
+                def url(self, path, params=None):
+                    if path.startswith("https://"):
+                        url = path
+                    else:
+                        url = f"{self.base_url}/{path.lstrip('/')}"
+                    return url_concat(url, dict(params)) if params else url
+
+                async def get(self, path, params=None):
+                    req = HTTPRequest(self.url(path, params), method="GET", headers=self.headers)
+                    response = await self.http.fetch(req, raise_error=False)
+                    return json_decode(response.body) if response.body else {}
+
+                async def iter_pages(self, path, params=None):
+                    url = self.url(path, params)
+                    while url:
+                        body = await self.get(url)
+                        for item in body["data"]:
+                            yield item
+                        url = (body.get("links") or {}).get("next")
+
+            async def group_names():
+                client = DokeosClient()
+                return [g["name"] async for g in client.iter_pages("groups", {"type": "cohort"})]
+            """,
+        },
+    )

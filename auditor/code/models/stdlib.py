@@ -3,6 +3,8 @@ threads and schedulers, logging."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from auditor.code.models.spec import (
     CallContext,
     DurationMaker,
@@ -29,6 +31,7 @@ from auditor.code.values import (
     LambdaV,
     ListV,
     Num,
+    OneOf,
     Partial,
     Response,
     Str,
@@ -53,8 +56,13 @@ def _config_parser(call: CallContext) -> Value | None:
     return parser
 
 
-def _json_loads(call: CallContext) -> Value | None:
+def json_loads(call: CallContext) -> Value | None:
     text = call.args[0] if call.args else UNKNOWN
+    if isinstance(text, OneOf):
+        # the body of whichever request answered
+        decoded = [json_loads(replace(call, args=[option])) for option in text.options]
+        known = [d for d in decoded if d is not None]
+        return one_of(known) if len(known) == len(decoded) else None
     if isinstance(text, Unknown):
         # decoded JSON keeps where its text came from (a line of a file, a queue message)
         return Unknown(
@@ -77,7 +85,7 @@ def _json_loads(call: CallContext) -> Value | None:
     return None
 
 
-def _json_dumps(call: CallContext) -> Value | None:
+def json_dumps(call: CallContext) -> Value | None:
     """JSON text of a value: the value, spelled out where it is sent (its keys say which
     change a request body makes)."""
     return hole(call.args[0]) if call.args else None
@@ -308,7 +316,7 @@ MODEL = LibraryModel(
         Passthrough(("typing.cast",), arg(1, "val")),
     ),
     specials=(
-        Special(("json.loads",), _json_loads),
+        Special(("json.loads",), json_loads),
         Special(
             (
                 "configparser.ConfigParser",
@@ -318,7 +326,7 @@ MODEL = LibraryModel(
             _config_parser,
         ),
         Special(("json.load",), _json_load),
-        Special(("json.dumps",), _json_dumps),
+        Special(("json.dumps",), json_dumps),
         Special(("functools.partial",), _partial),
         Special(("functools.partialmethod",), _partialmethod),
         Special(

@@ -13,6 +13,7 @@ from auditor.code.models.spec import (
     arg,
     kw,
 )
+from auditor.code.models.stdlib import json_dumps, json_loads
 from auditor.code.strings import urlencode
 from auditor.code.values import NONE, DictV, Str, Value, as_str, concat
 
@@ -88,6 +89,9 @@ MODEL = LibraryModel(
     specials=(
         Special(("tornado.httputil.url_concat",), _url_concat),
         Special(("tornado.options.define",), _define),
+        # tornado.escape's JSON helpers are json.loads and json.dumps
+        Special(("tornado.escape.json_decode",), json_loads),
+        Special(("tornado.escape.json_encode",), json_dumps),
     ),
     namespaces=("tornado.options.options",),
     responses=(RESPONSE,),
