@@ -65,6 +65,8 @@ class ClassState:
     """Class-level attributes, once evaluated."""
     bases: list[Value] | None = None
     default_instance: Instance | None = None
+    declares_fields: bool | None = None
+    """Whether the class body declares a field with a model library's field maker."""
     setters: dict[str, list[str]] | None = None
     """Attribute name → the methods other than ``__init__`` that assign ``self.<name>``."""
 

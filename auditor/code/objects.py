@@ -10,6 +10,7 @@ import libcst as cst
 from auditor.code.core import Budget, EvaluatorCore, decorator_name, dotted, function_kind
 from auditor.code.frames import Frame
 from auditor.code.modules import ClassInfo
+from auditor.code.subnodes import subnodes
 from auditor.code.values import (
     UNKNOWN,
     Bound,
@@ -206,6 +207,12 @@ class ObjectsMixin(EvaluatorCore):
     def declares_model_fields(self, cls: ClassInfo) -> bool:
         """Whether the class body declares a field with a model library's field maker
         (``api: Wrapper = Field(default_factory=Wrapper)``)."""
+        state = self.class_state(cls)
+        if state.declares_fields is None:
+            state.declares_fields = self._declares_fields(cls)
+        return state.declares_fields
+
+    def _declares_fields(self, cls: ClassInfo) -> bool:
         for line in cls.node.body.body:
             for statement in line.body if isinstance(line, cst.SimpleStatementLine) else ():
                 value = statement.value if isinstance(statement, cst.AnnAssign) else None
@@ -803,29 +810,37 @@ def _required_params(node: cst.FunctionDef) -> list[str]:
 
 
 def _self_targets(node: cst.FunctionDef) -> set[str]:
-    """Names of the ``self.<name> = …`` assignments in a method's body."""
-
-    class Targets(cst.CSTVisitor):
-        def __init__(self) -> None:
-            self.found: set[str] = set()
-
-        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
-            return inner is node  # not into nested functions
-
-        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
-            self._note(target.target)
-
-        def visit_AnnAssign(self, assign: cst.AnnAssign) -> None:
-            self._note(assign.target)
-
-        def _note(self, target: cst.BaseExpression) -> None:
+    """Names of the ``self.<name> = …`` assignments in a method's body (not in the
+    functions or classes it defines)."""
+    found: set[str] = set()
+    stack: list[cst.CSTNode] = [node.body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        targets: list[cst.BaseExpression] = []
+        if isinstance(current, cst.Assign):
+            targets = [t.target for t in current.targets]
+        elif isinstance(current, cst.AnnAssign | cst.AugAssign):
+            targets = [current.target]
+        for target in targets:
             if (
                 isinstance(target, cst.Attribute)
                 and isinstance(target.value, cst.Name)
                 and target.value.value == "self"
             ):
-                self.found.add(target.attr.value)
+                found.add(target.attr.value)
+        if isinstance(current, _STATEMENT_PARTS):
+            stack.extend(subnodes(current))  # assignments sit in statements, not expressions
+    return found
 
-    visitor = Targets()
-    node.visit(visitor)
-    return visitor.found
+
+_STATEMENT_PARTS = (
+    cst.BaseSuite,
+    cst.BaseCompoundStatement,
+    cst.SimpleStatementLine,
+    cst.BaseSmallStatement,
+    cst.ExceptHandler,
+    cst.Else,
+    cst.Finally,
+)
