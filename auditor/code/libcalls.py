@@ -535,7 +535,9 @@ class LibraryCallsMixin(EvaluatorCore):
                     break
         if not isinstance(task, Func | Partial):
             return False
-        delay = max(delay, _delay_days(scheduler.delays, args, kwargs))
+        if not _periodic(scheduler, args, kwargs):
+            # a periodic trigger's interval is how often it runs, not how much later
+            delay = max(delay, _delay_days(scheduler.delays, args, kwargs))
         task_args = scheduler.args.pick(args, kwargs) if scheduler.args is not None else None
         if isinstance(task_args, ListV) and task_args.items is not None:
             call_args = list(task_args.items)
@@ -572,6 +574,13 @@ def _receiver_name(receiver: Value) -> str:
     if isinstance(receiver, Bound):
         return receiver.name
     return ""
+
+
+def _periodic(scheduler: Scheduler, args: list[Value], kwargs: dict[str, Value]) -> bool:
+    if scheduler.periodic is None:
+        return False
+    trigger = scheduler.periodic.pick(args, kwargs)
+    return isinstance(trigger, Str) and trigger.text in scheduler.periodic_triggers
 
 
 def _task_arguments(

@@ -402,6 +402,10 @@ class StatementsMixin(EvaluatorCore):
                 sub = self.project.resolve_module(f"{base}.{name}", frame.module.rel_path)
                 sub_info = self.module(sub) if sub is not None else None
                 value = ModuleRef(sub_info) if sub_info is not None else External(f"{base}.{name}")
+            if isinstance(value, ModuleRef) and value.module is not frame.module:
+                # importing a module runs it: what it registers (`define(...)` of
+                # tornado.options, a plugin's decorator) is there from now on
+                self.module_env(value.module)
             frame.env[local] = value
 
     # -- binding ------------------------------------------------------------------------

@@ -123,3 +123,59 @@ def test_a_next_link_loop_through_either_url_walks_every_page(tmp_path: Path) ->
             """,
         },
     )
+
+
+def test_options_defined_in_an_imported_module_set_the_delay(tmp_path: Path) -> None:
+    # `from . import settings` runs settings (its define() calls) before anything else
+    check(
+        tmp_path,
+        {
+            "bridge/__init__.py": "",
+            "bridge/app.py": """
+            from bridge import scheduler
+
+            def main():
+                scheduler.make_scheduler().start()
+
+            main()
+            """,
+            "bridge/settings.py": """
+            from tornado.options import define
+
+            define("recheck_days", default=10, type=int)
+            define("poll_hours", default=1, type=int)
+            """,
+            "bridge/scheduler.py": """
+            from datetime import datetime, timedelta, timezone
+
+            import httpx
+            import redis.asyncio as aioredis
+            from apscheduler.schedulers.asyncio import AsyncIOScheduler
+            from tornado.options import options
+
+            from . import settings  # noqa: F401
+
+            client = httpx.AsyncClient(base_url="https://acme.dokeos.com/api")
+            cache = aioredis.from_url("redis://localhost")
+
+            async def recheck(job_id):
+                return (await client.get(f"/jobs/{job_id}")).json()["status"]  # !DK006
+
+            async def poll_stored():
+                for job_id in await cache.smembers("dokeos:jobs"):
+                    print((await client.get(f"/jobs/{job_id}")).json()["status"])  # !DK006
+
+            async def sync(scheduler):
+                job_id = (await client.put("/presence_sessions/sync")).json()["job_id"]
+                later = datetime.now(timezone.utc) + timedelta(days=options.recheck_days)
+                scheduler.add_job(recheck, "date", run_date=later, args=[job_id])
+
+            def make_scheduler():
+                scheduler = AsyncIOScheduler()
+                every = options.poll_hours
+                scheduler.add_job(poll_stored, "interval", hours=every)
+                scheduler.add_job(sync, "interval", hours=every, args=[scheduler])
+                return scheduler
+            """,
+        },
+    )

@@ -224,6 +224,10 @@ class Scheduler:
     kwargs: Arg | None = None
     delay_before_task: float = 0.0
     """Days per unit of a number given before the function (``sched.enter(60, 1, f)``)."""
+    periodic: Arg | None = None
+    """Where the trigger is named; a periodic one (``periodic_triggers``) runs the function
+    every interval, so its ``hours=`` are a period, not a delay."""
+    periodic_triggers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

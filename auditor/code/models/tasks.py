@@ -131,6 +131,8 @@ MODEL = LibraryModel(
             task=arg(0, "func"),
             args=kw("args"),
             kwargs=kw("kwargs"),
+            periodic=arg(1, "trigger"),
+            periodic_triggers=frozenset({"interval", "cron"}),
             delays=(
                 Delay(kw("seconds"), _SECONDS),
                 Delay(kw("minutes"), 1 / 1440),
