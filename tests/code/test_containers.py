@@ -381,3 +381,38 @@ def test_a_dict_comprehension_over_known_fields_keeps_their_keys(tmp_path: Path)
             """,
         },
     )
+
+
+def test_cattrs_structures_a_list_of_models_one_per_row(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "admin/users.py": """
+            import attrs
+            import cattrs
+            import requests
+
+            BASE = "https://acme.dokeos.com/api"
+
+            @attrs.define
+            class User:
+                id: int
+                email: str
+                tag_ids: list[int] = attrs.field(factory=list)
+
+            def users(**params):
+                page, rows = 1, []
+                while True:
+                    body = requests.get(f"{BASE}/users", params={**params, "page": page}).json()
+                    if not body["data"]:
+                        return rows
+                    rows.extend(body["data"])
+                    page += 1
+
+            def tagged(tag_id):
+                for user in cattrs.structure(users(), list[User]):
+                    if tag_id in user.tag_ids:  # !DK002
+                        print(user.email)
+            """,
+        },
+    )

@@ -3,6 +3,8 @@ defaults, built from mappings, and size bounds on list fields."""
 
 from __future__ import annotations
 
+import libcst as cst
+
 from auditor.code.models.spec import (
     CallContext,
     LibraryModel,
@@ -11,16 +13,37 @@ from auditor.code.models.spec import (
     Special,
     kw,
 )
-from auditor.code.values import ClassRef, Value
+from auditor.code.values import ClassRef, ListV, Value
 
 
 def _structure(call: CallContext) -> Value | None:
-    """``converter.structure(data, User)``: a User built from the data's keys."""
-    if len(call.args) >= 2 and isinstance(call.args[1], ClassRef):
+    """``converter.structure(data, User)``: a User built from the data's keys;
+    ``structure(rows, list[User])``: a list of them, one per row."""
+    if len(call.args) < 2:
+        return None
+    if isinstance(call.args[1], ClassRef):
         return call.interpreter.call_value(
             call.args[1], [], {"**": call.args[0]}, call.node, call.frame
         )
-    return None
+    model = _item_type(call)
+    if model is None:
+        return None
+    row = call.interpreter.iterate(call.args[0], call.frame)
+    made = call.interpreter.call_value(model, [], {"**": row}, call.node, call.frame)
+    return ListV(elem=made, origin=call.args[0], source="models built from a list")
+
+
+def _item_type(call: CallContext) -> ClassRef | None:
+    """The project class a ``list[User]`` (``List``, ``Sequence``, ``tuple[User, ...]``)
+    given as the type holds."""
+    given = call.node.args[1].value if len(call.node.args) > 1 else None
+    if not isinstance(given, cst.Subscript) or not given.slice:
+        return None
+    first = given.slice[0].slice
+    if not isinstance(first, cst.Index):
+        return None
+    found = call.interpreter.eval(first.value, call.frame)
+    return found if isinstance(found, ClassRef) else None
 
 
 MODEL = LibraryModel(
