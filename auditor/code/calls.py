@@ -11,6 +11,7 @@ from auditor.code.core import MAX_DEPTH, EvaluatorCore, decorator_name, dotted
 from auditor.code.frames import Frame
 from auditor.code.modules import ModuleInfo
 from auditor.code.values import (
+    GENERATOR,
     NONE,
     UNKNOWN,
     AnnotatedType,
@@ -36,6 +37,7 @@ from auditor.code.values import (
     Str,
     Unknown,
     Value,
+    generated,
     one_of,
 )
 
@@ -290,7 +292,7 @@ class CallsMixin(EvaluatorCore):
             bounds = [v.bound for v in frame.yields if isinstance(v, ListV)]
             known = [b for b in bounds if b is not None]
             bound = max(known) if known and len(known) == len(bounds) else None
-            return ListV(elem=join_returns(frame.yields), source="a generator", bound=bound)
+            return ListV(elem=join_returns(frame.yields), source=GENERATOR, bound=bound)
         result = join_returns(frame.returns)
         returns = func.node.returns
         if _says_nothing(result) and returns is not None:
@@ -395,9 +397,8 @@ class CallsMixin(EvaluatorCore):
             if provider is None:
                 return None
             value = self.call_value(provider, [], {}, None, frame)
-            if isinstance(value, ListV) and value.source == "a generator":
-                return value.elem
-            return value
+            yielded = generated(value)
+            return value if yielded is None else yielded
         return None
 
     def wired(self, func: Func, param: cst.Param, frame: Frame) -> Value | None:

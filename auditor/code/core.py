@@ -324,12 +324,7 @@ class EvaluatorCore:
         raise NotImplementedError
 
     def register(self, kind: str, key: str, value: Value) -> None:
-        """A framework registers ``value`` under ``key`` (a task's result by its id). Two
-        command-line options of one name are a list if either is."""
-        if kind == "cli_option" and self.stores.get((kind, key)) is not None:
-            known = self.stores[(kind, key)]
-            if isinstance(known, Str) and known.text == "many":
-                return
+        """A framework registers ``value`` under ``key`` (a task's result by its id)."""
         self.stores[(kind, key)] = value
 
     def registered(self, kind: str, key: str, frame: Frame) -> Value | None:

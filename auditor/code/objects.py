@@ -567,8 +567,9 @@ class ObjectsMixin(EvaluatorCore):
             stored = self.stored("attr", attr, frame) or self.made_by_name(attr, frame)
             if stored is not None:
                 return stored
-            option = self.stores.get(("cli_option", attr)) if owner.source else None
-            if isinstance(option, Str) and option.text == "one":
+            # an option of that name taking one value, and none taking a list
+            one = ("cli_value", attr) in self.stores and ("cli_list", attr) not in self.stores
+            if owner.source and one:
                 # `args.training` of an option taking one value: one id, not a list
                 return replace(owner, name=attr, bound=None, item=True)
             return replace(owner, source=owner.source or f"`.{attr}`", name=attr, bound=None)

@@ -30,6 +30,7 @@ from auditor.code.values import (
     Str,
     Unknown,
     Value,
+    generated,
     one_of,
 )
 
@@ -340,10 +341,9 @@ class StatementsMixin(EvaluatorCore):
                 if isinstance(method, Func):
                     entered = self.call_function(method, [], {}, None, frame)
                     return value if isinstance(entered, Unknown) else entered
-        if isinstance(value, ListV) and value.source == "a generator" and value.elem is not None:
-            # a generator in a `with` is a @contextmanager: it binds what it yields
-            return value.elem
-        return value
+        # a generator in a `with` is a @contextmanager: it binds what it yields
+        yielded = generated(value)
+        return value if yielded is None else yielded
 
     # -- imports ------------------------------------------------------------------------
     def import_name(self, alias: cst.ImportAlias, frame: Frame) -> None:

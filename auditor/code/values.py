@@ -199,6 +199,18 @@ class ListV(Value):
         )
 
 
+GENERATOR = "a generator"
+"""The source of what calling a project generator function gives."""
+
+
+def generated(value: Value) -> Value | None:
+    """What a project generator yields, where its first value is what counts (a
+    ``@contextmanager`` in a ``with``, a ``Depends()`` provider)."""
+    if isinstance(value, ListV) and value.source == GENERATOR and value.elem is not None:
+        return value.elem
+    return None
+
+
 def literal_list(items: list[Value], source: str = "a literal list") -> ListV:
     if len(items) > Limits.ITEMS:
         return ListV(size=len(items), elem=items[0], source=source)

@@ -107,7 +107,7 @@ def _cli_option(call: CallContext) -> Value | None:
         isinstance(action, Str) and action.text in ("append", "extend")
     )
     if name.isidentifier():
-        call.interpreter.register("cli_option", name, Str("many" if many else "one"))
+        call.interpreter.register("cli_list" if many else "cli_value", name, Str(name))
     return None
 
 
