@@ -23,9 +23,10 @@ from auditor.code.values import (
     walk_values,
 )
 
-Escape = Literal["returned", "handed", "stored"]
+Escape = Literal["returned", "handed", "stored", "output"]
 """How a value leaves what the analysis follows: returned from an entry point, handed to
-code it cannot see, or kept on an object, in a container or in storage."""
+code it cannot see, kept on an object, in a container or in storage, or given back as the
+program's final result (an Ansible module's ``exit_json``), where nobody acts on it."""
 
 
 class Observer:

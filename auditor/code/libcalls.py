@@ -428,6 +428,10 @@ class LibraryCallsMixin(EvaluatorCore):
                 return UNKNOWN
             if models.is_method_sink(name):
                 return UNKNOWN
+            if models.is_method_output(name):
+                for value in [*args, *kwargs.values()]:
+                    self.events.escape(value, "output")
+                return UNKNOWN
             lookup = models.method_lookup(name)
             if lookup is not None:
                 found = self.fetch_registered(lookup.kind, lookup.key.pick(args, kwargs), frame)

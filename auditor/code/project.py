@@ -289,6 +289,10 @@ class Project:
         """The relative path of the project file a module name refers to, if any."""
         candidates = self.by_module.get(name)
         if not candidates:
+            installed = _INSTALLED_PREFIX.match(name)
+            if installed is not None:
+                candidates = self.by_module.get(name[installed.end() :])
+        if not candidates:
             return None
         if len(candidates) == 1 or importer is None:
             return candidates[0]
@@ -517,6 +521,11 @@ def _import_statements(raw: bytes) -> Iterator[re.Match[bytes]]:
             if match is not None:
                 yield match
         at = raw.find(b"import", at + 6)
+
+
+# where a project is imported from once installed: an Ansible collection's files are
+# `ansible_collections.<namespace>.<name>.plugins...`, its repository holds `plugins/`
+_INSTALLED_PREFIX = re.compile(r"ansible_collections\.\w+\.\w+\.")
 
 
 def _common_prefix(a: str, b: str) -> int:

@@ -37,10 +37,15 @@ def truth(value: Value) -> bool | None:
         return bool(value.days)
     if isinstance(value, Str) and value.known:
         return bool(value.text)
+    # what the code put in is there, whatever unknown items may join it
+    if isinstance(value, ListV) and value.items:
+        return True
     if isinstance(value, ListV) and value.items is not None and not value.extra:
-        return bool(value.items)
+        return False
+    if isinstance(value, DictV) and value.entries:
+        return True
     if isinstance(value, DictV) and not value.open and value.elem is None:
-        return bool(value.entries)
+        return False
     if isinstance(value, Instance | Client | Func | ClassRef | ModuleRef):
         return True
     if isinstance(value, OneOf):

@@ -67,6 +67,7 @@ _MODULES = (
     "testing",
     "functional",
     "tornado_lib",
+    "ansible",
 )
 
 GENERIC_RESPONSE = ResponseKind(
@@ -194,6 +195,10 @@ class ModelIndex:
     @cached_property
     def _method_sinks(self) -> set[str]:
         return set(self._by_name("method_sinks"))
+
+    @cached_property
+    def _method_outputs(self) -> set[str]:
+        return set(self._by_name("method_outputs"))
 
     @cached_property
     def _stores(self) -> dict[str, Store]:
@@ -367,6 +372,9 @@ class ModelIndex:
 
     def is_method_sink(self, name: str) -> bool:
         return name in self._method_sinks
+
+    def is_method_output(self, name: str) -> bool:
+        return name in self._method_outputs
 
     def store(self, name: str) -> Store | None:
         return self._stores.get(name)

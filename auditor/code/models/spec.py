@@ -279,6 +279,14 @@ class Sink:
 
 
 @dataclass(frozen=True)
+class Output:
+    """A call that hands its arguments back as the program's result, as an entry point's
+    ``return`` would (an Ansible module's ``exit_json``): what it is given is used whole."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Store:
     """A call that keeps its arguments for later: a queue, a table, a cache, a file."""
 
@@ -538,6 +546,8 @@ class LibraryModel:
     durations: tuple[DurationMaker, ...] = ()
     sinks: tuple[Sink, ...] = ()
     method_sinks: tuple[Sink, ...] = ()
+    method_outputs: tuple[Output, ...] = ()
+    """Outputs known by method name (on an object the library made)."""
     stores: tuple[Store, ...] = ()
     method_stores: tuple[Store, ...] = ()
     injectors: tuple[Injector, ...] = ()

@@ -59,10 +59,11 @@ def _config_parser(call: CallContext) -> Value | None:
 def json_loads(call: CallContext) -> Value | None:
     text = call.args[0] if call.args else UNKNOWN
     if isinstance(text, OneOf):
-        # the body of whichever request answered
+        # the body of whichever request answered; a branch that gives no JSON text
+        # (``resp.read() if resp else b""``) raises or is never decoded
         decoded = [json_loads(replace(call, args=[option])) for option in text.options]
         known = [d for d in decoded if d is not None]
-        return one_of(known) if len(known) == len(decoded) else None
+        return one_of(known) if known else None
     if isinstance(text, Unknown):
         # decoded JSON keeps where its text came from (a line of a file, a queue message)
         return Unknown(

@@ -102,6 +102,8 @@ class JobFollowing(Observer):
             )
 
     def escaped(self, value: Response | Data, how: Escape) -> None:
+        if how == "output":
+            return  # reported as the outcome: no code left to follow the job
         if isinstance(value, Response):
             self.use(value.request).escaped = True
         elif carries_job(value.path):
