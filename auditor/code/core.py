@@ -572,7 +572,13 @@ class EvaluatorCore:
         raise NotImplementedError
 
     def data_method(
-        self, target: Data, name: str, args: list[Value], node: cst.Call, frame: Frame
+        self,
+        target: Data,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
     ) -> Value:
         raise NotImplementedError
 

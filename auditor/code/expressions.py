@@ -85,6 +85,8 @@ class ExpressionsMixin(EvaluatorCore):
             return NONE
         if name in _BUILTINS:
             return External(f"builtins.{name}")
+        if name in _KERNEL_GLOBALS:
+            return External(_KERNEL_GLOBALS[name])
         return UNKNOWN
 
     def eval_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
@@ -719,6 +721,9 @@ OPAQUE_BUILTINS = frozenset(
     "sum any all isinstance issubclass hasattr bool hash id abs round callable type vars "
     "format divmod pow ord chr hex oct bin".split()
 )
+# names a Jupyter kernel defines in every notebook without an import
+_KERNEL_GLOBALS = {"display": "IPython.display.display"}
+
 _BUILTINS = OPAQUE_BUILTINS | frozenset(
     "len list tuple sorted set reversed frozenset range enumerate zip map filter str repr "
     "int float dict next iter open input super getattr setattr min max print object "

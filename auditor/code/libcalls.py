@@ -239,7 +239,7 @@ class LibraryCallsMixin(EvaluatorCore):
         if isinstance(target, Response):
             return self.response_member(target, name, called=True)
         if isinstance(target, Data):
-            return self.data_method(target, name, args, node, frame)
+            return self.data_method(target, name, args, kwargs, node, frame)
         if isinstance(target, DictV):
             return self.dict_method(target, name, args, kwargs, node, frame)
         if isinstance(target, Str) and not hasattr(str, name):

@@ -532,7 +532,7 @@ class ObjectsMixin(EvaluatorCore):
         if isinstance(owner, Response):
             return self.response_member(owner, attr, called=False, node=node, frame=frame)
         if isinstance(owner, Data):
-            if attr in _DICT_METHODS:
+            if attr in _DICT_METHODS or self.models.data_method(attr) is not None:
                 return Bound(owner, attr)
             # data turned into objects (a generated client's models, SimpleNamespace)
             return self.read_key(owner, attr, node, frame)

@@ -9,6 +9,7 @@ import libcst as cst
 from auditor.code.core import EvaluatorCore
 from auditor.code.expressions import OPAQUE_BUILTINS
 from auditor.code.frames import Frame
+from auditor.code.models.spec import DataMethod
 from auditor.code.strings import split_text, str_format, template_substitute
 from auditor.code.values import (
     NONE,
@@ -557,8 +558,17 @@ class BuiltinsMixin(EvaluatorCore):
         return UNKNOWN
 
     def data_method(
-        self, target: Data, name: str, args: list[Value], node: cst.Call, frame: Frame
+        self,
+        target: Data,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
     ) -> Value:
+        table = self.models.data_method(name)
+        if table is not None:
+            return self.table_method(target, table, args, kwargs, node, frame)
         if name in ("get", "pop", "setdefault") and args:
             key = args[0]
             if isinstance(key, Str) and key.known:
@@ -569,6 +579,33 @@ class BuiltinsMixin(EvaluatorCore):
         if name in ("copy", "decode", "encode", "strip"):
             return target  # the same body (bytes read from a response, decoded as text)
         return UNKNOWN
+
+    def table_method(
+        self,
+        target: Data,
+        method: DataMethod,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        node: cst.Call,
+        frame: Frame,
+    ) -> Value:
+        """A method of a table built from response items (``df.explode("skills")``): the
+        columns it names are read from every row."""
+        if method.keys is not None:
+            for column in _column_names(method.keys.pick(args, kwargs)):
+                self.read_key(target, column, node, frame)
+        if method.returns == "rows":
+            return ListV(elem=target, origin=target, source="the rows of a table")
+        if method.returns == "pairs":
+            pair = ListV(items=[Num(0), target], size=2, source="a tuple")
+            return ListV(elem=pair, origin=target, source="the rows of a table")
+        return target
+
+
+def _column_names(given: Value | None) -> list[str]:
+    """Columns named by a table method's argument: one name or a list of names."""
+    names = given.items if isinstance(given, ListV) and given.items else [given]
+    return [n.text for n in names if isinstance(n, Str) and n.known]
 
 
 def _unspelled_key(target: DictV) -> Value:

@@ -11,11 +11,20 @@ from auditor.code.models.spec import (
     arg,
     kw,
 )
-from auditor.code.values import Data, ListV, OneOf, Str, Value
+from auditor.code.values import Data, ListV, OneOf, Str, Value, one_of
 
 
 def _table(call: CallContext) -> Value | None:
     rows = call.args[0] if call.args else call.kwargs.get("data")
+    if isinstance(rows, OneOf):
+        # rows from whichever branch ran (a bare array or a body's "data")
+        tables = [_rows_table(call, option) for option in rows.options]
+        found = [table for table in tables if table is not None]
+        return one_of(found) if found else None
+    return _rows_table(call, rows)
+
+
+def _rows_table(call: CallContext, rows: Value | None) -> Value | None:
     element: Value | None = None
     if isinstance(rows, Data):
         call.interpreter.iterate(rows, call.frame)
@@ -101,10 +110,8 @@ MODEL = LibraryModel(
             ("drop_duplicates", "dropna", "fillna", "pivot_table", "unique"),
             keys=kw("subset", "values", "columns"),
         ),
-        DataMethod(
-            ("iterrows", "iter_rows", "itertuples", "to_dicts", "rows", "to_records"),
-            returns="rows",
-        ),
+        DataMethod(("iter_rows", "itertuples", "to_dicts", "rows", "to_records"), returns="rows"),
+        DataMethod(("iterrows",), returns="pairs"),
         DataMethod(("to_dict",), returns="same"),
     ),
     aliases={"pd.DataFrame": "pandas.DataFrame", "pl.DataFrame": "polars.DataFrame"},

@@ -428,7 +428,7 @@ class DataMethod:
     keys: Arg | None = None
     """The argument naming the columns it reads."""
     returns: str = "same"
-    """"same" (the table), "rows" (a sequence of rows), "column" (one column's values)."""
+    """"same" (the table), "rows" (a sequence of rows), "pairs" (of an index and a row)."""
 
 
 @dataclass(frozen=True)

@@ -401,6 +401,9 @@ MODEL = LibraryModel(
             (
                 "builtins.print",
                 "pprint.pprint",
+                "IPython.display.display",
+                "IPython.core.display.display",
+                "IPython.core.display_functions.display",
                 "warnings.warn",
                 "logging.info",
                 "logging.debug",

@@ -22,6 +22,7 @@ from auditor.code.values import (
     Value,
     walk_values,
 )
+from auditor.urls import HOLE
 
 
 @dataclass
@@ -80,6 +81,11 @@ class JobFollowing(Observer):
                 ([days],),
             )
             return
+        if kept is None and not fresh and _written_id(request.url.text):
+            # an id pasted into the code (from an earlier run's output) was issued before
+            # the code was even written: nothing bounds its age
+            self.polls[request] = Poll("the code (pasted from an earlier run)", None, ())
+            return
         if kept is not None:
             # the age limit may sit in this function, where the ids were read back (a
             # query's look-back), or in a caller that read them and handed them down; a
@@ -95,10 +101,12 @@ class JobFollowing(Observer):
                 # did not filter them: a span they checked was about other data
                 callers = tuple(s for s in callers if id(s) not in above)
                 kept_spans = tuple(s for s in kept_spans if id(s) not in above)
+            # only the limits checked before the poll runs bound what it polls (a later
+            # filter of the same stored ids in a notebook's next cell bounds other polls)
             self.polls[request] = Poll(
                 kept.source or "storage",
                 kept.taken_in if _in_chain(frame, kept.taken_in) else kept.made_in,
-                (frame.spans, *callers, *kept_spans),
+                tuple(list(spans) for spans in (frame.spans, *callers, *kept_spans)),
             )
 
     def escaped(self, value: Response | Data, how: Escape) -> None:
@@ -124,6 +132,13 @@ class JobFollowing(Observer):
 
     def body_read(self, request: HttpRequest) -> None:
         self.use(request).body_used = True
+
+
+def _written_id(url: str) -> bool:
+    """The job id of a poll's URL is spelled out in the code (``/jobs/7d1f3c2a-…``)."""
+    path = url.split("?", 1)[0].rstrip("/")
+    head, _, last = path.rpartition("/")
+    return head.endswith("/jobs") and bool(last) and HOLE not in last
 
 
 def _in_chain(frame: Frame, function: int | None) -> bool:
