@@ -427,6 +427,10 @@ class CallsMixin(EvaluatorCore):
             typed = self.annotated_value(declared[0], declared[1], frame)
             if typed is not None:
                 return typed
+            if _sequence_type(declared[1]):
+                # `user_id: list[str]`: a list of any size, whatever its name says
+                item = Unknown(source="a function argument", name=name, param_of=func.key)
+                return ListV(elem=item, source="a function argument")
         return Unknown(source="a function argument", name=name, param_of=func.key)
 
     def declared_type(
@@ -482,6 +486,41 @@ class CallsMixin(EvaluatorCore):
                         spans=spans,
                     )
         return None
+
+
+_SEQUENCE_TYPES = frozenset(
+    "list List Sequence MutableSequence Iterable Collection set Set frozenset FrozenSet".split()
+)
+
+
+def _sequence_type(annotation: cst.BaseExpression) -> bool:
+    """The annotation is a sequence of any length (``list[int]``, ``Sequence[str] | None``,
+    ``tuple[int, ...]``)."""
+    if isinstance(annotation, cst.BinaryOperation):
+        sides = (annotation.left, annotation.right)
+        return any(_sequence_type(side) for side in sides if not _is_none(side))
+    if isinstance(annotation, cst.Subscript):
+        outer = _type_name(annotation.value)
+        if outer == "Optional" and annotation.slice:
+            inner = annotation.slice[0].slice
+            return isinstance(inner, cst.Index) and _sequence_type(inner.value)
+        if outer in ("tuple", "Tuple"):
+            last = annotation.slice[-1].slice if annotation.slice else None
+            return isinstance(last, cst.Index) and isinstance(last.value, cst.Ellipsis)
+        return outer in _SEQUENCE_TYPES
+    return _type_name(annotation) in _SEQUENCE_TYPES
+
+
+def _type_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return ""
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def _bound_stored(owner: Value | None, args: list[Value], spans: list[float]) -> None:

@@ -242,6 +242,12 @@ class LibraryCallsMixin(EvaluatorCore):
             return self.data_method(target, name, args, kwargs, node, frame)
         if isinstance(target, DictV):
             return self.dict_method(target, name, args, kwargs, node, frame)
+        if isinstance(target, Str) and target.member_of is not None:
+            method = self.lookup_method(target.member_of, name)
+            if method is not None:
+                return self.call_value(
+                    replace(method, bound_self=target), args, kwargs, node, frame
+                )
         if isinstance(target, Str) and not hasattr(str, name):
             # a path held as its text (`Path("jobs.json").read_text()`): what it reads
             source = self.models.method_source(name, "path", False)

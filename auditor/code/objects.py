@@ -693,6 +693,10 @@ class ObjectsMixin(EvaluatorCore):
                 return replace(method, bound_self=owner)
             return method
         found = self.lookup_class_attr(owner.cls, attr)
+        if isinstance(found, Str) and any(
+            self.models.is_enum_base(b) for b in self.external_bases(owner.cls)
+        ):
+            return replace(found, member_of=owner.cls)  # an enum member, with its methods
         if found is not None:
             if (
                 isinstance(found, Instance)

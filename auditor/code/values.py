@@ -116,6 +116,9 @@ class Str(Value):
     text: str
     slots: tuple[Value, ...] = ()
     origins: tuple[NodeRef, ...] = ()
+    member_of: ClassInfo | None = None
+    """For an enum member of a ``str`` enum, its class: the member has the class's methods
+    (``Endpoint.GROUP.path(group_id=7)``)."""
 
     @property
     def known(self) -> bool:

@@ -385,3 +385,65 @@ def test_a_test_client_of_the_app_is_not_a_dokeos_client(tmp_path: Path) -> None
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == []
+
+
+def test_a_str_enum_member_has_its_class_s_methods(tmp_path: Path) -> None:
+    files = {
+        "lms/paths.py": """
+        import enum
+
+        class Route(str, enum.Enum):
+            USERS = "/users"
+            LEAVER = "/user/{uid}"
+            JOB = "/jobs/{job_id}"
+
+            def fill(self, **ids):
+                return self.value.format(**ids)
+        """,
+        "lms/client.py": f"""
+        import requests
+
+        from lms.paths import Route
+
+        API = "https://acme.dokeos.com/api"
+        H = {{"Accept": {V2}}}
+
+        def remove(uid):
+            requests.delete(API + Route.LEAVER.fill(uid=uid), headers=H)  # !DK005
+
+        def remove_and_wait(uid):
+            job = requests.delete(API + Route.LEAVER.fill(uid=uid), headers=H).json()  # ok: DK005
+            return requests.get(API + Route.JOB.fill(job_id=job["job_id"]), headers=H).json()
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_a_parameter_typed_as_a_list_holds_any_number_of_ids(tmp_path: Path) -> None:
+    files = {
+        "lms/report.py": f"""
+        from collections.abc import Sequence
+
+        import requests
+
+        API = "https://acme.dokeos.com/api/participations"
+        H = {{"Accept": {V2}}}
+
+        def progress(learner: list[str]):
+            params = {{"user_ids": ",".join(learner), "page": 1}}
+            return requests.get(API, params=params, headers=H).json()  # !DK003 !DK004
+
+        def one(learner: str):
+            params = {{"user_ids": learner}}
+            return requests.get(API, params=params, headers=H).json()  # ok: DK003; !DK004
+
+        def few(learner: Sequence[str] | None = None):
+            for start in range(0, len(learner or []), 5):
+                chunk = (learner or [])[start : start + 5]
+                ids = ",".join(chunk)
+                r = requests.get(API, params={{"user_ids": ids}}, headers=H)  # ok: DK003
+                for row in r.json()["data"][:1]:  # ok: DK004
+                    print(row["id"])
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

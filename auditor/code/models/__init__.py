@@ -553,6 +553,13 @@ class ModelIndex:
     def is_orm_base(self, name: str) -> bool:
         return name in self._orm_bases
 
+    @cached_property
+    def _enum_bases(self) -> frozenset[str]:
+        return frozenset(n for m in self.models for n in m.enum_bases)
+
+    def is_enum_base(self, name: str) -> bool:
+        return name in self._enum_bases
+
     def describe_call(self, name: str) -> str:
         return f"`{name}()`" if name else "other data"
 

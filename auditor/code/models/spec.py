@@ -603,6 +603,9 @@ class LibraryModel:
     instance_factories: tuple[str, ...] = ()
     """Class methods a framework base class gives that return an object of the class
     (Django's ``QuerySet.as_manager()``)."""
+    enum_bases: tuple[str, ...] = ()
+    """Base classes whose subclasses' class attributes are members: objects of the class
+    that hold that value (``enum.Enum``)."""
     orm_bases: tuple[str, ...] = ()
     """Base classes of stored records: what their class methods return was kept earlier."""
     double_params: tuple[str, ...] = ()

@@ -244,6 +244,7 @@ def _shifted_time(call: CallContext) -> Value | None:
 
 MODEL = LibraryModel(
     name="stdlib",
+    enum_bases=("enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"),
     env_getters=(
         EnvGetter(("os.getenv", "os.environ.get", "os.environ.setdefault", "posix.getenv")),
         EnvGetter(("decouple.config",), key=arg(0, "option"), default=kw("default")),
