@@ -507,13 +507,20 @@ class ExpressionsMixin(EvaluatorCore):
                 return literal_list(owner.items[start : upper.as_int], owner.source)
         if isinstance(owner, Str):
             return hole(owner)
+        # the first few items of a response (no more than a page holds) are not taken for
+        # the whole list, even when they are returned or iterated
+        head = (
+            bound is not None
+            and bound <= self.catalog.page_size
+            and (sl.lower is None or (isinstance(sl.lower, cst.Integer) and sl.lower.value == "0"))
+        )
         if isinstance(owner, Data):
             self.events.iterated(owner, bound is not None)
         source = owner.source if isinstance(owner, ListV | Unknown) else ""
         return ListV(
             bound=bound,
             source=source or "a slice",
-            origin=owner,
+            origin=None if head and isinstance(owner, Data) else owner,
             elem=self.iterate(owner, frame, first_only=True)
             if isinstance(owner, Data)
             else (owner.element() if isinstance(owner, ListV) else UNKNOWN),

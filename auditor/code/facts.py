@@ -174,7 +174,10 @@ class Facts:
             if (value := request.params.get_ci(key)) is not None
         ]
         # a page number fixed in the code and never moved by a loop reads one page only
-        walks_pages = any(_moves(v) for v in page_values) or request.in_loop
+        # (a call in a loop moves it, unless the call itself spells the number out: a
+        # loop over chunks of ids asking each for `"page": 1`)
+        in_loop = request.in_loop and not _spells_page(request.site.node, catalog.page_params)
+        walks_pages = any(_moves(v) for v in page_values) or in_loop
         has_page = (bool(page_values) and walks_pages) or request.params.open
         unique = bool(page_keys & {u.lower() for u in catalog.unique_filters})
         use = self.pages.use(request)
@@ -414,6 +417,25 @@ def _takes_a_path(ref: NodeRef) -> bool:
         for p in (*params.posonly_params, *params.params, *params.kwonly_params)
     }
     return bool(names & _PATH_PARAMS)
+
+
+def _spells_page(node: cst.CSTNode, page_params: tuple[str, ...]) -> bool:
+    """The call gives a page number as a literal (``params={"page": 1}``, ``page=1``)."""
+    if not isinstance(node, cst.Call):
+        return False
+    names = {p.lower() for p in page_params}
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value.lower() in names:
+            return isinstance(arg.value, cst.Integer)
+        if isinstance(arg.value, cst.Dict):
+            for element in arg.value.elements:
+                if (
+                    isinstance(element, cst.DictElement)
+                    and isinstance(element.key, cst.SimpleString)
+                    and element.key.value.strip("'\"").lower() in names
+                ):
+                    return isinstance(element.value, cst.Integer)
+    return False
 
 
 def _moves(value: Value) -> bool:

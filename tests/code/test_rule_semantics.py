@@ -402,12 +402,36 @@ def test_dk004_a_page_number_fixed_in_the_code_reads_one_page(tmp_path: Path) ->
 def first_page_only():
     return requests.get(f"{BASE}/groups", headers=H, params={"page": 1}).json()["data"]  # !DK004
 
+def each_chunk_asks_for_page_one(user_ids):
+    rows = []
+    for start in range(0, len(user_ids), 5):
+        chunk = ",".join(user_ids[start : start + 5])
+        url = f"{BASE}/participations"
+        r = requests.get(url, headers=H, params={"user_ids": chunk, "page": 1})  # !DK004
+        rows.extend(r.json()["data"])
+    return rows
+
 def caller_walks_the_pages():
     page = 1
     while groups := requests.get(f"{BASE}/groups", headers=H,
                                  params={"page": page}).json()["data"]:
         print(len(groups))
         page += 1
+""",
+    )
+
+
+def test_dk004_the_first_few_items_are_not_the_whole_list(tmp_path: Path) -> None:
+    # a head that fits in a V2 page is on page 1; the last few of page 1 are not the last
+    # few of the list
+    check(
+        tmp_path,
+        """
+def newest_three():
+    return requests.get(f"{BASE}/users", headers=H).json()["data"][:3]  # ok: DK004
+
+def last_five():
+    return requests.get(f"{BASE}/groups", headers=H).json()["data"][-5:]  # !DK004
 """,
     )
 

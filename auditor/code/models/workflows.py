@@ -27,6 +27,7 @@ from auditor.code.strings import method_name
 from auditor.code.values import (
     UNKNOWN,
     Client,
+    DictV,
     Duration,
     ListV,
     Num,
@@ -110,8 +111,14 @@ def _operator_request(call: CallContext, default_method: str, delay_days: float 
     if delay_days:
         frame = replace(frame, delay_days=frame.delay_days + delay_days)
     if kwargs.get("pagination_function") is not None:
-        # the operator sends the request again with what the function returns: a page loop
+        # the operator sends the request again with what the function returns: a page loop,
+        # where any number the code gives (`"page": 1`) is only the first one
         frame = replace(frame, loop_depth=frame.loop_depth + 1)
+        if isinstance(params, DictV):
+            params = params.copy()
+            for key, value in list(params.entries.items()):
+                if isinstance(value, Num):
+                    params.entries[key] = Num(value.n, default=True)
     response = call.interpreter.http_request(
         Client("airflow-http", names=names, typed=True),
         method,
