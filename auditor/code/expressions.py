@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -212,6 +213,13 @@ class ExpressionsMixin(EvaluatorCore):
             ]
             if parts:
                 return AnnotatedType(parts[0], tuple(parts[1:]))
+        mask = _row_mask(node)
+        if isinstance(owner, Unknown) and owner.stored and mask is not None:
+            # `jobs[jobs["issued_at"] >= week_ago]`: the rows the test keeps are bounded by
+            # it, not every stored row this code reads (another cell's, the unfiltered set)
+            limits: list[float] = []
+            self.eval(mask, replace(frame, spans=limits))
+            return replace(owner, spans=(limits, *owner.spans))
         key = self.subscript_key(node, frame)
         return self.item(owner, key, node, frame)
 
@@ -728,6 +736,26 @@ OPAQUE_BUILTINS = frozenset(
     "sum any all isinstance issubclass hasattr bool hash id abs round callable type vars "
     "format divmod pow ord chr hex oct bin".split()
 )
+
+
+def _row_mask(node: cst.Subscript) -> cst.BaseExpression | None:
+    """The test a subscript selects rows by (``df[df["age"] > 7]``, ``df[(a) & ~(b)]``)."""
+    index = node.slice[0].slice if len(node.slice) == 1 else None
+    if isinstance(index, cst.Index) and _is_test(index.value):
+        return index.value
+    return None
+
+
+def _is_test(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Comparison):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert):
+        return _is_test(node.expression)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitAnd | cst.BitOr):
+        return _is_test(node.left) or _is_test(node.right)
+    return False
+
+
 # names a Jupyter kernel defines in every notebook without an import
 _KERNEL_GLOBALS = {"display": "IPython.display.display"}
 

@@ -105,3 +105,39 @@ def test_a_later_cell_s_filter_does_not_bound_an_earlier_poll(tmp_path: Path) ->
             """,
         },
     )
+
+
+def test_a_row_filter_bounds_the_rows_it_keeps_not_the_others(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "nb/followup.py": """
+            # %%
+            import json
+
+            import pandas as pd
+            import requests
+
+            API = "https://campus.dokeos.com/api"
+
+            def status(job_id):
+                return requests.get(f"{API}/jobs/{job_id}").json()["status"]
+
+            now = pd.Timestamp.now(tz="UTC")
+            log = pd.read_csv("jobs.csv", parse_dates=["issued_at"])
+
+            # %%
+            week = log[(log["issued_at"] >= now - pd.Timedelta(days=7)) & (log["kind"] == "delete")]
+            fresh = [status(j) for j in week["job_id"]]  # ok: DK006
+
+            # %%
+            with open("group_jobs.json") as fh:
+                other = json.load(fh)
+            late = [status(e["job_id"]) for e in other]  # !DK006
+
+            # %%
+            fortnight = log[log["issued_at"] >= now - pd.Timedelta(days=14)]
+            review = [status(j) for j in fortnight["job_id"]]  # !DK006
+            """,
+        },
+    )
