@@ -141,3 +141,28 @@ def test_a_row_filter_bounds_the_rows_it_keeps_not_the_others(tmp_path: Path) ->
             """,
         },
     )
+
+
+def test_pages_collected_as_frames_and_concatenated(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "nb/concat.py": """
+            # %%
+            import pandas as pd
+            import requests
+
+            API = "https://campus.dokeos.com/api"
+            frames, page = [], 1
+            while True:
+                batch = requests.get(f"{API}/users", params={"page": page}).json()["data"]
+                if not batch:
+                    break
+                frames.append(pd.DataFrame(batch))
+                page += 1
+            users = pd.concat(frames, ignore_index=True)
+            users["email"].str.lower()
+            users.explode("tag_ids")  # !DK002
+            """,
+        },
+    )

@@ -51,6 +51,18 @@ def _rows_table(call: CallContext, rows: Value | None) -> Value | None:
     return element
 
 
+def _concat(call: CallContext) -> Value | None:
+    """``pd.concat(frames)``: one table of the rows of every table in the list (pages
+    collected in a loop)."""
+    tables = call.args[0] if call.args else call.kwargs.get("objs", call.kwargs.get("items"))
+    if tables is None:
+        return None
+    found = call.interpreter.iterate(tables, call.frame)
+    options = found.options if isinstance(found, OneOf) else (found,)
+    rows: list[Value] = [option for option in options if isinstance(option, Data)]
+    return one_of(rows) if rows else None
+
+
 _TABLES = (
     "pandas.DataFrame",
     "pandas.DataFrame.from_records",
@@ -66,7 +78,10 @@ _TABLES = (
 
 MODEL = LibraryModel(
     name="dataframes",
-    specials=(Special(_TABLES, _table),),
+    specials=(
+        Special(_TABLES, _table),
+        Special(("pandas.concat", "polars.concat"), _concat),
+    ),
     sources=(
         Source(
             (
