@@ -429,7 +429,8 @@ class CallsMixin(EvaluatorCore):
                 return typed
             if _sequence_type(declared[1]):
                 # `user_id: list[str]`: a list of any size, whatever its name says
-                item = Unknown(source="a function argument", name=name, param_of=func.key)
+                # (one item is one value: its name is not the list's)
+                item = Unknown(source="a function argument", param_of=func.key)
                 return ListV(elem=item, source="a function argument")
         return Unknown(source="a function argument", name=name, param_of=func.key)
 

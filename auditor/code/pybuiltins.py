@@ -233,6 +233,10 @@ class BuiltinsMixin(EvaluatorCore):
             return result
         if name == "next":
             return self.iterate(arg, frame, first_only=True)
+        if name == "iter" and len(args) == 2:
+            # iter(make_next, sentinel): what the callable returns, call after call
+            made = self.call_value(arg, [], {}, node, frame)
+            return ListV(elem=made, source="a callable's results")
         if name == "iter":
             return arg
         if name == "open":

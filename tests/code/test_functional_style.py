@@ -134,3 +134,51 @@ def test_a_pipeline_of_curried_builders_and_folds(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_islice_and_take_bound_what_they_return(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "etl/chunks.py": """
+            from itertools import islice
+
+            def lazy_chunks(iterable, size=5):
+                # a chunker for generators: iter(callable, sentinel)
+                it = iter(iterable)
+                return iter(lambda: list(islice(it, size)), [])
+            """,
+            "etl/progress.py": """
+            import csv
+            from itertools import islice
+
+            import requests
+            from toolz import take
+
+            from etl.chunks import lazy_chunks
+
+            API = "https://campus.dokeos.com/api/participations"
+
+            def learner_ids():
+                with open("cohort.csv") as fh:
+                    return [row["id"] for row in csv.DictReader(fh)]
+
+            def peek():
+                ids = ",".join(islice(learner_ids(), 5))
+                return requests.get(API, params={"user_ids": ids}).json()["data"][0]  # ok: DK003
+
+            def sample():
+                ids = ",".join(take(3, learner_ids()))
+                return requests.get(API, params={"user_ids": ids}).json()["data"][0]  # ok: DK003
+
+            def too_many():
+                ids = ",".join(islice(learner_ids(), 0, 8))
+                return requests.get(API, params={"user_ids": ids}).json()["data"][0]  # !DK003
+
+            def every_chunk():
+                for chunk in lazy_chunks(learner_ids(), 5):
+                    r = requests.get(API, params={"user_ids": ",".join(chunk)})  # ok: DK003
+                    print(r.json()["data"][0])
+            """,
+        },
+    )

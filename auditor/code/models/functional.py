@@ -13,6 +13,7 @@ from auditor.code.values import (
     DictV,
     External,
     ListV,
+    Num,
     OneOf,
     Partial,
     Str,
@@ -141,6 +142,27 @@ def _while(call: CallContext) -> Value | None:
     return ListV(elem=element, origin=seq, source=seq.source if isinstance(seq, ListV) else "")
 
 
+def _take(seq_at: int, count_at: int) -> Callable[[CallContext], Value | None]:
+    """``islice(seq, 5)``, ``take(5, seq)``: at most that many first elements."""
+
+    def handler(call: CallContext) -> Value | None:
+        if len(call.args) <= max(seq_at, count_at):
+            return None
+        seq, count = call.args[seq_at], call.args[count_at]
+        if seq_at == 0 and len(call.args) > 2:
+            # islice(seq, start, stop): stop - start of them
+            start, stop = call.args[1], call.args[2]
+            count = (
+                Num(stop.n - start.n) if isinstance(start, Num) and isinstance(stop, Num) else stop
+            )
+        bound = count.as_int if isinstance(count, Num) and not count.default else None
+        element = call.interpreter.iterate(seq, call.frame, first_only=bound is not None)
+        source = seq.source if isinstance(seq, ListV | Unknown) else ""
+        return ListV(bound=bound, elem=element, source=source or "the first elements")
+
+    return handler
+
+
 def _operator_add(call: CallContext) -> Value | None:
     if len(call.args) != 2:
         return None
@@ -164,6 +186,8 @@ MODEL = LibraryModel(
         Special(("functools.reduce", "toolz.reduce", "toolz.curried.reduce"), _reduce),
         Special(("itertools.count",), _count),
         Special(("itertools.takewhile", "itertools.dropwhile"), _while),
+        Special(("itertools.islice",), _take(0, 1)),
+        Special((*_prefixed("itertoolz.take"), "funcy.take", "more_itertools.take"), _take(1, 0)),
         Special(("operator.add", "operator.concat", "operator.iadd"), _operator_add),
     ),
     currying=(*_prefixed("functoolz.curry"), "funcy.curry"),
