@@ -29,6 +29,7 @@ from auditor.code.project import Project
 from auditor.code.pybuiltins import BuiltinsMixin
 from auditor.code.routes import RoutesMixin
 from auditor.code.statements import StatementsMixin
+from auditor.code.streams import StreamsMixin
 
 
 class Evaluator(
@@ -40,6 +41,7 @@ class Evaluator(
     LibraryCallsMixin,
     HttpMixin,
     RoutesMixin,
+    StreamsMixin,
     EvaluatorCore,
 ):
     """The abstract interpreter: every part of the language core in one object."""

@@ -460,6 +460,9 @@ class EvaluatorCore:
     def external_bases(self, cls: ClassInfo, seen: int = 0) -> list[str]:
         raise NotImplementedError
 
+    def run_streams(self, instance: Instance, node: cst.Call, frame: Frame) -> None:
+        raise NotImplementedError
+
     def call_external(
         self,
         name: str,

@@ -394,6 +394,7 @@ class ObjectsMixin(EvaluatorCore):
     ) -> None:
         """A framework runs a method of objects of some classes after they are made, for a
         while (a sensor's ``poke`` until its timeout): run it, that much later."""
+        self.run_streams(instance, node, frame)
         runners = self.models.class_runners
         if not runners:
             return

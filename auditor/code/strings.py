@@ -8,8 +8,10 @@ from urllib.parse import unquote_plus, urljoin
 
 from auditor.code.values import (
     UNKNOWN,
+    Data,
     DictV,
     ListV,
+    Response,
     Str,
     Value,
     as_str,
@@ -201,3 +203,36 @@ def method_name(value: Value | None) -> str | None:
 def split_text(target: Str, sep: str | None) -> ListV:
     pieces = target.text.split(sep)
     return ListV(items=[Str(p) for p in pieces[:512]], size=len(pieces), source="a literal list")
+
+
+def jsonpath_keys(path: str) -> tuple[str, ...] | None:
+    """The keys a simple JSONPath walks (``$.data[*]`` → ``("data", "[]")``), or None for
+    one this analysis does not read (filters, recursive descent, unions)."""
+    text = path.strip()
+    if not text.startswith("$") or any(c in text for c in "?(),") or ".." in text:
+        return None
+    keys: list[str] = []
+    for part in text[1:].replace("[*]", ".[*]").split("."):
+        if not part:
+            continue
+        if part == "[*]":
+            keys.append("[]")
+        elif part.startswith("[") and part.endswith("]"):
+            keys.append(part[1:-1].strip("'\""))
+        else:
+            keys.append(part)
+    return tuple(keys)
+
+
+def jsonpath_pick(body: Value, path: str) -> Value:
+    """What a JSONPath picks in a response or its data: a list's items, or one match."""
+    if isinstance(body, Response):
+        body = Data(body.request)
+    if not isinstance(body, Data):
+        return UNKNOWN
+    keys = jsonpath_keys(path)
+    if keys is None:
+        return UNKNOWN
+    if keys and keys[-1] == "[]":
+        return Data(body.request, (*body.path, *keys[:-1]))  # iterated: its items
+    return ListV(items=[Data(body.request, (*body.path, *keys))], size=1, source="a match")

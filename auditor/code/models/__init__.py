@@ -39,6 +39,7 @@ from auditor.code.models.spec import (
     Source,
     Special,
     Store,
+    StreamClass,
     TaskMethod,
 )
 
@@ -68,6 +69,7 @@ _MODULES = (
     "functional",
     "tornado_lib",
     "ansible",
+    "singer",
 )
 
 GENERIC_RESPONSE = ResponseKind(
@@ -552,6 +554,10 @@ class ModelIndex:
 
     def is_orm_base(self, name: str) -> bool:
         return name in self._orm_bases
+
+    @cached_property
+    def stream_classes(self) -> tuple[StreamClass, ...]:
+        return tuple(c for m in self.models for c in m.stream_classes)
 
     @cached_property
     def _enum_bases(self) -> frozenset[str]:

@@ -421,6 +421,35 @@ class ClassRunner:
 
 
 @dataclass(frozen=True)
+class StreamClass:
+    """A library base class that sends the request its subclass describes in attributes
+    and methods, and hands the answer, record by record, to methods the subclass
+    overrides (Singer SDK's ``RESTStream``): the request runs when an object is made."""
+
+    bases: tuple[str, ...]
+    url: tuple[str, ...]
+    """Attributes whose values, joined, are the URL (``url_base``, ``path``); ``{name}``
+    placeholders are filled from a context the analysis cannot see."""
+    verb: str | None = None
+    """The attribute naming the HTTP method (GET when the class does not set it)."""
+    headers: str | None = None
+    params: str | None = None
+    """The method returning the query, called with (context, page token)."""
+    parse: str | None = None
+    """The method turning the response into records; when the class does not define it,
+    ``records_path`` (a JSONPath attribute, else ``default_records``) picks them."""
+    records_path: str | None = None
+    default_records: str = "$[*]"
+    record_hooks: tuple[str, ...] = ()
+    """Methods called with each record and the context."""
+    paginator: str | None = None
+    """The method returning the paginator; one returning None sends a single request."""
+    contexts: str | None = None
+    """An attribute listing the contexts the request is sent with, one request each
+    (Singer's ``partitions``); the context is what the query and the hooks are given."""
+
+
+@dataclass(frozen=True)
 class DataMethod:
     """A method of tabular data (a DataFrame built from response items)."""
 
@@ -578,6 +607,7 @@ class LibraryModel:
     deferrers: tuple[Deferrer, ...] = ()
     class_runners: tuple[ClassRunner, ...] = ()
     data_methods: tuple[DataMethod, ...] = ()
+    stream_classes: tuple[StreamClass, ...] = ()
     named_classes: tuple[NamedClasses, ...] = ()
     param_wiring: tuple[ParamWiring, ...] = ()
     context_objects: tuple[ContextObject, ...] = ()
