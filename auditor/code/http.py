@@ -568,6 +568,10 @@ class HttpMixin(EvaluatorCore):
         elif fixed_method is not None:
             method = fixed_method
             url = _first_url(args, kwargs)
+        elif (named := _verb_in_name(name)) is not None:
+            # `make_get_request(url)`, `http_post(url, data)`, `get_json(url)`
+            method = named
+            url = _first_url(args, kwargs)
         if method is None or url is None or not _looks_like_url(url):
             return None
         full = url
@@ -734,6 +738,19 @@ def _message_template(value: Value) -> bool:
         and value.known
         and ("%" in value.text or "{" in value.text or " " in value.text.strip())
     )
+
+
+_TRANSPORT_WORDS = frozenset({"request", "http", "https", "json", "api", "rest", "url", "call"})
+
+
+def _verb_in_name(name: str) -> str | None:
+    """The HTTP method a library function's name says it sends: one verb among its words,
+    beside a word of HTTP (``make_get_request``, ``http_post``, ``getJson``)."""
+    words = [w.lower() for w in re.split(r"_+|(?<=[a-z])(?=[A-Z])", name) if w]
+    verbs = [w for w in words if w in HTTP_VERBS]
+    if len(verbs) == 1 and any(w in _TRANSPORT_WORDS for w in words):
+        return verbs[0].upper()
+    return None
 
 
 def _looks_like_url(url: Str) -> bool:

@@ -129,3 +129,32 @@ def test_test_doubles_and_test_modules_are_not_requests(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_an_unknown_library_function_named_for_its_verb(tmp_path: Path) -> None:
+    # `corpnet` is not installed: its functions say the verb in their names, and they are
+    # given a Dokeos URL; a verb-named function given something else is no request
+    check(
+        tmp_path,
+        {
+            "jobs.py": f"""
+            from corpnet.http import fetch_json, http_delete, make_get_request
+
+            API = "https://acme.dokeos.com/api"
+            H = {{"Accept": "{V2}"}}
+
+            def learners():
+                return make_get_request(API + "/users", headers=H)["data"]  # !DK004
+
+            def leave(uid):
+                http_delete(f"{{API}}/user/{{uid}}", headers=H)  # !DK005
+
+            def groups():
+                # no verb in its name: what it sends is not said
+                return fetch_json(API + "/groups", headers=H)["data"]
+
+            def cached(cache):
+                return cache.get_or_set(API + "/users", list)
+            """,
+        },
+    )
