@@ -38,6 +38,7 @@ from auditor.code.values import (
     Unknown,
     Value,
     generated,
+    join_returns,
     one_of,
 )
 
@@ -539,25 +540,6 @@ def _bound_stored(owner: Value | None, args: list[Value], spans: list[float]) ->
 def _context_of(frame: Frame | None, node: cst.Call | None) -> tuple[int, ...]:
     chain = frame.chain if frame is not None else ()
     return (*(id(ref.node) for ref in chain), id(node))
-
-
-def join_returns(values: list[Value]) -> Value:
-    """One value for what a function may return: the known results, as one value."""
-    # an unknown that says where it came from (a file, a query, the command line) is kept:
-    # `return []` on one path does not make what another path read back empty
-    known = [v for v in values if not isinstance(v, Unknown) or _telling(v)]
-    if not known:
-        return values[0] if values else UNKNOWN
-    # an empty literal ([] on an error path) says less than the real result
-    meaningful = [v for v in known if not (isinstance(v, ListV) and v.items == [])]
-    return one_of(meaningful or known)
-
-
-_DATA_SOURCES = frozenset({"the command line", "user input", "the request"})
-
-
-def _telling(value: Unknown) -> bool:
-    return value.stored or value.source in _DATA_SOURCES
 
 
 def held(*values: Value | None) -> tuple[object, ...]:

@@ -40,6 +40,7 @@ from auditor.code.values import (
     hole,
     literal_list,
     one_of,
+    telling,
 )
 from auditor.urls import HOLE
 
@@ -714,7 +715,12 @@ def arithmetic(left: Value, right: Value, operator: cst.CSTNode) -> Value:
 
 def pick_informative(values: list[Value]) -> Value:
     """One value for two branches: both when they differ in kind, else the informative one."""
+    told: list[Value] = [v for v in values if isinstance(v, Unknown) and telling(v)]
     known = [v for v in values if not isinstance(v, Unknown | NoneV)]
+    if told:
+        # `json.loads(kept) if kept is not None else []`: what was read back, not the
+        # empty fallback
+        known = [v for v in known if not (isinstance(v, ListV) and v.items == [])] + told
     if not known:
         return values[0] if values else UNKNOWN
     if len(known) == 1:

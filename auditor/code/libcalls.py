@@ -88,9 +88,13 @@ class LibraryCallsMixin(EvaluatorCore):
             return Duration(duration.days(args, kwargs))
         getter = models.env_getter(name)
         if getter is not None:
-            return self.configured_value(
+            configured = self.configured_value(
                 getter.key.pick(args, kwargs), getter.default.pick(args, kwargs)
             )
+            if getter.stored and not isinstance(configured, Num | Duration | DictV | ListV):
+                if not (isinstance(configured, Str) and configured.known):
+                    return self.from_source(getter.stored, True, False, frame)
+            return configured
         passthrough = models.passthrough(name)
         if passthrough is not None:
             value = passthrough.arg.pick(args, kwargs)

@@ -634,3 +634,25 @@ def describe_source(value: Value) -> str:
     if isinstance(value, Data):
         return "an API response"
     return ""
+
+
+_DATA_SOURCES = frozenset({"the command line", "user input", "the request"})
+
+
+def telling(value: Unknown) -> bool:
+    """An unknown that says where it came from (stored data, the command line): a branch
+    holding it says more than one holding an empty literal."""
+    return value.stored or value.source in _DATA_SOURCES
+
+
+def join_returns(values: list[Value]) -> Value:
+    """One value for what a function may return, or for the branches of a conditional: the
+    known results, as one value."""
+    # an unknown that says where it came from (a file, a query, the command line) is kept:
+    # `return []` on one path does not make what another path read back empty
+    known = [v for v in values if not isinstance(v, Unknown) or telling(v)]
+    if not known:
+        return values[0] if values else UNKNOWN
+    # an empty literal ([] on an error path) says less than the real result
+    meaningful = [v for v in known if not (isinstance(v, ListV) and v.items == [])]
+    return one_of(meaningful or known)

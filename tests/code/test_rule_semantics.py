@@ -226,6 +226,24 @@ def poll_state_file(path):
     )
 
 
+def test_dk006_ids_kept_in_a_workflow_variable(tmp_path: Path) -> None:
+    # a Variable one run sets and the next reads is storage, not configuration
+    check(
+        tmp_path,
+        """
+from prefect.variables import Variable
+
+def pending():
+    var = Variable.get("pending_group_jobs")
+    return json.loads(var.value) if var is not None else []
+
+def follow():
+    for job_id in pending():
+        print(requests.get(f"{BASE}/jobs/{job_id}", headers=H).json())  # !DK006
+""",
+    )
+
+
 def test_dk006_recheck_scheduled_after_a_week(tmp_path: Path) -> None:
     check(
         tmp_path,

@@ -200,6 +200,10 @@ class EnvGetter:
     names: tuple[str, ...]
     key: Arg = Arg(0, ("key",))
     default: Arg = Arg(1, ("default",))
+    stored: str = ""
+    """In words, when what it reads was kept there by the program earlier (a workflow's
+    Variable, set by one run and read by the next): without a literal default, the value
+    may be old."""
 
 
 @dataclass(frozen=True)

@@ -205,11 +205,13 @@ MODEL = LibraryModel(
             ),
             key=arg(0, "key"),
             default=kw("default_var", "default"),
+            stored="an Airflow Variable",
         ),
         EnvGetter(
             ("prefect.variables.Variable.get", "prefect.variables.get"),
             key=arg(0, "name"),
             default=arg(1, "default"),
+            stored="a Prefect Variable",
         ),
     ),
     sources=(
