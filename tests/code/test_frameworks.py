@@ -703,3 +703,30 @@ def test_apscheduler_date_triggers_delay_the_job(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_kopf_handlers_poll_ids_kept_in_the_resource_status(tmp_path: Path) -> None:
+    files = {
+        "operator/handlers.py": """
+        from datetime import datetime, timedelta, timezone
+
+        import kopf
+        import requests
+
+        API = "https://acme.dokeos.com/api"
+
+        @kopf.timer("lms.acme.io", "v1", "enrolments", interval=600)
+        def follow(status: kopf.Status, patch: kopf.Patch, **_):
+            for entry in status.get("jobs", []):
+                requests.get(f"{API}/jobs/{entry['jobId']}").json()  # !DK006
+
+        @kopf.timer("lms.acme.io", "v1", "tenants", interval=600)
+        def follow_recent(status: kopf.Status, **_):
+            week_ago = datetime.now(timezone.utc) - timedelta(days=7)
+            for entry in status.get("jobs", []):
+                if datetime.fromisoformat(entry["issuedAt"]) < week_ago:
+                    continue
+                requests.get(f"{API}/jobs/{entry['jobId']}").json()  # ok: DK006
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

@@ -70,6 +70,7 @@ _MODULES = (
     "tornado_lib",
     "ansible",
     "singer",
+    "kopf_lib",
 )
 
 GENERIC_RESPONSE = ResponseKind(
