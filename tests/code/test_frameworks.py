@@ -730,3 +730,40 @@ def test_kopf_handlers_poll_ids_kept_in_the_resource_status(tmp_path: Path) -> N
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_home_assistant_rechecks_later_and_its_stores_are_kept_data(tmp_path: Path) -> None:
+    files = {
+        "custom_components/lms/jobs.py": """
+        from datetime import timedelta
+
+        import aiohttp
+        from homeassistant.helpers.event import async_call_later
+        from homeassistant.helpers.storage import Store
+
+        API = "https://acme.dokeos.com/api"
+
+        class Jobs:
+            def __init__(self, hass, session: aiohttp.ClientSession):
+                self.hass = hass
+                self.session = session
+                self.job_store = Store(hass, 1, "lms_jobs")
+
+            async def poll_saved(self):
+                saved = await self.job_store.async_load() or {}
+                for job_id in saved:
+                    async with self.session.get(f"{API}/jobs/{job_id}") as r:  # !DK006
+                        print(await r.json())
+
+            async def sync_later(self, session_id):
+                async with self.session.put(f"{API}/webinar_sessions/{session_id}/sync") as r:
+                    job_id = (await r.json())["job_id"]
+
+                async def recheck(_now):
+                    async with self.session.get(f"{API}/jobs/{job_id}") as r:  # !DK006
+                        print(await r.json())
+
+                async_call_later(self.hass, timedelta(days=10), recheck)
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

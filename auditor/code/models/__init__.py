@@ -71,6 +71,7 @@ _MODULES = (
     "ansible",
     "singer",
     "kopf_lib",
+    "homeassistant",
 )
 
 GENERIC_RESPONSE = ResponseKind(
