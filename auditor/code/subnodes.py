@@ -34,13 +34,26 @@ def _code_fields(kind: type) -> tuple[str, ...]:
     return fields
 
 
+# isinstance() against libcst's abstract node class goes through ABCMeta on every call:
+# whether a type is a node is looked up once per type instead
+_IS_NODE: dict[type, bool] = {}
+
+
+def _is_node(kind: type) -> bool:
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
 def subnodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The code nodes directly below ``node``, in source order."""
     for name in _code_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, tuple | list):
+        kind = type(value)
+        if kind is tuple or kind is list:
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if _is_node(type(item)):
                     yield item
+        elif _is_node(kind):
+            yield value
