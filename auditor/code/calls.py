@@ -34,6 +34,7 @@ from auditor.code.values import (
     OneOf,
     Opaque,
     Partial,
+    Response,
     Str,
     Unknown,
     Value,
@@ -104,6 +105,9 @@ class CallsMixin(EvaluatorCore):
             return one_of([self.method_of(option, name, node, frame) for option in owner.options])
         if isinstance(owner, NoneV):
             return NONE  # a method of None never runs: the branch that has it fails first
+        if name == "result" and isinstance(owner, Data | Response | ListV | DictV):
+            # a future's result() (`executor.submit(f, x)` stands for what f returned)
+            return Bound(owner, name)
         if isinstance(owner, Unknown | Opaque):
             stored = self.stored("attr", name, frame) if isinstance(owner, Unknown) else None
             if stored is not None:

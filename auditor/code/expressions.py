@@ -553,7 +553,9 @@ class ExpressionsMixin(EvaluatorCore):
         if isinstance(result, DictV):
             return result
         value = result.origin_value if isinstance(result, ListV) else None
-        return DictV(open=True, elem=value)
+        # its keys too: iterating the dict gives them (`{pool.submit(f, x): x for x in xs}`)
+        keys = result.element() if isinstance(result, ListV) else None
+        return DictV(open=True, elem=value, key_elem=None if isinstance(keys, Unknown) else keys)
 
     def filtered_mapping(self, node: cst.DictComp, frame: Frame) -> Value | None:
         """``{k: v for k, v in body.items() if ...}``: some of the response's own entries,

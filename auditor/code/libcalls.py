@@ -3,6 +3,7 @@ values say (``http.generic_http``), else the arguments are handed on."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -75,9 +76,14 @@ class LibraryCallsMixin(EvaluatorCore):
         if prepare is not None:
             return self.prepared(prepare, args, kwargs, node, frame)
         chunker = models.chunker(name)
-        if chunker is not None:
-            size = chunker.size.pick(args, kwargs)
-            seq = chunker.seq.pick(args, kwargs) or UNKNOWN
+        named = None if chunker is not None else _named_chunker(short, args, kwargs)
+        if chunker is not None or named is not None:
+            if chunker is not None:
+                size = chunker.size.pick(args, kwargs)
+                seq = chunker.seq.pick(args, kwargs) or UNKNOWN
+            else:
+                assert named is not None
+                seq, size = named
             bound = size.as_int if isinstance(size, Num) else None
             source = describe_source(seq)
             return ListV(
@@ -227,6 +233,9 @@ class LibraryCallsMixin(EvaluatorCore):
             return one_of(
                 [self.call_method(o, name, args, kwargs, node, frame) for o in target.options]
             )
+        if name == "result" and not args and isinstance(target, Data | Response | ListV | DictV):
+            # a future's result(): `executor.submit(f, x)` already stands for what f returned
+            return target
         if isinstance(target, Client):
             return self.client_method(target, name, args, kwargs, node, frame)
         if isinstance(target, Deferred):
@@ -574,6 +583,31 @@ class LibraryCallsMixin(EvaluatorCore):
             self.events.escape(value, "stored" if how == "stored" else "handed")
 
     # -- implemented by the other parts -------------------------------------------------
+
+
+_CHUNK_WORDS = frozenset(
+    {"chunk", "chunks", "chunked", "batch", "batches", "batched", "grouper", "partition"}
+)
+
+
+def _named_chunker(
+    name: str, args: list[Value], kwargs: dict[str, Value]
+) -> tuple[Value, Value] | None:
+    """A library function no model knows whose name says it chunks (``create_batch(ids,
+    5)``, ``make_chunks(seq, size=5)``), given a sequence and one size: the sequence and
+    the size, as a chunker's."""
+    words = {w.lower() for w in re.split(r"_+|(?<=[a-z])(?=[A-Z])", name) if w}
+    if not words & _CHUNK_WORDS:
+        return None
+    sizes = [a for a in args if isinstance(a, Num)]
+    sizes += [v for k, v in kwargs.items() if isinstance(v, Num) and k in _SIZE_KEYWORDS]
+    seqs = [a for a in args if isinstance(a, ListV | Unknown | Data)]
+    if len(sizes) != 1 or len(seqs) != 1:
+        return None
+    return seqs[0], sizes[0]
+
+
+_SIZE_KEYWORDS = frozenset({"n", "size", "batch_size", "chunk_size", "count", "length"})
 
 
 def _receiver_name(receiver: Value) -> str:

@@ -167,3 +167,33 @@ def test_service_handlers_registered_with_a_framework_run(tmp_path: Path) -> Non
             """,
         },
     )
+
+
+def test_futures_hand_back_what_the_submitted_call_returned(tmp_path: Path) -> None:
+    files = {
+        "bulk.py": """
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        import requests
+
+        API = "https://acme.dokeos.com/api"
+
+        def delete_job(uid):
+            return requests.delete(f"{API}/user/{uid}").json()["job_id"]  # ok: DK005
+
+        def wait(job_id):
+            return requests.get(f"{API}/jobs/{job_id}").json()
+
+        def by_key(ids):
+            with ThreadPoolExecutor() as pool:
+                futures = {pool.submit(delete_job, uid): uid for uid in ids}
+                for future in as_completed(futures):
+                    wait(future.result())
+
+        def one(uid):
+            with ThreadPoolExecutor() as pool:
+                job_id = pool.submit(delete_job, uid).result()
+            wait(job_id)
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

@@ -158,3 +158,40 @@ def test_an_unknown_library_function_named_for_its_verb(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_an_unknown_library_chunker_named_for_what_it_does(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        {
+            "progress.py": f"""
+            import csv
+
+            import requests
+            from corputils import create_batch, partition_by
+
+            API = "https://acme.dokeos.com/api/participations"
+            H = {{"Accept": "{V2}"}}
+
+            def learners():
+                with open("cohort.csv") as fh:
+                    return [row["id"] for row in csv.DictReader(fh)]
+
+            def by_five():
+                for batch in create_batch(learners(), 5):
+                    ids = ",".join(batch)
+                    requests.get(API, params={{"user_ids": ids, "page": 1}}, headers=H)  # ok: DK003
+
+            def by_ten():
+                for batch in create_batch(learners(), 10):
+                    ids = ",".join(batch)
+                    requests.get(API, params={{"user_ids": ids, "page": 1}}, headers=H)  # !DK003
+
+            def by_site():
+                # not a chunker: nothing bounds what each group holds
+                for group in partition_by(learners(), "site"):
+                    ids = ",".join(group)
+                    requests.get(API, params={{"user_ids": ids, "page": 1}}, headers=H)  # !DK003
+            """,
+        },
+    )

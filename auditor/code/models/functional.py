@@ -186,7 +186,6 @@ MODEL = LibraryModel(
         Special(("functools.reduce", "toolz.reduce", "toolz.curried.reduce"), _reduce),
         Special(("itertools.count",), _count),
         Special(("itertools.takewhile", "itertools.dropwhile"), _while),
-        Special(("itertools.islice",), _take(0, 1)),
         Special((*_prefixed("itertoolz.take"), "funcy.take", "more_itertools.take"), _take(1, 0)),
         Special(("operator.add", "operator.concat", "operator.iadd"), _operator_add),
     ),

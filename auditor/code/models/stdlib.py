@@ -366,6 +366,8 @@ MODEL = LibraryModel(
         Special(("map", "imap", "imap_unordered", "map_async"), _map_over),
         Special(("starmap", "starmap_async"), _star_map_over),
         Special(("add_argument",), _cli_option),
+        # executor.submit(f, *args): a future of what f returns (its result())
+        Special(("submit",), _call_first),
     ),
     schedulers=(
         Scheduler(
@@ -390,7 +392,6 @@ MODEL = LibraryModel(
             (
                 "call_soon",
                 "call_soon_threadsafe",
-                "submit",
                 "start_soon",
                 "run_in_executor",
                 "add_done_callback",
