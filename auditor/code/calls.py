@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from auditor.code.core import MAX_DEPTH, EvaluatorCore, decorator_name, dotted
+from auditor.code.core import MAX_DEPTH, EvaluatorCore, decorated_with, dotted
 from auditor.code.frames import Frame
 from auditor.code.modules import ModuleInfo
 from auditor.code.values import (
@@ -687,10 +687,6 @@ def names_in(node: cst.BaseExpression) -> list[cst.BaseExpression]:
             if isinstance(element.slice, cst.Index):
                 found.extend(names_in(element.slice.value))
     return found
-
-
-def decorated_with(node: cst.FunctionDef, names: frozenset[str]) -> bool:
-    return any(decorator_name(d) in names for d in node.decorators)
 
 
 def _positional_needs(func: Value) -> int:

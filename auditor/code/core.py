@@ -628,6 +628,10 @@ def decorator_name(decorator: cst.Decorator) -> str:
     return name.rsplit(".", 1)[-1] if name else ""
 
 
+def decorated_with(node: cst.FunctionDef, names: frozenset[str]) -> bool:
+    return any(decorator_name(d) in names for d in node.decorators)
+
+
 def function_kind(node: cst.FunctionDef) -> str:
     names = {decorator_name(d) for d in node.decorators}
     for kind in ("staticmethod", "classmethod"):

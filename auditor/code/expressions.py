@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import libcst as cst
 
-from auditor.code.core import EvaluatorCore, dotted
+from auditor.code.core import EvaluatorCore, decorated_with, dotted
 from auditor.code.frames import Frame
 from auditor.code.modules import ClassInfo
 from auditor.code.strings import percent_format, plain_literal
@@ -89,6 +90,8 @@ class ExpressionsMixin(EvaluatorCore):
             return External(f"builtins.{name}")
         if name in _KERNEL_GLOBALS:
             return External(_KERNEL_GLOBALS[name])
+        if name in BUILTIN_EXCEPTIONS:
+            return External(f"builtins.{name}")
         return UNKNOWN
 
     def eval_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
@@ -342,6 +345,12 @@ class ExpressionsMixin(EvaluatorCore):
         return answer
 
     def eval_Yield(self, node: cst.Yield, frame: Frame) -> Value:
+        runners = self.models.coroutine_runners
+        if frame.func is not None and runners and decorated_with(frame.func, runners):
+            # a coroutine run by its decorator: the yield waits for what it is given
+            if isinstance(node.value, cst.From):
+                return self.eval(node.value.item, frame)
+            return self.eval(node.value, frame) if node.value is not None else UNKNOWN
         if isinstance(node.value, cst.From):
             value = self.eval(node.value.item, frame)
             frame.yields.append(self.iterate(value, frame))
@@ -763,6 +772,13 @@ def _is_test(node: cst.BaseExpression) -> bool:
         return _is_test(node.left) or _is_test(node.right)
     return False
 
+
+BUILTIN_EXCEPTIONS = frozenset(
+    name
+    for name, kind in vars(builtins).items()
+    if isinstance(kind, type) and issubclass(kind, BaseException)
+)
+"""What a builtin exception is given is a message for people: it keeps nothing."""
 
 # names a Jupyter kernel defines in every notebook without an import
 _KERNEL_GLOBALS = {"display": "IPython.display.display"}

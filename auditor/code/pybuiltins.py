@@ -7,7 +7,7 @@ from dataclasses import replace
 import libcst as cst
 
 from auditor.code.core import EvaluatorCore
-from auditor.code.expressions import OPAQUE_BUILTINS
+from auditor.code.expressions import BUILTIN_EXCEPTIONS, OPAQUE_BUILTINS
 from auditor.code.frames import Frame
 from auditor.code.models.spec import DataMethod
 from auditor.code.strings import split_text, str_format, template_substitute
@@ -28,6 +28,7 @@ from auditor.code.values import (
     ListV,
     Num,
     OneOf,
+    Opaque,
     Partial,
     Response,
     Str,
@@ -273,6 +274,9 @@ class BuiltinsMixin(EvaluatorCore):
         if name in ("locals", "vars") and not args:
             # generated clients read their parameters back with locals()
             return DictV(dict(frame.env))
+        if name in BUILTIN_EXCEPTIONS:
+            # `raise RuntimeError(resp.text)`: the body is shown, not followed or kept
+            return Opaque(f"builtins.{name}")
         self.hand_on(args, kwargs)
         return UNKNOWN
 

@@ -455,8 +455,10 @@ class StatementsMixin(EvaluatorCore):
                 self.set_attribute(owner.base, attr, value, target, frame)
                 return
             owner.attrs[attr] = value
-            if isinstance(value, ListV | DictV):
-                value.shared = True
+            # kept on the object (`self._entries = self._load()`, whichever it gives)
+            for kept in value.options if isinstance(value, OneOf) else (value,):
+                if isinstance(kept, ListV | DictV):
+                    kept.shared = True
         elif isinstance(owner, Client):
             self.configure_attribute(owner, attr, value, target, frame)
         elif isinstance(owner, ClassRef):

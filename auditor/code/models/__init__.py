@@ -72,6 +72,7 @@ _MODULES = (
     "singer",
     "kopf_lib",
     "homeassistant",
+    "twisted_lib",
 )
 
 GENERIC_RESPONSE = ResponseKind(
@@ -502,6 +503,10 @@ class ModelIndex:
 
     def data_method(self, name: str) -> DataMethod | None:
         return self._data_methods.get(name)
+
+    @cached_property
+    def coroutine_runners(self) -> frozenset[str]:
+        return frozenset(d for m in self.models for d in m.coroutine_runners)
 
     @cached_property
     def wired_decorators(self) -> frozenset[str]:

@@ -588,6 +588,10 @@ class LibraryModel:
     bounds: tuple[SizeBound, ...] = ()
     specials: tuple[Special, ...] = ()
     method_specials: tuple[Special, ...] = ()
+    coroutine_runners: tuple[str, ...] = ()
+    """Decorators that run a generator as a coroutine (Twisted's ``inlineCallbacks``,
+    Tornado's ``gen.coroutine``): ``x = yield d`` waits for d and gives its result, and
+    what the function returns is its result, not a generator."""
     currying: tuple[str, ...] = ()
     """Decorators that curry the function they decorate (``@toolz.curry``)."""
     """Specials known by method name, on receivers the analysis cannot type."""

@@ -94,5 +94,7 @@ MODEL = LibraryModel(
         Special(("tornado.escape.json_encode",), json_dumps),
     ),
     namespaces=("tornado.options.options",),
+    # @gen.coroutine: `resp = yield client.fetch(req)` waits for the response
+    coroutine_runners=("coroutine", "engine"),
     responses=(RESPONSE,),
 )
