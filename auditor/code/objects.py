@@ -517,7 +517,7 @@ class ObjectsMixin(EvaluatorCore):
         if isinstance(owner, Instance):
             return self.instance_attribute(owner, attr, node, frame)
         if isinstance(owner, SuperRef):
-            return self.super_attribute(owner, attr)
+            return self.super_attribute(owner, attr, frame)
         if isinstance(owner, ClassRef):
             return self.class_attribute(owner, attr)
         if isinstance(owner, Client):
@@ -667,12 +667,16 @@ class ObjectsMixin(EvaluatorCore):
             return set_up
         return Unknown(source=f"`.{attr}`", name=attr)
 
-    def super_attribute(self, owner: SuperRef, attr: str) -> Value:
+    def super_attribute(self, owner: SuperRef, attr: str, frame: Frame) -> Value:
         for base in self.class_bases(owner.cls):
             if isinstance(base, ClassRef):
                 method = self.lookup_method(base.cls, attr)
                 if method is not None:
-                    return replace(method, bound_self=owner.instance)
+                    bound = replace(method, bound_self=owner.instance)
+                    if method.kind == "property":
+                        # `super().session`: the base class's property, run on this object
+                        return self.call_function(bound, [], {}, None, frame)
+                    return bound
             elif isinstance(base, External) and isinstance(owner.instance, Instance):
                 if isinstance(owner.instance.base, Client):
                     return Bound(owner.instance.base, attr)

@@ -513,3 +513,35 @@ def test_records_read_back_keep_the_jobs_added_to_them(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_super_reads_the_base_class_property(tmp_path: Path) -> None:
+    files = {
+        "lms/datasets.py": """
+        import requests
+
+        API = "https://acme.dokeos.com/api"
+
+        class Base:
+            def __init__(self):
+                self._session = None
+
+            @property
+            def session(self):
+                if self._session is None:
+                    self._session = requests.Session()
+                return self._session
+
+        class Writer(Base):
+            @property
+            def session(self):
+                if self._session is None:
+                    session = super().session
+                    session.headers["Accept"] = "application/vnd.dokeos+json;version=1"  # !DK001
+                return self._session
+
+            def archive(self, user_id):
+                self.session.delete(f"{API}/user/{user_id}")  # !DK005
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)
