@@ -16,6 +16,7 @@ from auditor.code.values import (
     Bound,
     ClassRef,
     Client,
+    ConfigMap,
     Data,
     DictV,
     Duration,
@@ -665,7 +666,28 @@ class ObjectsMixin(EvaluatorCore):
         set_up = self.set_up_attribute(owner, attr, frame)
         if set_up is not None:
             return set_up
+        if self.models.settings_attrs and any(
+            f"{base}.{attr}" in self.models.settings_attrs
+            for base in self.external_bases(owner.cls)
+        ):
+            return self.settings_map()
         return Unknown(source=f"`.{attr}`", name=attr)
+
+    def settings_map(self) -> Value:
+        """The project's settings module as a mapping of its upper-case names: what the
+        framework reads them from (``spider.settings.get("API_ROOT")``)."""
+        found = ConfigMap(open=True)
+        for module_name, rels in sorted(self.project.by_module.items()):
+            if module_name.split(".")[-1] not in _SETTINGS_MODULES:
+                continue
+            for rel in rels:
+                info = self.module(rel)
+                if info is None:
+                    continue
+                for name, value in self.module_env(info).items():
+                    if name.isupper() and name not in found.entries:
+                        found.entries[name] = value
+        return found
 
     def super_attribute(self, owner: SuperRef, attr: str, frame: Frame) -> Value:
         for base in self.class_bases(owner.cls):

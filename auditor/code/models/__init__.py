@@ -73,6 +73,7 @@ _MODULES = (
     "kopf_lib",
     "homeassistant",
     "twisted_lib",
+    "scrapy_lib",
 )
 
 GENERIC_RESPONSE = ResponseKind(
@@ -503,6 +504,10 @@ class ModelIndex:
 
     def data_method(self, name: str) -> DataMethod | None:
         return self._data_methods.get(name)
+
+    @cached_property
+    def settings_attrs(self) -> frozenset[str]:
+        return frozenset(a for m in self.models for a in m.settings_attrs)
 
     @cached_property
     def coroutine_runners(self) -> frozenset[str]:

@@ -365,6 +365,10 @@ class Interpreter(Protocol):
 
     def default_instance(self, cls: ClassInfo) -> Value: ...
 
+    def setting(self, name: str) -> Value | None: ...
+
+    def attribute(self, owner: Value, attr: str, node: cst.CSTNode, frame: Frame) -> Value: ...
+
 
 @dataclass(frozen=True)
 class CallContext:
@@ -601,6 +605,9 @@ class LibraryModel:
     registries: tuple[Registry, ...] = ()
     lookups: tuple[Lookup, ...] = ()
     method_lookups: tuple[Lookup, ...] = ()
+    settings_attrs: tuple[str, ...] = ()
+    """``Base.attr``: an attribute a framework base class gives its subclasses' objects
+    that maps the project's settings module (a Scrapy spider's ``self.settings``)."""
     settings_objects: tuple[str, ...] = ()
     """Objects whose attributes are the project's settings (``django.conf.settings``)."""
     model_bases: tuple[str, ...] = ()
