@@ -90,8 +90,6 @@ class ExpressionsMixin(EvaluatorCore):
             return External(f"builtins.{name}")
         if name in _KERNEL_GLOBALS:
             return External(_KERNEL_GLOBALS[name])
-        if name in BUILTIN_EXCEPTIONS:
-            return External(f"builtins.{name}")
         return UNKNOWN
 
     def eval_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
@@ -783,10 +781,14 @@ BUILTIN_EXCEPTIONS = frozenset(
 # names a Jupyter kernel defines in every notebook without an import
 _KERNEL_GLOBALS = {"display": "IPython.display.display"}
 
-_BUILTINS = OPAQUE_BUILTINS | frozenset(
-    "len list tuple sorted set reversed frozenset range enumerate zip map filter str repr "
-    "int float dict next iter open input super getattr setattr min max print object "
-    "staticmethod classmethod property locals".split()
+_BUILTINS = (
+    OPAQUE_BUILTINS
+    | frozenset(
+        "len list tuple sorted set reversed frozenset range enumerate zip map filter str repr "
+        "int float dict next iter open input super getattr setattr min max print object "
+        "staticmethod classmethod property locals".split()
+    )
+    | BUILTIN_EXCEPTIONS
 )
 
 

@@ -11,7 +11,13 @@ import libcst as cst
 from auditor.code.core import EvaluatorCore
 from auditor.code.frames import Frame
 from auditor.code.models.spec import HTTP_VERBS, Arg, ClientClass, Prepare, ProjectSend, Send
-from auditor.code.strings import is_absolute, method_name, prefix_base, query_params
+from auditor.code.strings import (
+    is_absolute,
+    method_name,
+    name_words,
+    prefix_base,
+    query_params,
+)
 from auditor.code.values import (
     UNKNOWN,
     Bound,
@@ -746,7 +752,7 @@ _TRANSPORT_WORDS = frozenset({"request", "http", "https", "json", "api", "rest",
 def _verb_in_name(name: str) -> str | None:
     """The HTTP method a library function's name says it sends: one verb among its words,
     beside a word of HTTP (``make_get_request``, ``http_post``, ``getJson``)."""
-    words = [w.lower() for w in re.split(r"_+|(?<=[a-z])(?=[A-Z])", name) if w]
+    words = name_words(name)
     verbs = [w for w in words if w in HTTP_VERBS]
     if len(verbs) == 1 and any(w in _TRANSPORT_WORDS for w in words):
         return verbs[0].upper()

@@ -3,7 +3,6 @@ values say (``http.generic_http``), else the arguments are handed on."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -13,6 +12,7 @@ from auditor.code.core import EvaluatorCore
 from auditor.code.frames import Frame
 from auditor.code.models.spec import CallContext, Scheduler, TaskMethod
 from auditor.code.modules import ClassInfo
+from auditor.code.strings import name_words
 from auditor.code.values import (
     UNKNOWN,
     Bound,
@@ -76,14 +76,13 @@ class LibraryCallsMixin(EvaluatorCore):
         if prepare is not None:
             return self.prepared(prepare, args, kwargs, node, frame)
         chunker = models.chunker(name)
-        named = None if chunker is not None else _named_chunker(short, args, kwargs)
-        if chunker is not None or named is not None:
-            if chunker is not None:
-                size = chunker.size.pick(args, kwargs)
-                seq = chunker.seq.pick(args, kwargs) or UNKNOWN
-            else:
-                assert named is not None
-                seq, size = named
+        chunked = (
+            (chunker.seq.pick(args, kwargs) or UNKNOWN, chunker.size.pick(args, kwargs))
+            if chunker is not None
+            else _named_chunker(short, args, kwargs)
+        )
+        if chunked is not None:
+            seq, size = chunked
             bound = size.as_int if isinstance(size, Num) else None
             source = describe_source(seq)
             return ListV(
@@ -596,8 +595,7 @@ def _named_chunker(
     """A library function no model knows whose name says it chunks (``create_batch(ids,
     5)``, ``make_chunks(seq, size=5)``), given a sequence and one size: the sequence and
     the size, as a chunker's."""
-    words = {w.lower() for w in re.split(r"_+|(?<=[a-z])(?=[A-Z])", name) if w}
-    if not words & _CHUNK_WORDS:
+    if not set(name_words(name)) & _CHUNK_WORDS:
         return None
     sizes = [a for a in args if isinstance(a, Num)]
     sizes += [v for k, v in kwargs.items() if isinstance(v, Num) and k in _SIZE_KEYWORDS]

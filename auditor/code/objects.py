@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import replace
 
 import libcst as cst
 
 from auditor.code.core import Budget, EvaluatorCore, decorator_name, dotted, function_kind
 from auditor.code.frames import Frame
-from auditor.code.modules import ClassInfo
+from auditor.code.modules import ClassInfo, ModuleInfo
 from auditor.code.subnodes import subnodes
 from auditor.code.values import (
     UNKNOWN,
@@ -677,17 +678,23 @@ class ObjectsMixin(EvaluatorCore):
         """The project's settings module as a mapping of its upper-case names: what the
         framework reads them from (``spider.settings.get("API_ROOT")``)."""
         found = ConfigMap(open=True)
+        for info in self.settings_modules():
+            for name, value in self.module_env(info).items():
+                if name.isupper() and name not in found.entries:
+                    found.entries[name] = value
+        return found
+
+    def settings_modules(self) -> Iterator[ModuleInfo]:
+        """The project's settings or configuration modules (``settings.py``, a ``settings``
+        package's modules, ``config.py``...)."""
         for module_name, rels in sorted(self.project.by_module.items()):
-            if module_name.split(".")[-1] not in _SETTINGS_MODULES:
+            last = module_name.split(".")[-1]
+            if last not in _SETTINGS_MODULES and not module_name.startswith("settings."):
                 continue
             for rel in rels:
                 info = self.module(rel)
-                if info is None:
-                    continue
-                for name, value in self.module_env(info).items():
-                    if name.isupper() and name not in found.entries:
-                        found.entries[name] = value
-        return found
+                if info is not None:
+                    yield info
 
     def super_attribute(self, owner: SuperRef, attr: str, frame: Frame) -> Value:
         for base in self.class_bases(owner.cls):
@@ -756,22 +763,15 @@ class ObjectsMixin(EvaluatorCore):
     def setting(self, name: str) -> Value | None:
         """A framework setting (``settings.X``, ``app.config["X"]``): the project's own
         settings or configuration module, or a configuration class in it."""
-        for module_name, rels in sorted(self.project.by_module.items()):
-            last = module_name.split(".")[-1]
-            if last not in _SETTINGS_MODULES and not module_name.startswith("settings."):
-                continue
-            for rel in rels:
-                info = self.module(rel)
-                if info is None:
-                    continue
-                env = self.module_env(info)
-                if name in env:
-                    return env[name]
-                for value in list(env.values()):
-                    if isinstance(value, ClassRef) and value.cls.module is info:
-                        found = self.lookup_class_attr(value.cls, name)
-                        if found is not None:
-                            return found
+        for info in self.settings_modules():
+            env = self.module_env(info)
+            if name in env:
+                return env[name]
+            for value in list(env.values()):
+                if isinstance(value, ClassRef) and value.cls.module is info:
+                    found = self.lookup_class_attr(value.cls, name)
+                    if found is not None:
+                        return found
         return None
 
 

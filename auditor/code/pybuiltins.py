@@ -10,7 +10,7 @@ from auditor.code.core import EvaluatorCore
 from auditor.code.expressions import BUILTIN_EXCEPTIONS, OPAQUE_BUILTINS
 from auditor.code.frames import Frame
 from auditor.code.models.spec import DataMethod
-from auditor.code.strings import split_text, str_format, template_substitute
+from auditor.code.strings import known_names, split_text, str_format, template_substitute
 from auditor.code.values import (
     NONE,
     UNKNOWN,
@@ -600,7 +600,7 @@ class BuiltinsMixin(EvaluatorCore):
         """A method of a table built from response items (``df.explode("skills")``): the
         columns it names are read from every row."""
         if method.keys is not None:
-            for column in _column_names(method.keys.pick(args, kwargs)):
+            for column in known_names(method.keys.pick(args, kwargs)):
                 self.read_key(target, column, node, frame)
         if method.returns == "rows":
             return ListV(elem=target, origin=target, source="the rows of a table")
@@ -608,12 +608,6 @@ class BuiltinsMixin(EvaluatorCore):
             pair = ListV(items=[Num(0), target], size=2, source="a tuple")
             return ListV(elem=pair, origin=target, source="the rows of a table")
         return target
-
-
-def _column_names(given: Value | None) -> list[str]:
-    """Columns named by a table method's argument: one name or a list of names."""
-    names = given.items if isinstance(given, ListV) and given.items else [given]
-    return [n.text for n in names if isinstance(n, Str) and n.known]
 
 
 def _unspelled_key(target: DictV) -> Value:

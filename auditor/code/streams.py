@@ -5,13 +5,13 @@ to the subclass's hooks (Singer SDK's ``RESTStream``). The library is data
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import libcst as cst
 
 from auditor.code.core import EvaluatorCore
 from auditor.code.frames import Frame
+from auditor.code.http import fill_path
 from auditor.code.models.spec import StreamClass
 from auditor.code.strings import jsonpath_pick
 from auditor.code.values import (
@@ -23,12 +23,9 @@ from auditor.code.values import (
     NoneV,
     OneOf,
     Str,
-    Unknown,
     Value,
-    concat,
     one_of,
 )
-from auditor.urls import HOLE
 
 
 class StreamsMixin(EvaluatorCore):
@@ -48,7 +45,8 @@ class StreamsMixin(EvaluatorCore):
         url: Value = Str("")
         for attr in stream.url:
             part = self.attribute(instance, attr, node, frame)
-            url = self.add(url, _placeholders(part))
+            # `/users/{user_id}/certificates`: the ids come from a context nobody spells
+            url = self.add(url, fill_path(part, DictV()) if isinstance(part, Str) else part)
         headers = self.attribute(instance, stream.headers, node, frame) if stream.headers else None
         context: Value = UNKNOWN
         if stream.contexts and self.lookup_method(instance.cls, stream.contexts) is not None:
@@ -110,18 +108,3 @@ class StreamsMixin(EvaluatorCore):
         if method is None:
             return None
         return self.call_function(replace(method, bound_self=instance), args, {}, node, frame)
-
-
-def _placeholders(part: Value) -> Value:
-    """``/users/{user_id}/certificates``: the ids come from a context nobody spells."""
-    if not isinstance(part, Str) or not part.known or "{" not in part.text:
-        return part
-    pieces: list[Str] = []
-    position = 0
-    for match in re.finditer(r"\{\w+\}", part.text):
-        pieces.append(Str(part.text[position : match.start()]))
-        pieces.append(Str(HOLE, (Unknown(source="a stream's context"),)))
-        position = match.end()
-    pieces.append(Str(part.text[position:]))
-    filled = concat(*pieces)
-    return Str(filled.text, filled.slots, part.origins)

@@ -236,3 +236,14 @@ def jsonpath_pick(body: Value, path: str) -> Value:
     if keys and keys[-1] == "[]":
         return Data(body.request, (*body.path, *keys[:-1]))  # iterated: its items
     return ListV(items=[Data(body.request, (*body.path, *keys))], size=1, source="a match")
+
+
+def name_words(name: str) -> list[str]:
+    """The lower-case words of an identifier (``make_get_request``, ``getJson``)."""
+    return [w.lower() for w in re.split(r"_+|(?<=[a-z])(?=[A-Z])", name) if w]
+
+
+def known_names(given: Value | None) -> list[str]:
+    """The texts of one known string or of a list of them (``"skills"``, ``["id", "email"]``)."""
+    names = given.items if isinstance(given, ListV) and given.items else [given]
+    return [n.text for n in names if isinstance(n, Str) and n.known]

@@ -11,7 +11,8 @@ from auditor.code.models.spec import (
     arg,
     kw,
 )
-from auditor.code.values import Data, ListV, OneOf, Str, Value, one_of
+from auditor.code.strings import known_names
+from auditor.code.values import Data, ListV, OneOf, Value, one_of
 
 
 def _table(call: CallContext) -> Value | None:
@@ -41,13 +42,10 @@ def _rows_table(call: CallContext, rows: Value | None) -> Value | None:
         return None
     # json_normalize(rows, record_path="progressions", meta=["id"]) reads those keys
     for keyword in ("record_path", "meta"):
-        given = call.kwargs.get(keyword)
-        names = given.items if isinstance(given, ListV) and given.items else [given]
-        for name in names:
-            if isinstance(name, Str) and name.known:
-                read = call.interpreter.read_key(element, name.text, call.node, call.frame)
-                if keyword == "record_path" and isinstance(read, Data):
-                    element = Data(read.request, (*read.path, "[]"))
+        for name in known_names(call.kwargs.get(keyword)):
+            read = call.interpreter.read_key(element, name, call.node, call.frame)
+            if keyword == "record_path" and isinstance(read, Data):
+                element = Data(read.request, (*read.path, "[]"))
     return element
 
 

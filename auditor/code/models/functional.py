@@ -142,25 +142,15 @@ def _while(call: CallContext) -> Value | None:
     return ListV(elem=element, origin=seq, source=seq.source if isinstance(seq, ListV) else "")
 
 
-def _take(seq_at: int, count_at: int) -> Callable[[CallContext], Value | None]:
-    """``islice(seq, 5)``, ``take(5, seq)``: at most that many first elements."""
-
-    def handler(call: CallContext) -> Value | None:
-        if len(call.args) <= max(seq_at, count_at):
-            return None
-        seq, count = call.args[seq_at], call.args[count_at]
-        if seq_at == 0 and len(call.args) > 2:
-            # islice(seq, start, stop): stop - start of them
-            start, stop = call.args[1], call.args[2]
-            count = (
-                Num(stop.n - start.n) if isinstance(start, Num) and isinstance(stop, Num) else stop
-            )
-        bound = count.as_int if isinstance(count, Num) and not count.default else None
-        element = call.interpreter.iterate(seq, call.frame, first_only=bound is not None)
-        source = seq.source if isinstance(seq, ListV | Unknown) else ""
-        return ListV(bound=bound, elem=element, source=source or "the first elements")
-
-    return handler
+def _take(call: CallContext) -> Value | None:
+    """``take(5, seq)``: at most that many first elements (``islice`` is stdlib's)."""
+    if len(call.args) < 2:
+        return None
+    count, seq = call.args[0], call.args[1]
+    bound = count.as_int if isinstance(count, Num) and not count.default else None
+    element = call.interpreter.iterate(seq, call.frame, first_only=bound is not None)
+    source = seq.source if isinstance(seq, ListV | Unknown) else ""
+    return ListV(bound=bound, elem=element, source=source or "the first elements")
 
 
 def _operator_add(call: CallContext) -> Value | None:
@@ -186,7 +176,7 @@ MODEL = LibraryModel(
         Special(("functools.reduce", "toolz.reduce", "toolz.curried.reduce"), _reduce),
         Special(("itertools.count",), _count),
         Special(("itertools.takewhile", "itertools.dropwhile"), _while),
-        Special((*_prefixed("itertoolz.take"), "funcy.take", "more_itertools.take"), _take(1, 0)),
+        Special((*_prefixed("itertoolz.take"), "funcy.take", "more_itertools.take"), _take),
         Special(("operator.add", "operator.concat", "operator.iadd"), _operator_add),
     ),
     currying=(*_prefixed("functoolz.curry"), "funcy.curry"),

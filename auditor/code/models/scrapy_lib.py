@@ -4,6 +4,7 @@ project's settings module."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from auditor.code.models.spec import CallContext, LibraryModel, ResponseKind, Special
@@ -23,22 +24,24 @@ _JSON = ("scrapy.http.JsonRequest", "scrapy.http.request.json_request.JsonReques
 _FORM = ("scrapy.FormRequest", "scrapy.http.FormRequest")
 
 
-def _request(call: CallContext) -> Value | None:
+def _sends(*body_keywords: str) -> Callable[[CallContext], Value | None]:
+    """A request class whose body is given under these keywords (``JsonRequest(data=)``,
+    ``FormRequest(formdata=)``, ``Request(body=)``)."""
+
+    def handler(call: CallContext) -> Value | None:
+        body = next((call.kwargs[k] for k in body_keywords if k in call.kwargs), None)
+        return _request(call, None if body is NONE else body)
+
+    return handler
+
+
+def _request(call: CallContext, body: Value | None) -> Value | None:
     """``Request(url, callback=self.parse_page, headers=..., cb_kwargs=...)``: sent by the
     engine, its response handed to the callback."""
     args, kwargs = call.args, call.kwargs
     url = args[0] if args else kwargs.get("url")
     if url is None:
         return None
-    name = call.interpreter.eval(call.node.func, call.frame)
-    kind = getattr(name, "name", "")
-    body = kwargs.get("body")
-    if kind in _JSON and body is None:
-        body = kwargs.get("data")
-    if kind in _FORM and body is None:
-        body = kwargs.get("formdata")
-    if body is NONE:
-        body = None
     method = method_name(kwargs.get("method")) or ("POST" if body is not None else "GET")
     # the DefaultHeadersMiddleware puts the project's DEFAULT_REQUEST_HEADERS under the
     # request's own
@@ -88,12 +91,16 @@ def _spider_setting(call: CallContext, name: str) -> Value | None:
 
 MODEL = LibraryModel(
     name="scrapy",
-    specials=(Special(("scrapy.Request", "scrapy.http.Request", *_JSON, *_FORM), _request),),
+    specials=(
+        Special(("scrapy.Request", "scrapy.http.Request"), _sends("body")),
+        Special(_JSON, _sends("body", "data")),
+        Special(_FORM, _sends("body", "formdata")),
+    ),
     responses=(RESPONSE,),
     settings_attrs=(
         "scrapy.Spider.settings",
         "scrapy.spiders.Spider.settings",
         "scrapy.spiders.CrawlSpider.settings",
     ),
-    aliases={"scrapy.spiders.Spider": "scrapy.Spider", "scrapy.http.JsonRequest": _JSON[0]},
+    aliases={"scrapy.spiders.Spider": "scrapy.Spider"},
 )
