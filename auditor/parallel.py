@@ -31,13 +31,16 @@ class GroupResult:
 
     findings: list[RawFinding] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    """Files not analyzed (unreadable, unparseable, their worker crashed), with why."""
+    partial: list[tuple[str, str]] = field(default_factory=list)
+    """Files read but not analyzed completely (one construct stopped it), with why."""
     endpoints: list[str] = field(default_factory=list)
     loaded: list[str] = field(default_factory=list)
+    """Every project file the analysis read: the files this result depends on."""
     calls: list[dict[str, Any]] = field(default_factory=list)
     """The Dokeos calls the group makes (``dokeos-audit calls``), one per calling context."""
     warnings: list[tuple[str, str]] = field(default_factory=list)
     """Files analyzed only in part (a budget was reached), with why."""
-    """Every project file the analysis read: the files this result depends on."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +57,7 @@ class GroupResult:
                 for f in self.findings
             ],
             "errors": [list(e) for e in self.errors],
+            "partial": [list(e) for e in self.partial],
             "endpoints": self.endpoints,
             "loaded": self.loaded,
             "calls": self.calls,
@@ -69,6 +73,7 @@ class GroupResult:
         return cls(
             findings=[_finding(f) for f in _list(raw, "findings")],
             errors=[_pair(e) for e in _list(raw, "errors")],
+            partial=[_pair(e) for e in _list(raw, "partial", [])],
             endpoints=[_text(e) for e in _list(raw, "endpoints")],
             loaded=[_text(rel) for rel in _list(raw, "loaded")],
             calls=[c if isinstance(c, dict) else _bad(c) for c in _list(raw, "calls", [])],
@@ -161,6 +166,7 @@ def analyze_group(
     return GroupResult(
         findings=plan_fixes(analyzer, model, run_rules(model, catalog, Settings())),
         errors=sorted(analyzer.errors.items()),
+        partial=sorted(analyzer.partial.items()),
         endpoints=sorted(endpoints),
         loaded=sorted(loaded),
         calls=[summarize(c, catalog) for c in model.calls if c.is_dokeos and c.endpoint],

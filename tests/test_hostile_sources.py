@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from auditor.cache import ResultCache
 from auditor.code.scan import ScanOptions, scan_paths
@@ -148,6 +149,40 @@ def test_a_worker_that_dies_costs_only_its_group(
     again = scan_paths([root], Settings(), "project", options=ScanOptions(jobs=2, cache_dir=cache))
     assert not again.errors
     assert len(again.findings) == 13
+
+
+def test_a_file_whose_analysis_fails_midway_is_scanned_and_keeps_its_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An internal error on the second call of the only file: the first call's finding is
+    # kept, the file counts as scanned, and its error says findings may be missing.
+    from auditor.cli import cli
+    from auditor.code.http import HttpMixin
+
+    real = HttpMixin.http_request
+
+    def failing(self: Any, client: Any, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+        if "courses" in str(getattr(url, "text", "")):
+            raise ValueError("an odd construct")
+        return real(self, client, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(HttpMixin, "http_request", failing)
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "odd.py").write_text(
+        V1_CALL
+        + '\n\ndef courses():\n    return requests.get("https://acme.dokeos.com/api/courses")\n',
+        encoding="utf-8",
+    )
+    result = scan_paths([root], Settings(), "project", options=ScanOptions(jobs=1))
+    assert [(f.rule, f.location.line) for f in result.findings if f.location] == [
+        ("DK001", V1_LINE)
+    ]
+    assert result.files_scanned == 1
+    assert [(e.path, "may be incomplete" in e.reason) for e in result.errors] == [("odd.py", True)]
+    ran = CliRunner().invoke(cli, ["scan", str(root), "--no-cache", "--jobs", "1"])
+    assert ran.exit_code == 1, ran.output  # the finding, not "nothing could be read"
+    assert "could be read" not in ran.output
 
 
 # -- 2. values that grow exponentially ------------------------------------------------------
@@ -321,6 +356,7 @@ def test_group_results_read_back_what_they_wrote() -> None:
             }
         ],
         "errors": [["b.py", "why"]],
+        "partial": [["c.py", "stopped at one construct"]],
         "endpoints": ["GET /users"],
         "loaded": ["a.py"],
         "calls": [{"endpoint": "GET /users"}],

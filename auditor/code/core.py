@@ -86,6 +86,9 @@ class EvaluatorCore:
         self.class_states: dict[int, ClassState] = {}
         self.nested_classes: dict[int, ClassInfo] = {}
         self.errors: dict[str, str] = {}
+        """Files that could not be read or parsed: not analyzed."""
+        self.partial: dict[str, str] = {}
+        """Files read whose analysis stopped at one construct: findings may be missing."""
         self.warnings: dict[str, str] = {}
         self.requests: list[HttpRequest] = []
         self.called: set[int] = set()
@@ -197,15 +200,15 @@ class EvaluatorCore:
         try:
             step()
         except RecursionError:
-            self.errors.setdefault(rel, "code nested too deeply to analyze completely")
+            self.partial.setdefault(rel, "code nested too deeply to analyze completely")
             return False
         except MemoryError:
-            self.errors.setdefault(rel, "too big to analyze completely")
+            self.partial.setdefault(rel, "too big to analyze completely")
             return False
         except Exception as exc:  # one odd construct must not stop the scan
             if os.environ.get("DOKEOS_AUDIT_DEBUG"):
                 raise
-            self.errors.setdefault(
+            self.partial.setdefault(
                 rel,
                 f"could not analyze all of this file ({type(exc).__name__}); "
                 "findings in it may be incomplete",

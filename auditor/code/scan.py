@@ -152,6 +152,12 @@ def scan_paths(
         if in_scope(rel) and rel not in unreadable:
             unreadable.add(rel)
             result.errors.append(_unreadable(rel, why, project.files[rel].raw))
+    # a file whose analysis stopped at one construct was read and checked up to there: it
+    # counts as scanned, and its error says its findings may be incomplete
+    partial = {(rel, reason) for g in group_results for rel, reason in g.partial}
+    for rel, why in sorted(partial):
+        if in_scope(rel) and rel not in unreadable:
+            result.errors.append(ErrorEntry(rel, why))
     # files the analysis did not need: Python's own check, so none goes uncounted unread
     skipped = [
         rel
