@@ -91,6 +91,9 @@ class CallsMixin(EvaluatorCore):
                     args.extend(value.items)
                 elif isinstance(value, ListV):
                     args.append(value.element())
+                elif isinstance(value, Data | Unknown):
+                    # a row spread into a record (`Job(*row)`): its fields are the row's
+                    args.append(self.iterate(value, frame))
                 else:
                     args.append(UNKNOWN)
             else:

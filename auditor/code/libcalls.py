@@ -461,6 +461,14 @@ class LibraryCallsMixin(EvaluatorCore):
         self.register_by_name(args, kwargs)
         self.run_callbacks(args, kwargs, frame)
         self.hand_on(args, kwargs)
+        if not name:
+            kept = next(
+                (v for v in [*args, *kwargs.values()] if isinstance(v, Unknown) and v.stored), None
+            )
+            if kept is not None:
+                # a callable nothing models, given stored data (a record class made at run
+                # time, `Job(*row)`): what it makes holds that data, as old as it is
+                return replace(kept, item=False)
         if stored_receiver and isinstance(receiver, Unknown):
             # stored data read through a method (`msg.get_body()`): the same data, read back
             # where it was, with the age limits checked on it

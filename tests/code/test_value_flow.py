@@ -447,3 +447,40 @@ def test_a_parameter_typed_as_a_list_holds_any_number_of_ids(tmp_path: Path) -> 
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_stored_rows_made_into_records_by_a_class_made_at_run_time_stay_stored(
+    tmp_path: Path,
+) -> None:
+    # `namedtuple(...)(*row)` and a row spread into a callable nothing models: the record
+    # holds the row's fields, as old as the row; the query's look-back bounds their age
+    files = {
+        "journal.py": """
+            import sqlite3
+            from collections import namedtuple
+            from datetime import datetime, timedelta
+
+            import requests
+
+            Job = namedtuple("Job", "job_id kind issued_at")
+
+            class Journal:
+                def __init__(self, path):
+                    self.conn = sqlite3.connect(path)
+
+                def open_jobs(self, issued_after):
+                    sql = "SELECT job_id, kind, issued_at FROM jobs WHERE issued_at >= ?"
+                    return [Job(*row) for row in self.conn.execute(sql, [issued_after])]
+
+            def fortnight():
+                since = datetime.utcnow() - timedelta(days=14)
+                for job in Journal("j.db").open_jobs(since):
+                    requests.get(f"https://acme.dokeos.com/api/jobs/{job.job_id}")  # !DK006
+
+            def week():
+                since = datetime.utcnow() - timedelta(days=7)
+                for job in Journal("j.db").open_jobs(since):
+                    requests.get(f"https://acme.dokeos.com/api/jobs/{job.job_id}")  # ok: DK006
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)
