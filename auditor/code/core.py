@@ -569,6 +569,9 @@ class EvaluatorCore:
     def setting(self, name: str) -> Value | None:
         raise NotImplementedError
 
+    def settings_map(self) -> Value:
+        raise NotImplementedError
+
     def accumulate(self, target: ListV, added: Value, frame: Frame) -> None:
         raise NotImplementedError
 

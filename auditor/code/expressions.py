@@ -32,6 +32,7 @@ from auditor.code.values import (
     NoneV,
     Num,
     OneOf,
+    PreparedRequest,
     Str,
     Tested,
     Unknown,
@@ -305,7 +306,11 @@ class ExpressionsMixin(EvaluatorCore):
         for type_node in nodes:
             named = dotted(type_node) if isinstance(type_node, cst.Name | cst.Attribute) else None
             target = self.eval(type_node, frame)
-            if isinstance(target, ClassRef):
+            if isinstance(value, PreparedRequest) and value.classes:
+                # a request object of a known library class (Scrapy's JsonRequest)
+                known = isinstance(target, External) and self.models.normalize(target.name)
+                answers.add(known in value.classes if known else None)
+            elif isinstance(target, ClassRef):
                 if not isinstance(value, Instance):
                     answers.add(False if _builtin_kind(value) else None)
                 else:

@@ -337,7 +337,7 @@ class HttpMixin(EvaluatorCore):
         )
         if client is not None:
             for hook in client.hooks:
-                self.run_request_hook(hook, request, frame)
+                self.run_request_hook(hook, request, frame, client.request_classes)
         split = split_url(url.text)
         accept = request.headers.get_ci("accept")
         accept_text = as_str(accept).text if accept is not None else ""
@@ -360,7 +360,9 @@ class HttpMixin(EvaluatorCore):
         self.events.request(request, frame)
         return Response(request, response)
 
-    def run_request_hook(self, hook: Value, request: HttpRequest, frame: Frame) -> None:
+    def run_request_hook(
+        self, hook: Value, request: HttpRequest, frame: Frame, classes: tuple[str, ...] = ()
+    ) -> None:
         """An event hook sees the request before it goes: headers it sets are sent."""
         prepared = PreparedRequest(
             request.url,
@@ -369,6 +371,7 @@ class HttpMixin(EvaluatorCore):
             request.method,
             request.body,
             request.site,
+            classes,
         )
         if isinstance(hook, Func):
             self.call_function(hook, [prepared], {}, None, frame)

@@ -322,13 +322,17 @@ class LibraryCallsMixin(EvaluatorCore):
 
     def function_named(self, dotted_name: str) -> Value | None:
         """The project function an import path names (``"lms.tasks.recheck_job"``)."""
-        module, _, function = dotted_name.rpartition(".")
+        found = self.object_named(dotted_name)
+        return found if isinstance(found, Func) else None
+
+    def object_named(self, dotted_name: str) -> Value | None:
+        """What an import path in a setting names in the project (a function, a class)."""
+        module, _, name = dotted_name.rpartition(".")
         rel = self.project.resolve_module(module) if module else None
         info = self.module(rel) if rel is not None else None
         if info is None:
             return None
-        found = self.module_env(info).get(function)
-        return found if isinstance(found, Func) else None
+        return self.module_env(info).get(name)
 
     def is_orm_class(self, cls: ClassInfo) -> bool:
         return any(self.models.is_orm_base(b) for b in self.external_bases(cls))

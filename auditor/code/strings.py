@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import string
-from urllib.parse import unquote_plus, urljoin
+from urllib.parse import unquote_plus, urljoin, urlsplit
 
 from auditor.code.values import (
     UNKNOWN,
     Data,
     DictV,
     ListV,
+    Opaque,
     Response,
     Str,
     Value,
@@ -247,3 +248,26 @@ def known_names(given: Value | None) -> list[str]:
     """The texts of one known string or of a list of them (``"skills"``, ``["id", "email"]``)."""
     names = given.items if isinstance(given, ListV) and given.items else [given]
     return [n.text for n in names if isinstance(n, Str) and n.known]
+
+
+_URL_PARTS = ("scheme", "netloc", "hostname", "path", "query", "fragment")
+
+
+def url_parts(url: Value) -> Value:
+    """``urlparse(url)`` or ``urlsplit(url)``: the parts its text spells (a base URL's
+    host); a part the text leaves open is a string made from the whole URL (a next link's
+    path is still the response's)."""
+    text = as_str(url)
+    try:
+        split = urlsplit(text.text)
+        parts = {name: getattr(split, name) for name in _URL_PARTS}
+    except ValueError:
+        parts = {}
+    attrs: dict[str, Value] = {}
+    for name in _URL_PARTS:
+        part = parts.get(name)
+        if isinstance(part, str) and HOLE not in part:
+            attrs[name] = Str(part, origins=text.origins)
+        else:
+            attrs[name] = hole(url, text.origins)
+    return Opaque("urllib.parse.SplitResult", attrs=attrs, args=(url,))

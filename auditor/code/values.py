@@ -461,9 +461,9 @@ class Opaque(Value):
     name: str
     attrs: dict[str, Value] = field(default_factory=dict)
     double: bool = False
+    """A test double (``responses``, ``MagicMock``): it never sends a request."""
     args: tuple[Value, ...] = ()
     """Positional arguments it was made with (a base URL, often)."""
-    """A test double (``responses``, ``MagicMock``): it never sends a request."""
 
 
 # -- HTTP ---------------------------------------------------------------------------------
@@ -491,6 +491,9 @@ class Client(Value):
     declared: bool = False
     """Declared in the configuration as the project's Dokeos client: its requests are
     Dokeos requests unless their URL names another host."""
+    request_classes: tuple[str, ...] = ()
+    """The library classes of the request objects it sends (Scrapy's engine sends the
+    request the code made): what a hook's ``isinstance`` test of the request sees."""
 
 
 @dataclass(eq=False)
@@ -503,6 +506,8 @@ class PreparedRequest(Value):
     method: str | None
     body: Value | None
     node: NodeRef
+    classes: tuple[str, ...] = ()
+    """The library classes it is an object of, when known (``isinstance`` answers)."""
 
 
 @dataclass(eq=False)

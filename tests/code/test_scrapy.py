@@ -104,3 +104,82 @@ def test_jobs_yielded_as_items_are_kept_and_custom_settings_win(tmp_path: Path) 
             """,
         },
     )
+
+
+def test_downloader_middlewares_set_headers_on_the_requests_they_pick(tmp_path: Path) -> None:
+    # the project's middleware is made by from_crawler with the project's settings; its
+    # process_request sees each request the engine sends: the host test and the
+    # isinstance test of the request object decide which requests get its header
+    check(
+        tmp_path,
+        {
+            "lms/settings.py": """
+            BOT_NAME = "lms"
+            LMS_ROOT = "https://academy.dokeos.com/api"
+            DEFAULT_REQUEST_HEADERS = {
+                "Accept": "application/vnd.dokeos+json;version=1",  # !DK001
+            }
+            DOWNLOADER_MIDDLEWARES = {
+                "lms.middlewares.LmsHeaders": 450,
+                "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+            }
+            """,
+            "lms/middlewares.py": """
+            from urllib.parse import urlparse
+
+            from scrapy.http import JsonRequest
+            from scrapy.utils.httpobj import urlparse_cached
+
+            V1 = "application/vnd.dokeos+json;version=1"
+
+            class LmsHeaders:
+                def __init__(self, host):
+                    self.host = host
+
+                @classmethod
+                def from_crawler(cls, crawler):
+                    return cls(urlparse(crawler.settings["LMS_ROOT"]).hostname)
+
+                def process_request(self, request, spider):
+                    if urlparse_cached(request).hostname != self.host:
+                        return None
+                    if isinstance(request, JsonRequest):
+                        request.headers["Accept"] = V1  # !DK001
+                    return None
+            """,
+            "lms/spiders/sync.py": """
+            import scrapy
+            from scrapy.http import JsonRequest
+
+            class Sync(scrapy.Spider):
+                '''Trainings created on Dokeos, people read from HR.'''
+
+                name = "sync"
+                custom_settings = {"DEFAULT_REQUEST_HEADERS": {"Accept": "application/json"}}
+
+                def start_requests(self):
+                    root = self.settings.get("LMS_ROOT")
+                    yield JsonRequest(f"{root}/trainings", data={"title": "Onboarding"})
+                    yield scrapy.Request("https://hr.example.org/people", callback=self.people)
+
+                def people(self, response):
+                    for person in response.json():
+                        yield {"skills": person["skills"]}  # ok: DK002
+            """,
+            "lms/spiders/plain.py": """
+            import scrapy
+
+            class Plain(scrapy.Spider):
+                '''Dokeos trainings.'''
+
+                name = "plain"
+
+                def start_requests(self):
+                    root = self.settings.get("LMS_ROOT")
+                    yield scrapy.Request(f"{root}/trainings", callback=self.trainings)
+
+                def trainings(self, response):
+                    return response.json()["meta"]
+            """,
+        },
+    )

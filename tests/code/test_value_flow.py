@@ -484,3 +484,34 @@ def test_stored_rows_made_into_records_by_a_class_made_at_run_time_stay_stored(
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_parts_of_a_parsed_url_are_the_parts_its_text_spells(tmp_path: Path) -> None:
+    files = {
+        "sync.py": """
+            from urllib.parse import urlparse, urlsplit
+
+            import requests
+
+            BASE = "https://acme.dokeos.com/api/v2"
+            H = {"Accept": "application/vnd.dokeos+json;version=2"}
+
+            def origin():
+                parts = urlparse(BASE)
+                return f"{parts.scheme}://{parts.netloc}"
+
+            def everyone():
+                # the host is what says Dokeos: no media type is sent
+                return requests.get(origin() + "/api/users").json()["data"]  # !DK004
+
+            def every_group():
+                url, found = f"{BASE}/groups", []
+                while url:
+                    body = requests.get(url, headers=H).json()  # ok: DK004
+                    found += body["data"]
+                    nxt = body["meta"].get("next")
+                    url = BASE + urlsplit(nxt).path if nxt else None
+                return found
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

@@ -4,12 +4,22 @@ project's settings module."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from auditor.code.models.spec import CallContext, LibraryModel, ResponseKind, Special
-from auditor.code.strings import method_name
-from auditor.code.values import NONE, Client, DictV, Func, Instance, Opaque, Partial, Value
+from auditor.code.strings import method_name, url_parts
+from auditor.code.values import (
+    NONE,
+    ClassRef,
+    Client,
+    DictV,
+    Func,
+    Instance,
+    Opaque,
+    Partial,
+    PreparedRequest,
+    Value,
+)
 
 RESPONSE = ResponseKind(
     "scrapy",
@@ -24,18 +34,22 @@ _JSON = ("scrapy.http.JsonRequest", "scrapy.http.request.json_request.JsonReques
 _FORM = ("scrapy.FormRequest", "scrapy.http.FormRequest")
 
 
-def _sends(*body_keywords: str) -> Callable[[CallContext], Value | None]:
-    """A request class whose body is given under these keywords (``JsonRequest(data=)``,
-    ``FormRequest(formdata=)``, ``Request(body=)``)."""
+_REQUEST = ("scrapy.Request", "scrapy.http.Request")
+
+
+def _sends(classes: tuple[str, ...], *body_keywords: str) -> Special:
+    """A request class (its import paths first, then its bases') whose body is given under
+    these keywords (``JsonRequest(data=)``, ``FormRequest(formdata=)``, ``Request(body=)``)."""
 
     def handler(call: CallContext) -> Value | None:
         body = next((call.kwargs[k] for k in body_keywords if k in call.kwargs), None)
-        return _request(call, None if body is NONE else body)
+        return _request(call, None if body is NONE else body, classes)
 
-    return handler
+    own = classes if classes == _REQUEST else classes[: -len(_REQUEST)]
+    return Special(own, handler)
 
 
-def _request(call: CallContext, body: Value | None) -> Value | None:
+def _request(call: CallContext, body: Value | None, classes: tuple[str, ...]) -> Value | None:
     """``Request(url, callback=self.parse_page, headers=..., cb_kwargs=...)``: sent by the
     engine, its response handed to the callback."""
     args, kwargs = call.args, call.kwargs
@@ -59,7 +73,7 @@ def _request(call: CallContext, body: Value | None) -> Value | None:
         # request and callback in turn, a loop
         frame = replace(frame, loop_depth=frame.loop_depth + 1)
     response = call.interpreter.http_request(
-        Client("scrapy"),
+        Client("scrapy", hooks=_middleware_hooks(call), request_classes=classes),
         method,
         url,
         headers,
@@ -79,6 +93,33 @@ def _request(call: CallContext, body: Value | None) -> Value | None:
     return Opaque("scrapy.Request", attrs={"url": url})
 
 
+def _middleware_hooks(call: CallContext) -> tuple[Value, ...]:
+    """``process_request`` of the project's downloader middlewares: each sees every
+    request the engine sends, and headers it sets are sent."""
+    enabled = _spider_setting(call, "DOWNLOADER_MIDDLEWARES")
+    if not isinstance(enabled, DictV):
+        return ()
+    hooks: list[Value] = []
+    for path, order in enabled.entries.items():
+        found = call.interpreter.object_named(path)
+        if order is NONE or not isinstance(found, ClassRef):
+            continue  # switched off (None), or a middleware of Scrapy's own
+        # the engine makes it with `from_crawler(crawler)` when it has one: the crawler's
+        # settings are the project's
+        made = call.interpreter.attribute(found, "from_crawler", call.node, call.frame)
+        if isinstance(made, Func):
+            crawler = Opaque(
+                "scrapy.crawler.Crawler", {"settings": call.interpreter.settings_map()}
+            )
+            middleware = call.interpreter.call_value(made, [crawler], {}, call.node, call.frame)
+        else:
+            middleware = call.interpreter.default_instance(found.cls)
+        hook = call.interpreter.attribute(middleware, "process_request", call.node, call.frame)
+        if isinstance(hook, Func):
+            hooks.append(hook)
+    return tuple(hooks)
+
+
 def _spider_setting(call: CallContext, name: str) -> Value | None:
     """A setting as the running spider sees it: its ``custom_settings`` first."""
     spider = call.frame.self_value
@@ -89,12 +130,23 @@ def _spider_setting(call: CallContext, name: str) -> Value | None:
     return call.interpreter.setting(name)
 
 
+def _urlparse_cached(call: CallContext) -> Value | None:
+    """``urlparse_cached(request)``: the parts of the request's URL."""
+    given = call.args[0] if call.args else None
+    if isinstance(given, PreparedRequest):
+        return url_parts(given.url)
+    if isinstance(given, Opaque) and "url" in given.attrs:
+        return url_parts(given.attrs["url"])
+    return None
+
+
 MODEL = LibraryModel(
     name="scrapy",
     specials=(
-        Special(("scrapy.Request", "scrapy.http.Request"), _sends("body")),
-        Special(_JSON, _sends("body", "data")),
-        Special(_FORM, _sends("body", "formdata")),
+        _sends(_REQUEST, "body"),
+        _sends((*_JSON, *_REQUEST), "body", "data"),
+        _sends((*_FORM, *_REQUEST), "body", "formdata"),
+        Special(("scrapy.utils.httpobj.urlparse_cached",), _urlparse_cached),
     ),
     responses=(RESPONSE,),
     settings_attrs=(

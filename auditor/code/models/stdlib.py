@@ -18,7 +18,7 @@ from auditor.code.models.spec import (
     arg,
     kw,
 )
-from auditor.code.strings import join_url, urlencode
+from auditor.code.strings import join_url, url_parts, urlencode
 from auditor.code.values import (
     CLOCK,
     IDENTITY,
@@ -341,6 +341,15 @@ MODEL = LibraryModel(
             _urljoin,
         ),
         Special(("urllib.parse.urlencode", "urllib.urlencode"), _urlencode),
+        Special(
+            (
+                "urllib.parse.urlparse",
+                "urllib.parse.urlsplit",
+                "urlparse.urlparse",
+                "urlparse.urlsplit",
+            ),
+            lambda call: url_parts(call.args[0]) if call.args else None,
+        ),
         Special(("itertools.islice",), _islice),
         Special(("itertools.product",), _product),
         Special(("itertools.chain",), _chained),
