@@ -38,6 +38,7 @@ from auditor.code.values import (
     Str,
     Unknown,
     Value,
+    either_mapping,
     generated,
     join_returns,
     one_of,
@@ -77,7 +78,7 @@ class CallsMixin(EvaluatorCore):
             elif arg.star == "**":
                 if isinstance(value, OneOf) and all(isinstance(o, DictV) for o in value.options):
                     # `**({"department": d} if d else {})`: every key one of them may hold
-                    value = _either_mapping([o for o in value.options if isinstance(o, DictV)])
+                    value = either_mapping([o for o in value.options if isinstance(o, DictV)])
                 if isinstance(value, DictV):
                     kwargs.update(value.entries)
                     if value.open:
@@ -186,6 +187,7 @@ class CallsMixin(EvaluatorCore):
                 env[name] = Unknown(source="a function argument", name=name)
         inner = frame.nested(env)
         inner.loop_depth = frame.loop_depth
+        inner.branches = frame.branches
         return self.eval(func.node.body, inner)
 
     def call_function(
@@ -265,6 +267,7 @@ class CallsMixin(EvaluatorCore):
             self.passed_spans = []
         if frame is not None:
             inner.loop_depth = frame.loop_depth
+            inner.branches = frame.branches
             inner.delay_days = frame.delay_days + delay
             inner.delayed_func = key if delay else frame.delayed_func
         self.bind_params(func, inner, args, dict(kwargs), entry=entry, self_value=self_value)
@@ -707,14 +710,6 @@ def _positional_needs(func: Value) -> int:
     ):
         return 2
     return 0
-
-
-def _either_mapping(options: list[DictV]) -> DictV:
-    """The keys any of several mappings holds, each with the values it may have."""
-    merged = DictV(open=any(o.open for o in options))
-    for key in dict.fromkeys(k for o in options for k in o.entries):
-        merged.entries[key] = one_of([o.entries[key] for o in options if key in o.entries])
-    return merged
 
 
 def _says_nothing(value: Value) -> bool:

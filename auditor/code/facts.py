@@ -318,7 +318,11 @@ class Facts:
             value = as_str(option)
             # the header definition: the dict entry or assignment that sets Accept; the
             # literal (perhaps a constant in another module) only when no definition is known
-            node_ref = request.headers.node_of("accept")
+            node_ref = (
+                value.defined_at
+                if isinstance(option, Str) and value.defined_at is not None
+                else request.headers.node_of("accept")
+            )
             if node_ref is None:
                 for origin in value.origins:
                     text = _literal_text(origin.node)

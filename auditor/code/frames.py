@@ -40,6 +40,9 @@ class Frame:
     """id() of the function that was scheduled to run later."""
     left: bool = False
     """A ``return`` or ``raise`` that surely runs has been reached: what follows is dead."""
+    branches: int = 0
+    """Branches around the code being evaluated whose test the values do not decide,
+    callers' included: a key set here may keep the value it had."""
 
     @property
     def func_id(self) -> int | None:
@@ -66,6 +69,7 @@ class Frame:
             global_names=self.global_names,
             unit=self.unit,
             loop_depth=self.loop_depth + 1,
+            branches=self.branches,
             delay_days=self.delay_days,
             delayed_func=self.delayed_func,
         )

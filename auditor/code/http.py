@@ -38,6 +38,7 @@ from auditor.code.values import (
     Value,
     as_str,
     concat,
+    either_mapping,
     literal_list,
     one_of,
     walk_values,
@@ -292,6 +293,11 @@ class HttpMixin(EvaluatorCore):
         if isinstance(body, NoneV):
             body = None
         headers = client.headers.copy() if client is not None else DictV()
+        if isinstance(call_headers, OneOf) and all(
+            isinstance(o, DictV) for o in call_headers.options
+        ):
+            # headers chosen in a branch (`headers = V2_HEADERS if flag else V1_HEADERS`)
+            call_headers = either_mapping([o for o in call_headers.options if isinstance(o, DictV)])
         if isinstance(call_headers, DictV):
             headers.merge(call_headers)
         elif call_headers is not None:

@@ -30,6 +30,7 @@ from auditor.code.values import (
     Str,
     Unknown,
     Value,
+    either_entry,
     generated,
     one_of,
 )
@@ -133,6 +134,7 @@ class StatementsMixin(EvaluatorCore):
             self.exec_else(orelse, frame)
             return
         before = dict(frame.env)
+        frame.branches += 1
         self.limit_sizes(size_limits(node.test, True), frame)
         self.exec_suite(node.body, frame)
         body_left = frame.left
@@ -142,6 +144,7 @@ class StatementsMixin(EvaluatorCore):
         frame.env.update(before)
         self.limit_sizes(size_limits(node.test, False), frame)
         self.exec_else(orelse, frame)
+        frame.branches -= 1
         # what follows runs unless both branches surely leave
         frame.left = body_left and frame.left and orelse is not None
         else_leaves = isinstance(orelse, cst.Else) and _always_leaves(orelse.body)
@@ -517,6 +520,11 @@ class StatementsMixin(EvaluatorCore):
             if owner.shared:
                 self.events.escape(value, "stored")
             if isinstance(key, Str) and key.known:
+                held = owner.get_ci(key.text) if frame.branches else None
+                if held is not None and held is not value and isinstance(held, Str):
+                    # set in a branch the values do not decide: the key may keep its value
+                    at = owner.node_of(key.text)
+                    value = either_entry([(held, at), (value, frame.ref(target))])
                 owner.set_ci(key.text, value, frame.ref(target))
             else:
                 if owner.shared:

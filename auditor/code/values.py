@@ -8,7 +8,7 @@ the machine's memory (see ``Limits``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
@@ -119,6 +119,9 @@ class Str(Value):
     member_of: ClassInfo | None = None
     """For an enum member of a ``str`` enum, its class: the member has the class's methods
     (``Endpoint.GROUP.path(group_id=7)``)."""
+    defined_at: NodeRef | None = None
+    """For one of several values a mapping's key may hold (set in a branch): the entry or
+    assignment that put this one there (where a header is defined)."""
 
     @property
     def known(self) -> bool:
@@ -314,6 +317,34 @@ def one_of(values: list[Value] | tuple[Value, ...]) -> Value:
     if len(flat) == 1:
         return flat[0]
     return OneOf(tuple(flat[: Limits.OPTIONS]))
+
+
+def either_entry(choices: list[tuple[Value, NodeRef | None]]) -> Value:
+    """The value a mapping's key holds when it may hold any of several, each string
+    remembering where it was put (a header set in one branch, kept in the other)."""
+    if len(choices) == 1:
+        return choices[0][0]
+    tagged = [
+        replace(value, defined_at=node)
+        if isinstance(value, Str) and node is not None and value.defined_at is None
+        else value
+        for value, node in choices
+    ]
+    return one_of(tagged)
+
+
+def either_mapping(options: list[DictV]) -> DictV:
+    """The keys any of several mappings holds, each with the values it may have."""
+    merged = DictV(open=any(o.open for o in options))
+    for key in dict.fromkeys(k for o in options for k in o.entries):
+        holding = [o for o in options if key in o.entries]
+        merged.entries[key] = either_entry(
+            [(o.entries[key], o.keys_nodes.get(key)) for o in holding]
+        )
+        node = holding[0].keys_nodes.get(key)
+        if node is not None:
+            merged.keys_nodes[key] = node
+    return merged
 
 
 # -- code objects -------------------------------------------------------------------------

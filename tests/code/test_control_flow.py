@@ -185,3 +185,54 @@ def test_returning_a_page_count_is_not_using_the_page_as_the_list(tmp_path: Path
             """,
         },
     )
+
+
+def test_a_header_set_in_a_branch_the_values_do_not_decide_may_keep_its_value(
+    tmp_path: Path,
+) -> None:
+    # V2 behind a flag: the V1 header is still sent when the flag is off, from each place
+    # it is defined; a hook that overrides it on some requests leaves it on the others
+    files = {
+        "sync.py": """
+            import os
+
+            import httpx
+            import requests
+
+            V1 = "application/vnd.dokeos+json;version=1"
+            V2 = "application/vnd.dokeos+json;version=2"
+            URL = "https://acme.dokeos.com/api/trainings"
+
+            def mutated():
+                headers = {"Accept": V1}  # !DK001
+                if os.environ.get("DOKEOS_V2"):
+                    headers["Accept"] = V2
+                return requests.get(URL, headers=headers).status_code
+
+            def rebound():
+                headers = {"Accept": V1}  # !DK001
+                if os.environ.get("DOKEOS_V2"):
+                    headers = {"Accept": V2}
+                return requests.get(URL, headers=headers).status_code
+
+            def decided():
+                headers = {"Accept": V1}  # ok: DK001
+                if True:
+                    headers["Accept"] = V2
+                return requests.get(URL, headers=headers).status_code
+
+            def pin(request):
+                if request.extensions.get("legacy"):
+                    request.headers["Accept"] = V1  # !DK001
+
+            client = httpx.Client(
+                base_url="https://acme.dokeos.com/api",
+                headers={"Accept": V1},  # !DK001
+                event_hooks={"request": [pin]},
+            )
+
+            def ping():
+                return client.get("/trainings").status_code
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)
