@@ -16,6 +16,7 @@ from auditor.code.core import EvaluatorCore
 from auditor.code.events import EventBus
 from auditor.code.expressions import ExpressionsMixin
 from auditor.code.facts import Facts
+from auditor.code.framework_objects import FrameworkObjectsMixin
 from auditor.code.http import HttpMixin
 from auditor.code.libcalls import LibraryCallsMixin
 from auditor.code.model import HttpCall, JobPoll
@@ -37,6 +38,7 @@ class Evaluator(
     ExpressionsMixin,
     CallsMixin,
     ObjectsMixin,
+    FrameworkObjectsMixin,
     BuiltinsMixin,
     LibraryCallsMixin,
     HttpMixin,

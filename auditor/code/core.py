@@ -572,6 +572,11 @@ class EvaluatorCore:
     def settings_map(self) -> Value:
         raise NotImplementedError
 
+    def framework_attribute(
+        self, owner: Instance, attr: str, node: cst.CSTNode, frame: Frame
+    ) -> Value | None:
+        raise NotImplementedError
+
     def accumulate(self, target: ListV, added: Value, frame: Frame) -> None:
         raise NotImplementedError
 

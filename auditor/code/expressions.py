@@ -40,6 +40,7 @@ from auditor.code.values import (
     as_str,
     concat,
     hole,
+    is_empty,
     literal_list,
     one_of,
     telling,
@@ -197,7 +198,13 @@ class ExpressionsMixin(EvaluatorCore):
             if isinstance(key_value, Str) and key_value.known:
                 result.set_ci(key_value.text, value, frame.ref(element))
             else:
+                # keys the analysis cannot spell (`{Flow: 3}`, `{row["id"]: row}`): what they
+                # and their values may be is kept
                 result.open = True
+                result.key_elem = (
+                    one_of([result.key_elem, key_value]) if result.key_elem else key_value
+                )
+                result.elem = one_of([result.elem, value]) if result.elem else value
         return result
 
     def eval_Attribute(self, node: cst.Attribute, frame: Frame) -> Value:
@@ -254,7 +261,7 @@ class ExpressionsMixin(EvaluatorCore):
         if is_or:
             # `x or default`: the informative side; an empty default (`doc or {}`) tells
             # nothing of what x holds when it is there
-            if isinstance(left, Unknown) and _empty(right):
+            if isinstance(left, Unknown) and is_empty(right):
                 return left
             return left if not isinstance(left, Unknown | NoneV) else right
         return right
@@ -737,6 +744,11 @@ def pick_informative(values: list[Value]) -> Value:
         known = [v for v in known if not (isinstance(v, ListV) and v.items == [])] + told
     if not known:
         return values[0] if values else UNKNOWN
+    unknowns = [v for v in values if isinstance(v, Unknown)]
+    if unknowns and all(is_empty(v) for v in known):
+        # `options.ids if options else ""`: the empty fallback tells nothing of what the
+        # other branch holds (a list of ids of any length)
+        return one_of([*unknowns, *known])
     if len(known) == 1:
         return known[0]
     return one_of(known)
@@ -834,14 +846,6 @@ def _builtin_kind(value: Value) -> str | None:
     if isinstance(value, NoneV):
         return "none"
     return None
-
-
-def _empty(value: Value) -> bool:
-    if isinstance(value, DictV):
-        return not value.entries and not value.open
-    if isinstance(value, ListV):
-        return value.items is not None and not value.items and not value.extra
-    return isinstance(value, Str) and value.text == ""
 
 
 def _largest(value: OneOf) -> int | None:

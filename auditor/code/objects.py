@@ -38,6 +38,7 @@ from auditor.code.values import (
     SuperRef,
     Unknown,
     Value,
+    is_empty,
     one_of,
 )
 
@@ -442,8 +443,9 @@ class ObjectsMixin(EvaluatorCore):
         (a Beam DoFn's ``setup()``, a Tornado handler's ``initialize()``): what that method
         puts there, the object being used once a framework or its owner has set it up."""
         setters = self.attribute_setters(owner.cls).get(attr, [])
+        empty: Value | None = None
         for name in setters:
-            running = frame.func is not None and frame.func.name == name
+            running = frame.func is not None and frame.func.name.value == name
             if running or (id(owner), name) in self.setting_up:
                 continue
             method = self.lookup_method(owner.cls, name)
@@ -454,9 +456,14 @@ class ObjectsMixin(EvaluatorCore):
             # what its parameters' types and defaults say
             self.call_function(replace(method, bound_self=owner), [], {}, None, frame, entry=True)
             value = owner.attrs.get(attr)
+            if value is not None and is_empty(value):
+                # reset by one method (Locust's `on_start`), filled by another: the code
+                # that reads it runs once it holds something
+                empty = value
+                continue
             if value is not None and not isinstance(value, NoneV):
                 return value
-        return None
+        return empty
 
     def attribute_setters(self, cls: ClassInfo) -> dict[str, list[str]]:
         state = self.class_state(cls)
@@ -596,7 +603,7 @@ class ObjectsMixin(EvaluatorCore):
     ) -> Value:
         if attr in owner.attrs:
             value = owner.attrs[attr]
-            if isinstance(value, NoneV):
+            if isinstance(value, NoneV) or (value is not None and is_empty(value)):
                 value = self.set_up_attribute(owner, attr, frame) or value
             if isinstance(value, FieldOf):
                 return self.read_key(value.data, value.key, node, frame)
@@ -667,6 +674,9 @@ class ObjectsMixin(EvaluatorCore):
         set_up = self.set_up_attribute(owner, attr, frame)
         if set_up is not None:
             return set_up
+        given = self.framework_attribute(owner, attr, node, frame)
+        if given is not None:
+            return given
         if self.models.settings_attrs and any(
             f"{base}.{attr}" in self.models.settings_attrs
             for base in self.external_bases(owner.cls)

@@ -319,6 +319,15 @@ def one_of(values: list[Value] | tuple[Value, ...]) -> Value:
     return OneOf(tuple(flat[: Limits.OPTIONS]))
 
 
+def is_empty(value: Value) -> bool:
+    """An empty string, list or mapping, as written (``[]``, ``""``, ``{}``)."""
+    if isinstance(value, DictV):
+        return not value.entries and not value.open and value.elem is None
+    if isinstance(value, ListV):
+        return value.items is not None and not value.items and not value.extra
+    return isinstance(value, Str) and value.text == ""
+
+
 def either_entry(choices: list[tuple[Value, NodeRef | None]]) -> Value:
     """The value a mapping's key holds when it may hold any of several, each string
     remembering where it was put (a header set in one branch, kept in the other)."""

@@ -515,3 +515,25 @@ def test_parts_of_a_parsed_url_are_the_parts_its_text_spells(tmp_path: Path) -> 
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_an_empty_fallback_says_nothing_of_the_other_branch(tmp_path: Path) -> None:
+    # `options.ids if options else ""`: ids from the command line, of any number
+    files = {
+        "cli.py": """
+            import requests
+
+            def given_ids(environment):
+                raw = environment.parsed_options.ids if environment.parsed_options else ""
+                return [int(part) for part in raw.split(",") if part.strip()]
+
+            def enrolments(environment):
+                ids = given_ids(environment)
+                if not ids:
+                    return None
+                params = {"training_ids": ",".join(str(i) for i in ids)}
+                url = "https://acme.dokeos.com/api/participations"
+                return requests.get(url, params=params).json()["meta"]  # !DK003
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

@@ -19,6 +19,7 @@ from auditor.code.models.spec import (
     Arg,
     Chunker,
     ClassRunner,
+    ClientAttribute,
     ClientClass,
     DataMethod,
     DeclarativeClient,
@@ -28,6 +29,7 @@ from auditor.code.models.spec import (
     Injector,
     LibraryModel,
     Lookup,
+    ParentObject,
     Passthrough,
     Prepare,
     ProjectSend,
@@ -74,6 +76,7 @@ _MODULES = (
     "homeassistant",
     "twisted_lib",
     "scrapy_lib",
+    "locust_lib",
 )
 
 GENERIC_RESPONSE = ResponseKind(
@@ -504,6 +507,27 @@ class ModelIndex:
 
     def data_method(self, name: str) -> DataMethod | None:
         return self._data_methods.get(name)
+
+    @cached_property
+    def _client_attrs(self) -> dict[str, ClientAttribute]:
+        return self._by_name("client_attrs")
+
+    def client_attr(self, base: str, attr: str) -> ClientAttribute | None:
+        """The client a framework base class's ``attr`` is (or delegates to)."""
+        found = self._client_attrs.get(f"{base}.{attr}")
+        if found is not None:
+            return found
+        for named in self._client_attrs.values():
+            if attr in named.delegates and any(n.startswith(f"{base}.") for n in named.names):
+                return named
+        return None
+
+    @cached_property
+    def _parent_objects(self) -> dict[str, ParentObject]:
+        return self._by_name("parent_objects")
+
+    def parent_object(self, base: str, attr: str) -> ParentObject | None:
+        return self._parent_objects.get(f"{base}.{attr}")
 
     @cached_property
     def settings_attrs(self) -> frozenset[str]:

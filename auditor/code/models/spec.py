@@ -142,6 +142,38 @@ class ClientClass:
 
 
 @dataclass(frozen=True)
+class ClientAttribute:
+    """``Base.attr``: an HTTP client a framework base class gives its subclasses' objects,
+    configured from the object's own attributes (a Locust user's ``self.client``, whose
+    base URL is the class's ``host``)."""
+
+    names: tuple[str, ...]
+    kind: str
+    """The client model it is an object of."""
+    base_url_attr: str | None = None
+    headers_attr: str | None = None
+    """The object's attribute holding headers sent with every request."""
+    delegates: tuple[str, ...] = ()
+    """Methods of the object that call the client's method of the same name
+    (FastHttpUser's ``self.rest(...)``)."""
+    via: str | None = None
+    """The client is that of the object this attribute names (a TaskSet's ``user``)."""
+    set_up: tuple[str, ...] = ()
+    """Methods the framework runs on the object before it uses the client (Locust's
+    ``on_start``): headers they set on it are sent by every request."""
+
+
+@dataclass(frozen=True)
+class ParentObject:
+    """``Base.attr``: the project object that runs this one, found as the class whose
+    class attribute ``listed_in`` lists it (a Locust user's ``tasks`` for a TaskSet's
+    ``self.user``)."""
+
+    names: tuple[str, ...]
+    listed_in: str
+
+
+@dataclass(frozen=True)
 class ResponseKind:
     """What the attributes and methods of a library's response objects mean."""
 
@@ -596,13 +628,13 @@ class LibraryModel:
     bounds: tuple[SizeBound, ...] = ()
     specials: tuple[Special, ...] = ()
     method_specials: tuple[Special, ...] = ()
+    """Specials known by method name, on receivers the analysis cannot type."""
     coroutine_runners: tuple[str, ...] = ()
     """Decorators that run a generator as a coroutine (Twisted's ``inlineCallbacks``,
     Tornado's ``gen.coroutine``): ``x = yield d`` waits for d and gives its result, and
     what the function returns is its result, not a generator."""
     currying: tuple[str, ...] = ()
     """Decorators that curry the function they decorate (``@toolz.curry``)."""
-    """Specials known by method name, on receivers the analysis cannot type."""
     task_methods: tuple[TaskMethod, ...] = ()
     bound_tasks: tuple[str, ...] = ()
     """Decorators whose ``bind=True`` makes the first parameter the task itself."""
@@ -612,6 +644,8 @@ class LibraryModel:
     settings_attrs: tuple[str, ...] = ()
     """``Base.attr``: an attribute a framework base class gives its subclasses' objects
     that maps the project's settings module (a Scrapy spider's ``self.settings``)."""
+    client_attrs: tuple[ClientAttribute, ...] = ()
+    parent_objects: tuple[ParentObject, ...] = ()
     settings_objects: tuple[str, ...] = ()
     """Objects whose attributes are the project's settings (``django.conf.settings``)."""
     model_bases: tuple[str, ...] = ()
