@@ -370,6 +370,8 @@ class CallsMixin(EvaluatorCore):
         wired = self.wired(func, param, frame)
         if wired is not None:
             return wired
+        if not entry and decorated_with(func.node, self.models.configured_params):
+            entry = True  # what configuration gives, like a caller we do not see
         if param.default is not None:
             default = self.eval(param.default, module_frame)
             if isinstance(default, Num) and entry:

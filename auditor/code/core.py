@@ -34,6 +34,7 @@ from auditor.code.values import (
     HttpRequest,
     Instance,
     ListV,
+    OneOf,
     PreparedRequest,
     Str,
     Value,
@@ -229,12 +230,21 @@ class EvaluatorCore:
         self.memo.clear()
         self.instances.clear()
         try:
-            self.call_function(func, [], {}, None, None, entry=True)
+            made = self.call_function(func, [], {}, None, None, entry=True)
         except Budget:
             self.warnings.setdefault(
                 func.module.rel_path,
                 f"analysis budget reached in `{func.name}`: findings in it may be incomplete",
             )
+            return
+        # functions it defines and returns (a factory's handlers, a dlt source's resources)
+        # are run by whoever called it: nobody in the project calls them, so they run here
+        for inner in returned_closures(made):
+            self.steps = 0
+            try:
+                self.call_function(inner, [], {}, None, None, entry=True)
+            except Budget:
+                break
 
     def rerun_store_misses(self) -> None:
         """Entry points that read a stored value before the code storing it was seen."""
@@ -572,6 +582,12 @@ class EvaluatorCore:
     def settings_map(self) -> Value:
         raise NotImplementedError
 
+    def note_tested(self, value: Value, kept: list[Data] | None = None) -> None:
+        raise NotImplementedError
+
+    def object_named(self, dotted_name: str) -> Value | None:
+        raise NotImplementedError
+
     def framework_attribute(
         self, owner: Instance, attr: str, node: cst.CSTNode, frame: Frame
     ) -> Value | None:
@@ -620,6 +636,23 @@ class EvaluatorCore:
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def returned_closures(value: Value) -> list[Func]:
+    """Functions defined inside a function and returned by it, alone or in a collection."""
+    found: list[Func] = []
+    pending = [value]
+    while pending and len(found) < 16:
+        option = pending.pop()
+        if isinstance(option, Func) and option.closure is not None and option.bound_self is None:
+            found.append(option)
+        elif isinstance(option, OneOf):
+            pending.extend(option.options)
+        elif isinstance(option, ListV) and option.items is not None:
+            pending.extend(option.items[:16])
+        elif isinstance(option, DictV):
+            pending.extend(list(option.entries.values())[:16])
+    return found[::-1]
 
 
 def dotted(node: cst.BaseExpression | cst.Attribute | cst.Name | None) -> str | None:

@@ -10,7 +10,15 @@ import libcst as cst
 
 from auditor.code.core import EvaluatorCore
 from auditor.code.frames import Frame
-from auditor.code.models.spec import HTTP_VERBS, Arg, ClientClass, Prepare, ProjectSend, Send
+from auditor.code.models.spec import (
+    HTTP_VERBS,
+    Arg,
+    CallContext,
+    ClientClass,
+    Prepare,
+    ProjectSend,
+    Send,
+)
 from auditor.code.strings import (
     is_absolute,
     method_name,
@@ -85,6 +93,10 @@ class HttpMixin(EvaluatorCore):
                 or client.method
                 or model.default_method
             )
+        for key, where in model.keeps.items():
+            given = where.pick(args, kwargs)
+            if given is not None:
+                client.kept[key] = given
         names = [as_str(v).text for a in model.labels if (v := a.pick(args, kwargs)) is not None]
         client.names = (*client.names, *(n for n in names if n and HOLE not in n))
         if model.hooks is not None:
@@ -124,6 +136,11 @@ class HttpMixin(EvaluatorCore):
             return self.send_prepared(client, args[0], node, frame)
         if name in model.sends:
             return self.send(client, model.sends[name], args, kwargs, node, frame)
+        if name in model.specials:
+            context = CallContext(self, args, kwargs, node, frame, client)
+            made = model.specials[name](context)
+            if made is not None:
+                return made
         if name in model.answers:
             if client.last is not None:
                 return Response(client.last, model.response)

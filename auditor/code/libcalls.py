@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from auditor.code.core import EvaluatorCore
+from auditor.code.core import EvaluatorCore, returned_closures
 from auditor.code.frames import Frame
 from auditor.code.models.spec import CallContext, Scheduler, TaskMethod
 from auditor.code.modules import ClassInfo
@@ -195,8 +195,10 @@ class LibraryCallsMixin(EvaluatorCore):
         library runs: nobody in the project calls it, so it runs here. Functions defined
         at module level are evaluated on their own already."""
         for value in [*args, *kwargs.values()]:
-            if isinstance(value, Func) and value.closure is not None and value.bound_self is None:
-                self.call_function(value, [], {}, None, frame)
+            # alone, or several a factory returned (a dlt source's resources)
+            for func in returned_closures(value):
+                # what it returns or yields goes back to the library
+                self.hand_on([self.call_function(func, [], {}, None, frame)], {})
 
     def made_by_name(self, name: str, frame: Frame) -> Value | None:
         """What the factory registered under ``name`` makes, if the project registered one."""

@@ -534,6 +534,8 @@ class Client(Value):
     request_classes: tuple[str, ...] = ()
     """The library classes of the request objects it sends (Scrapy's engine sends the
     request the code made): what a hook's ``isinstance`` test of the request sees."""
+    kept: dict[str, Value] = field(default_factory=dict)
+    """What it was made with that its model's methods read later (``ClientClass.keeps``)."""
 
 
 @dataclass(eq=False)

@@ -197,3 +197,29 @@ def test_futures_hand_back_what_the_submitted_call_returned(tmp_path: Path) -> N
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_functions_a_factory_returns_to_a_library_are_run(tmp_path: Path) -> None:
+    # the library runs what the factory hands it; what they return goes back to it
+    files = {
+        "jobs.py": """
+            import requests
+            import scheduler_lib
+
+            BASE = "https://acme.dokeos.com/api"
+
+            def make_jobs(session):
+                def groups():
+                    return session.get(f"{BASE}/groups").json()["data"]  # !DK004
+
+                def leavers():
+                    for user_id in [7, 8]:
+                        session.delete(f"{BASE}/user/{user_id}")  # !DK005
+
+                return [groups, leavers]
+
+            def main():
+                scheduler_lib.register_all(make_jobs(requests.Session()))
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

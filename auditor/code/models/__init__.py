@@ -77,6 +77,7 @@ _MODULES = (
     "twisted_lib",
     "scrapy_lib",
     "locust_lib",
+    "dlt_lib",
 )
 
 GENERIC_RESPONSE = ResponseKind(
@@ -536,6 +537,10 @@ class ModelIndex:
     @cached_property
     def coroutine_runners(self) -> frozenset[str]:
         return frozenset(d for m in self.models for d in m.coroutine_runners)
+
+    @cached_property
+    def configured_params(self) -> frozenset[str]:
+        return frozenset(d for m in self.models for d in m.configured_params)
 
     @cached_property
     def wired_decorators(self) -> frozenset[str]:

@@ -139,6 +139,10 @@ class ClientClass:
     """The base URL is a bare host given with this scheme (``HTTPSConnection("h")``)."""
     answers: frozenset[str] = frozenset()
     """Methods that return the response of the request sent last (``getresponse()``)."""
+    keeps: Mapping[str, Arg] = field(default_factory=dict)
+    """Arguments of the constructor its methods read later (dlt's default paginator)."""
+    specials: Mapping[str, Callable[[CallContext], Value | None]] = field(default_factory=dict)
+    """Methods whose meaning takes a few lines of code; ``call.receiver`` is the client."""
 
 
 @dataclass(frozen=True)
@@ -403,6 +407,8 @@ class Interpreter(Protocol):
 
     def settings_map(self) -> Value: ...
 
+    def note_tested(self, value: Value, kept: list[Data] | None = None) -> None: ...
+
     def attribute(self, owner: Value, attr: str, node: cst.CSTNode, frame: Frame) -> Value: ...
 
 
@@ -413,6 +419,8 @@ class CallContext:
     kwargs: dict[str, Value]
     node: cst.Call
     frame: Frame
+    receiver: Value | None = None
+    """The object whose method is called, for a client's specials."""
 
 
 @dataclass(frozen=True)
@@ -663,6 +671,9 @@ class LibraryModel:
     stream_classes: tuple[StreamClass, ...] = ()
     named_classes: tuple[NamedClasses, ...] = ()
     param_wiring: tuple[ParamWiring, ...] = ()
+    configured_params: tuple[str, ...] = ()
+    """Decorators (last name) whose function's parameters nobody passes the framework fills
+    from configuration (dlt's sources and resources): a default is only a fallback."""
     context_objects: tuple[ContextObject, ...] = ()
     record_views: tuple[RecordView, ...] = ()
     method_env_getters: tuple[EnvGetter, ...] = ()
