@@ -429,7 +429,7 @@ class LibraryCallsMixin(EvaluatorCore):
                 return Deferred(receiver, _delay_days(deferrer.delays, args, kwargs))
             special = models.method_special(name)
             if special is not None:
-                made = special.handler(CallContext(self, args, kwargs, node, frame))
+                made = special.handler(CallContext(self, args, kwargs, node, frame, receiver))
                 if made is not None:
                     return made
             # what the values say first: `session.get("https://…/users")` is HTTP whatever

@@ -767,3 +767,44 @@ def test_home_assistant_rechecks_later_and_its_stores_are_kept_data(tmp_path: Pa
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_metaflow_foreach_steps_get_one_element_and_old_runs_are_storage(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "flows/report_flow.py": """
+            from metaflow import Flow, FlowSpec, step
+            import requests
+
+            BASE = "https://acme.dokeos.com/api"
+
+            def chunks(ids, size):
+                return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+            class ReportFlow(FlowSpec):
+                @step
+                def start(self):
+                    self.courses = [c["id"] for c in requests.get(f"{BASE}/trainings").json()]
+                    self.course_chunks = chunks(self.courses, 5)
+                    self.next(self.enrolments, foreach="course_chunks")
+
+                @step
+                def enrolments(self):
+                    ids = ",".join(map(str, self.input))
+                    url = f"{BASE}/participations?page=1&training_ids={ids}"  # ok: DK003
+                    self.rows = requests.get(url).json()["meta"]
+                    self.next(self.join)
+
+                @step
+                def join(self, inputs):
+                    self.next(self.end)
+
+                @step
+                def end(self):
+                    last = Flow("ReportFlow").latest_successful_run
+                    for job_id in last.data.pending_jobs:
+                        requests.get(f"{BASE}/jobs/{job_id}")  # !DK006
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

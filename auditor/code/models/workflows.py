@@ -25,10 +25,13 @@ from auditor.code.models.spec import (
 )
 from auditor.code.strings import method_name
 from auditor.code.values import (
+    NONE,
     UNKNOWN,
     Client,
     DictV,
     Duration,
+    Func,
+    Instance,
     ListV,
     Num,
     Opaque,
@@ -164,9 +167,30 @@ def _env_var(call: CallContext) -> Value | None:
     return hole(Unknown(source="the environment", name=name))
 
 
+def _next_step(call: CallContext) -> Value | None:
+    """Metaflow's ``self.next(self.step, foreach="items")``: the step runs once per element
+    of ``items``, given as ``self.input``. (Steps that follow without foreach run on their
+    own, on the flow's state: run from here they would nest one call per step.)"""
+    flow = call.receiver
+    foreach = call.kwargs.get("foreach")
+    if not isinstance(flow, Instance) or not isinstance(foreach, Str) or not foreach.known:
+        return None
+    steps = [a for a in call.args if isinstance(a, Func) and a.bound_self is flow]
+    if not steps:
+        return None
+    items = call.interpreter.attribute(flow, foreach.text, call.node, call.frame)
+    frame = replace(call.frame, loop_depth=call.frame.loop_depth + 1)
+    flow.attrs["input"] = call.interpreter.iterate(items, frame)
+    for step in steps:
+        call.interpreter.call_value(step, [], {}, call.node, frame)
+    flow.attrs.pop("input", None)
+    return NONE
+
+
 MODEL = LibraryModel(
     name="workflows",
     clients=(HTTP_HOOK,),
+    method_specials=(Special(("next",), _next_step),),
     specials=(
         Special(
             (
@@ -218,6 +242,23 @@ MODEL = LibraryModel(
         Source(
             ("prefect.blocks.system.JSON.load", "prefect.blocks.system.String.load"),
             "a stored block",
+            stored=True,
+        ),
+        Source(
+            # Metaflow's client API reads what earlier runs kept (their artifacts), and its
+            # S3 client what was put in a bucket
+            (
+                "metaflow.Flow",
+                "metaflow.Run",
+                "metaflow.Step",
+                "metaflow.Task",
+                "metaflow.Metaflow",
+                "metaflow.S3",
+                "metaflow.client.Flow",
+                "metaflow.client.Run",
+                "metaflow.plugins.datatools.s3.S3",
+            ),
+            "an earlier run's artifacts",
             stored=True,
         ),
     ),
