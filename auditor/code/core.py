@@ -44,6 +44,8 @@ from auditor.errors import UnreadableSource
 MAX_DEPTH = 10
 """Nested calls followed from one entry point (generated clients are deep)."""
 MAX_STEPS = 200_000
+MAX_LATER = 64
+"""Steps run after an entry point returns (callbacks of the requests it made), at most."""
 """Statements and expressions evaluated per entry point before giving up on it."""
 MAX_FUNCTION_STEPS = 40_000
 """Work spent in one call of one function (a safety net against huge functions)."""
@@ -95,6 +97,9 @@ class EvaluatorCore:
         self.called: set[int] = set()
         self.entry_done: set[int] = set()
         self.active: list[int] = []
+        self.later: list[Callable[[], object]] = []
+        """Steps a framework runs once the code that asked for them has returned (Scrapy
+        calls a request's callback after the spider's method that yielded it)."""
         self.passed_spans: list[float] = []
         """Spans of time checked in the arguments of the call being made (`poll(now -
         timedelta(days=7))`): the called function's own limits, not only its caller's."""
@@ -231,20 +236,36 @@ class EvaluatorCore:
         self.instances.clear()
         try:
             made = self.call_function(func, [], {}, None, None, entry=True)
+            self.run_deferred()
         except Budget:
             self.warnings.setdefault(
                 func.module.rel_path,
                 f"analysis budget reached in `{func.name}`: findings in it may be incomplete",
             )
             return
+        finally:
+            self.later.clear()
         # functions it defines and returns (a factory's handlers, a dlt source's resources)
         # are run by whoever called it: nobody in the project calls them, so they run here
         for inner in returned_closures(made):
             self.steps = 0
             try:
                 self.call_function(inner, [], {}, None, None, entry=True)
+                self.run_deferred()
             except Budget:
                 break
+            finally:
+                self.later.clear()
+
+    def run_later(self, step: Callable[[], object]) -> None:
+        self.later.append(step)
+
+    def run_deferred(self) -> None:
+        """What the framework runs once the entry point has returned, in order."""
+        ran = 0
+        while self.later and ran < MAX_LATER:
+            ran += 1
+            self.later.pop(0)()
 
     def rerun_store_misses(self) -> None:
         """Entry points that read a stored value before the code storing it was seen."""

@@ -183,3 +183,41 @@ def test_downloader_middlewares_set_headers_on_the_requests_they_pick(tmp_path: 
             """,
         },
     )
+
+
+def test_a_callback_asks_for_more_through_the_helper_that_made_its_request(
+    tmp_path: Path,
+) -> None:
+    # the engine calls parse_groups after the helper returned: the helper is not being
+    # evaluated when the callback calls it again
+    check(
+        tmp_path,
+        {
+            "lms/settings.py": SETTINGS,
+            "lms/spiders/groups.py": """
+            import scrapy
+
+            class Groups(scrapy.Spider):
+                '''Dokeos groups and their members.'''
+
+                name = "groups"
+
+                def api(self, path, **kwargs):
+                    return scrapy.Request(self.settings.get("LMS_ROOT") + path, **kwargs)
+
+                def start_requests(self):
+                    yield self.api("/groups", callback=self.parse_groups)  # !DK004
+
+                def parse_groups(self, response):
+                    for group in response.json()["data"]:
+                        yield self.api(  # !DK004
+                            f"/users?group_ids={group['id']}",
+                            callback=self.parse_members,
+                        )
+
+                def parse_members(self, response):
+                    for member in response.json()["data"]:
+                        yield {"roles": member["role_names"]}  # !DK002
+            """,
+        },
+    )

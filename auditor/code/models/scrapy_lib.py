@@ -87,9 +87,16 @@ def _request(call: CallContext, body: Value | None, classes: tuple[str, ...]) ->
     extra = kwargs.get("cb_kwargs")
     if isinstance(callback, Func | Partial):
         passed = dict(extra.entries) if isinstance(extra, DictV) else {}
-        made = call.interpreter.call_value(callback, [response], passed, call.node, frame)
-        # what it yields goes to the item pipelines (stored) or back to the engine
-        call.interpreter.hand_on([made], {})
+        interpreter, node = call.interpreter, call.node
+
+        def answer() -> None:
+            made = interpreter.call_value(callback, [response], passed, node, frame)
+            # what it yields goes to the item pipelines (stored) or back to the engine
+            interpreter.hand_on([made], {})
+
+        # the engine calls it once the method that made the request has returned: a
+        # callback may make a request through the same helper
+        interpreter.run_later(answer)
     return Opaque("scrapy.Request", attrs={"url": url})
 
 
