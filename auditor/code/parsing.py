@@ -10,8 +10,10 @@ then parses on a thread with a large stack, so no file that Python accepts crash
 from __future__ import annotations
 
 import ast
+import os
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import libcst as cst
 
@@ -85,27 +87,44 @@ def python_ast(text: str) -> ast.Module:
 
 def libcst_module(text: str) -> cst.Module:
     """``libcst.parse_module`` on a thread with a large stack."""
-    outcome: dict[str, object] = {}
+    outcome = _parser().submit(_parse, text).result()
+    if isinstance(outcome, cst.Module):
+        return outcome
+    raise UnreadableSource(outcome)
 
-    def parse() -> None:
-        try:
-            outcome["module"] = cst.parse_module(text)
-        except cst.ParserSyntaxError as exc:
-            outcome["error"] = f"syntax error at line {exc.raw_line}: libcst cannot parse it"
-        except (RecursionError, MemoryError):
-            outcome["error"] = "nested too deeply to analyze"
-        except Exception as exc:  # the parser's own failures are this file's only
-            outcome["error"] = f"cannot parse: {type(exc).__name__}"
 
-    previous = threading.stack_size()
+def _parse(text: str) -> cst.Module | str:
+    """The module, or why libcst refused it."""
     try:
-        threading.stack_size(_STACK)
-        worker = threading.Thread(target=parse, name="dokeos-audit-parse", daemon=True)
-    finally:
-        threading.stack_size(previous)
-    worker.start()
-    worker.join()
-    module = outcome.get("module")
-    if isinstance(module, cst.Module):
-        return module
-    raise UnreadableSource(str(outcome.get("error", "cannot parse")))
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return f"syntax error at line {exc.raw_line}: libcst cannot parse it"
+    except (RecursionError, MemoryError):
+        return "nested too deeply to analyze"
+    except Exception as exc:  # the parser's own failures are this file's only
+        return f"cannot parse: {type(exc).__name__}"
+
+
+_PARSERS: dict[int, ThreadPoolExecutor] = {}
+_PARSERS_LOCK = threading.Lock()
+
+
+def _parser() -> ThreadPoolExecutor:
+    """This process's parsing thread, made once: starting a thread with a large stack for
+    each file cost more than parsing small files. A worker process forked from this one
+    has no such thread (fork copies only the thread that forks), so each process id gets
+    its own."""
+    pid = os.getpid()
+    with _PARSERS_LOCK:
+        found = _PARSERS.get(pid)
+        if found is None:
+            previous = threading.stack_size()
+            try:
+                threading.stack_size(_STACK)
+                found = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dokeos-audit-parse")
+                found.submit(int).result()  # its thread starts now, with the large stack
+            finally:
+                threading.stack_size(previous)
+            _PARSERS.clear()
+            _PARSERS[pid] = found
+        return found
