@@ -23,6 +23,7 @@ from auditor.code.values import (
     DictV,
     Duration,
     External,
+    FieldOf,
     Func,
     Identity,
     Injected,
@@ -538,15 +539,28 @@ def _is_none(node: cst.BaseExpression) -> bool:
 
 
 def _bound_stored(owner: Value | None, args: list[Value], spans: list[float]) -> None:
-    for value in (owner, *args):
+    """Bound the stored data an age check in a helper was about: the object's, its
+    arguments', and what their attributes and containers hold (a ledger's entries read
+    back from a file, filtered by age in the ledger's own method)."""
+    pending: list[tuple[Value | None, int]] = [(v, 0) for v in (owner, *args)]
+    seen: set[int] = set()
+    while pending:
+        value, depth = pending.pop()
+        if value is None or id(value) in seen or depth > 3:
+            continue
+        seen.add(id(value))
         if isinstance(value, Instance):
             if value.stored:
                 value.spans.extend(spans)
-            for attr in list(value.attrs.values())[:16]:
-                if isinstance(attr, Unknown) and attr.stored and attr.spans:
-                    attr.spans[0].extend(spans)
+            pending.extend((a, depth + 1) for a in list(value.attrs.values())[:16])
         elif isinstance(value, Unknown) and value.stored and value.spans:
             value.spans[0].extend(spans)
+        elif isinstance(value, FieldOf):
+            pending.append((value.data, depth + 1))
+        elif isinstance(value, DictV):
+            pending.extend((v, depth + 1) for v in [value.elem, *list(value.entries.values())[:16]])
+        elif isinstance(value, ListV):
+            pending.extend((v, depth + 1) for v in [value.elem, *(value.items or ())[:16]])
 
 
 def _context_of(frame: Frame | None, node: cst.Call | None) -> tuple[int, ...]:

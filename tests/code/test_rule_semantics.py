@@ -476,3 +476,52 @@ def remove_and_forget(uid):
     print(row)
 """,
     )
+
+
+def test_an_age_filter_in_the_store_s_own_method_bounds_the_entries_it_holds(
+    tmp_path: Path,
+) -> None:
+    # entries read back from a file in __init__, filtered by age in the ledger's own
+    # generator, with the limit its caller gives: the poll is bounded by that limit
+    files = {
+        "ledger.py": """
+            import json
+            from dataclasses import dataclass
+            from datetime import datetime, timedelta
+            from pathlib import Path
+
+            import requests
+
+            @dataclass
+            class Entry:
+                job_id: str
+                issued_at: str
+
+                def age(self):
+                    return datetime.utcnow() - datetime.fromisoformat(self.issued_at)
+
+            class Ledger:
+                def __init__(self, path):
+                    self._entries = {}
+                    for raw in json.loads(Path(path).read_text()):
+                        entry = Entry(**raw)
+                        self._entries[entry.job_id] = entry
+
+                def open_entries(self, max_age):
+                    for entry in list(self._entries.values()):
+                        if entry.age() > max_age:
+                            continue
+                        yield entry
+
+            def week(path):
+                for entry in Ledger(path).open_entries(max_age=timedelta(days=6)):
+                    url = f"https://acme.dokeos.com/api/jobs/{entry.job_id}"
+                    requests.get(url)  # ok: DK006
+
+            def month(path):
+                for entry in Ledger(path).open_entries(max_age=timedelta(days=30)):
+                    url = f"https://acme.dokeos.com/api/jobs/{entry.job_id}"
+                    requests.get(url)  # !DK006
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)
