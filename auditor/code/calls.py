@@ -539,10 +539,20 @@ def _is_none(node: cst.BaseExpression) -> bool:
 
 
 def _bound_stored(owner: Value | None, args: list[Value], spans: list[float]) -> None:
-    """Bound the stored data an age check in a helper was about: the object's, its
-    arguments', and what their attributes and containers hold (a ledger's entries read
-    back from a file, filtered by age in the ledger's own method)."""
-    pending: list[tuple[Value | None, int]] = [(v, 0) for v in (owner, *args)]
+    """Bound the stored data an age check in a helper was about: its arguments' and the
+    object's, with what the object's attributes and containers hold (a ledger's entries
+    read back from a file, filtered by age in the ledger's own method). A list given as an
+    argument is not bounded for others: the helper filtered its own walk over it."""
+    for given in args:
+        if isinstance(given, Instance):
+            if given.stored:
+                given.spans.extend(spans)
+            for attr in list(given.attrs.values())[:16]:
+                if isinstance(attr, Unknown) and attr.stored and attr.spans:
+                    attr.spans[0].extend(spans)
+        elif isinstance(given, Unknown) and given.stored and given.spans:
+            given.spans[0].extend(spans)
+    pending: list[tuple[Value | None, int]] = [(owner, 0)]
     seen: set[int] = set()
     while pending:
         value, depth = pending.pop()
