@@ -90,6 +90,8 @@ class LibraryCallsMixin(EvaluatorCore):
             )
         duration = models.duration(name)
         if duration is not None:
+            if not duration.known(args, kwargs):
+                return UNKNOWN
             return Duration(duration.days(args, kwargs))
         getter = models.env_getter(name)
         if getter is not None:
@@ -446,7 +448,12 @@ class LibraryCallsMixin(EvaluatorCore):
             if source is not None:
                 # what it is given is kept too (an INSERT's values, a queue message)
                 self.hand_on(args, kwargs, how="stored")
-                return self.from_source(source.source, source.stored, source.sequence, frame)
+                made = self.from_source(source.source, source.stored, source.sequence, frame)
+                if stored_receiver and isinstance(receiver, Unknown) and receiver.spans:
+                    # rows fetched from a cursor a helper's query made: that query's
+                    # look-back bounds them too
+                    made = _with_spans(made, receiver.spans)
+                return made
             scheduler = models.method_scheduler(name)
             if scheduler is not None and self.schedule(scheduler, args, kwargs, node, frame):
                 return UNKNOWN
@@ -601,6 +608,16 @@ class LibraryCallsMixin(EvaluatorCore):
 _CHUNK_WORDS = frozenset(
     {"chunk", "chunks", "chunked", "batch", "batches", "batched", "grouper", "partition"}
 )
+
+
+def _with_spans(value: Value, spans: tuple[list[float], ...]) -> Value:
+    """Stored data read back (one item, or a sequence of them) with more age limits."""
+    if isinstance(value, ListV) and isinstance(value.elem, Unknown):
+        item = _with_spans(value.elem, spans)
+        return replace(value, elem=item, origin=item)
+    if isinstance(value, Unknown):
+        return replace(value, spans=(*value.spans, *spans)[:8])
+    return value
 
 
 def _named_chunker(

@@ -19,6 +19,7 @@ from auditor.code.values import (
     ConfigMap,
     Data,
     DictV,
+    Duration,
     External,
     Func,
     Instance,
@@ -264,6 +265,11 @@ class BuiltinsMixin(EvaluatorCore):
             a, b = args
             if isinstance(a, Num) and isinstance(b, Num):
                 return Num(min(a.n, b.n) if name == "min" else max(a.n, b.n))
+            if isinstance(a, Duration) and isinstance(b, Duration):
+                return Duration(min(a.days, b.days) if name == "min" else max(a.days, b.days))
+            if name == "min" and (isinstance(a, Duration) or isinstance(b, Duration)):
+                # `min(timedelta(days=n), JOB_TTL)`: at most the span the code spells
+                return a if isinstance(a, Duration) else b
             return a if isinstance(a, Num) else b if isinstance(b, Num) else UNKNOWN
         if name in OPAQUE_BUILTINS:
             if name in ("sum", "any", "all") and isinstance(arg, Data):

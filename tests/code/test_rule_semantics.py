@@ -525,3 +525,39 @@ def test_an_age_filter_in_the_store_s_own_method_bounds_the_entries_it_holds(
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_the_smaller_of_a_given_span_and_a_week_bounds_the_poll(tmp_path: Path) -> None:
+    # `timedelta(days=n)` of a number from the command line is a span of unknown length;
+    # `min(..., JOB_TTL)` is at most a week
+    files = {
+        "poll.py": """
+            from datetime import datetime, timedelta, timezone
+
+            import click
+            import duckdb
+            import requests
+
+            JOB_TTL = timedelta(days=7)
+
+            def pending(con, max_age):
+                since = datetime.now(timezone.utc) - max_age
+                return con.execute("SELECT job_id FROM jobs WHERE issued_at >= ?", [since])
+
+            def poll(con, days):
+                for (job_id,) in pending(con, min(timedelta(days=days), JOB_TTL)).fetchall():
+                    requests.get(f"https://acme.dokeos.com/api/jobs/{job_id}")  # ok: DK006
+
+            def poll_any(con, days):
+                for (job_id,) in pending(con, timedelta(days=days)).fetchall():
+                    requests.get(f"https://acme.dokeos.com/api/jobs/{job_id}")  # !DK006
+
+            @click.command()
+            @click.option("--days", type=int, default=7)
+            def main(days):
+                con = duckdb.connect("state.db")
+                poll(con, days)
+                poll_any(con, days)
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

@@ -310,6 +310,12 @@ class DurationMaker:
                 days += value.n * factor
         return days
 
+    def known(self, args: Sequence[Value], kwargs: Mapping[str, Value]) -> bool:
+        """Every number it is given is known (``timedelta(days=n)`` of an unknown n is a
+        span of unknown length, not of none)."""
+        given = [*args[: len(self.positional)], *(kwargs[k] for k in self.units if k in kwargs)]
+        return all(isinstance(value, Num) for value in given)
+
 
 @dataclass(frozen=True)
 class Sink:
