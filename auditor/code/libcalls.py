@@ -364,7 +364,7 @@ class LibraryCallsMixin(EvaluatorCore):
         frame: Frame,
     ) -> Value:
         """A method of an object no model knows (or an unknown callable, ``name`` empty)."""
-        if isinstance(receiver, Opaque) and receiver.double:
+        if isinstance(receiver, Opaque) and (receiver.double or receiver.fluent):
             return receiver
         models = self.models
         if isinstance(receiver, Opaque) and name:

@@ -569,6 +569,8 @@ class ObjectsMixin(EvaluatorCore):
         if isinstance(owner, DictV | Str | ListV | PreparedRequest | Func):
             return Bound(owner, attr)
         if isinstance(owner, Opaque):
+            if owner.fluent:
+                return owner
             if attr not in owner.attrs and attr in ("headers", "params"):
                 # an unmodeled client's headers: a mapping the code fills (`.update(...)`)
                 owner.attrs[attr] = DictV()

@@ -10,7 +10,7 @@ from auditor.code.core import EvaluatorCore
 from auditor.code.expressions import BUILTIN_EXCEPTIONS, OPAQUE_BUILTINS
 from auditor.code.frames import Frame
 from auditor.code.models.spec import DataMethod
-from auditor.code.strings import known_names, split_text, str_format, template_substitute
+from auditor.code.strings import known_strings, split_text, str_format, template_substitute
 from auditor.code.values import (
     NONE,
     UNKNOWN,
@@ -605,9 +605,14 @@ class BuiltinsMixin(EvaluatorCore):
     ) -> Value:
         """A method of a table built from response items (``df.explode("skills")``): the
         columns it names are read from every row."""
-        if method.keys is not None:
-            for column in known_names(method.keys.pick(args, kwargs)):
-                self.read_key(target, column, node, frame)
+        named = [method.keys.pick(args, kwargs)] if method.keys is not None else []
+        if method.every_arg:
+            named = [*args, *kwargs.values()]
+        for given in named:
+            for column in known_strings(given):
+                # read where the column is named (a `pl.col(...)` line of its own)
+                written = next((o.node for o in column.origins if o.module is frame.module), node)
+                self.read_key(target, column.text, written, frame)
         if method.returns == "rows":
             return ListV(elem=target, origin=target, source="the rows of a table")
         if method.returns == "pairs":

@@ -246,8 +246,15 @@ def name_words(name: str) -> list[str]:
 
 def known_names(given: Value | None) -> list[str]:
     """The texts of one known string or of a list of them (``"skills"``, ``["id", "email"]``)."""
+    return [name.text for name in known_strings(given)]
+
+
+def known_strings(given: Value | None) -> list[Str]:
+    """The known strings ``known_names`` reads, with where each was written."""
     names = given.items if isinstance(given, ListV) and given.items else [given]
-    return [n.text for n in names if isinstance(n, Str) and n.known]
+    # a column expression (`pl.col("skills")`) names the columns it was made with
+    names = [a for n in names for a in (n.args if isinstance(n, Opaque) and n.fluent else (n,))]
+    return [n for n in names if isinstance(n, Str) and n.known]
 
 
 _URL_PARTS = ("scheme", "netloc", "hostname", "path", "query", "fragment")

@@ -504,6 +504,9 @@ class Opaque(Value):
     """A test double (``responses``, ``MagicMock``): it never sends a request."""
     args: tuple[Value, ...] = ()
     """Positional arguments it was made with (a base URL, often)."""
+    fluent: bool = False
+    """An expression whose attributes and methods give the same expression (a polars
+    column expression ``pl.col("skills").list.len()`` still names its column)."""
 
 
 # -- HTTP ---------------------------------------------------------------------------------

@@ -182,3 +182,32 @@ def test_islice_and_take_bound_what_they_return(tmp_path: Path) -> None:
             """,
         },
     )
+
+
+def test_polars_column_expressions_read_the_columns_they_name(tmp_path: Path) -> None:
+    files = {
+        "etl.py": """
+            import httpx
+            import polars as pl
+
+            client = httpx.Client(base_url="https://acme.dokeos.com/api")
+
+            def users(page):
+                body = client.get("/users", params={"page": page}).json()  # ok: DK004
+                return pl.from_dicts(body["data"])
+
+            def tutors(page):
+                frame = users(page)
+                return frame.filter(pl.col("role_names").list.contains("tutor"))  # !DK002
+
+            def skill_counts(page):
+                return users(page).select(
+                    "id",
+                    pl.col("skills").list.len().alias("n"),  # !DK002
+                )
+
+            def emails(page):
+                return users(page).select("id", pl.col("email").str.to_lowercase())
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

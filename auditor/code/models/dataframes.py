@@ -12,7 +12,7 @@ from auditor.code.models.spec import (
     kw,
 )
 from auditor.code.strings import known_names
-from auditor.code.values import Data, ListV, OneOf, Value, one_of
+from auditor.code.values import Data, ListV, OneOf, Opaque, Value, one_of
 
 
 def _table(call: CallContext) -> Value | None:
@@ -74,9 +74,16 @@ _TABLES = (
     "polars.json_normalize",
 )
 
+
+def _column(call: CallContext) -> Value | None:
+    """``pl.col("skills")``: an expression that reads the columns it names."""
+    return Opaque("polars.Expr", args=tuple(call.args), fluent=True)
+
+
 MODEL = LibraryModel(
     name="dataframes",
     specials=(
+        Special(("polars.col",), _column),
         Special(_TABLES, _table),
         Special(("pandas.concat", "polars.concat"), _concat),
     ),
@@ -112,12 +119,15 @@ MODEL = LibraryModel(
                 "pivot",
                 "melt",
                 "value_counts",
-                "select",
-                "with_columns",
                 "unnest",
                 "drop_nulls",
             ),
             keys=arg(0, "column", "by", "keys", "columns", "subset"),
+        ),
+        # polars: columns by name or as expressions, any number of them
+        DataMethod(
+            ("select", "with_columns", "filter", "group_by", "agg", "sort"),
+            every_arg=True,
         ),
         DataMethod(
             ("drop_duplicates", "dropna", "fillna", "pivot_table", "unique"),

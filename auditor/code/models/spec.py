@@ -518,6 +518,8 @@ class DataMethod:
     """The argument naming the columns it reads."""
     returns: str = "same"
     """"same" (the table), "rows" (a sequence of rows), "pairs" (of an index and a row)."""
+    every_arg: bool = False
+    """Every positional argument names columns (polars' ``select("id", pl.col("x"))``)."""
 
 
 @dataclass(frozen=True)
