@@ -584,7 +584,11 @@ class ObjectsMixin(EvaluatorCore):
             if owner.source and one:
                 # `args.training` of an option taking one value: one id, not a list
                 return replace(owner, name=attr, bound=None, item=True)
-            return replace(owner, source=owner.source or f"`.{attr}`", name=attr, bound=None)
+            # a field taken out of a record read back (`row.job_id`), as `row["job_id"]`
+            taken = frame.func_id if owner.stored else owner.taken_in
+            return replace(
+                owner, source=owner.source or f"`.{attr}`", name=attr, bound=None, taken_in=taken
+            )
         return UNKNOWN
 
     def module_attribute(

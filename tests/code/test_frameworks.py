@@ -808,3 +808,37 @@ def test_metaflow_foreach_steps_get_one_element_and_old_runs_are_storage(
         """,
     }
     assert rules_at(scan_files(tmp_path, files)) == marked(files)
+
+
+def test_spark_partitions_poll_the_job_ids_spark_read_back(tmp_path: Path) -> None:
+    # a table read with Spark is stored data; each partition's rows reach the function
+    # given to mapPartitions; a look-back in Spark SQL bounds what is read
+    files = {
+        "jobs.py": """
+            from functools import partial
+
+            import requests
+            from pyspark.sql import SparkSession
+            from pyspark.sql import functions as F
+
+            def poll_partition(rows, base):
+                for row in rows:
+                    yield requests.get(f"{base}/jobs/{row.job_id}").json()  # !DK006
+
+            def poll_recent_partition(rows, base):
+                for row in rows:
+                    yield requests.get(f"{base}/jobs/{row.job_id}").json()  # ok: DK006
+
+            def poll_all(spark: SparkSession):
+                base = "https://acme.dokeos.com/api"
+                pending = spark.read.parquet("s3://lake/jobs").where(F.col("status") == "pending")
+                return pending.rdd.mapPartitions(partial(poll_partition, base=base)).toDF()
+
+            def poll_recent(spark: SparkSession):
+                base = "https://acme.dokeos.com/api"
+                jobs = spark.read.parquet("s3://lake/jobs")
+                fresh = jobs.where(F.expr("issued_at >= current_timestamp() - INTERVAL 6 DAYS"))
+                return fresh.rdd.mapPartitions(partial(poll_recent_partition, base=base)).toDF()
+        """,
+    }
+    assert rules_at(scan_files(tmp_path, files)) == marked(files)

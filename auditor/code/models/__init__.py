@@ -78,6 +78,7 @@ _MODULES = (
     "scrapy_lib",
     "locust_lib",
     "dlt_lib",
+    "spark",
 )
 
 GENERIC_RESPONSE = ResponseKind(

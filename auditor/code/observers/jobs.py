@@ -142,7 +142,10 @@ def _written_id(url: str) -> bool:
 
 
 def _in_chain(frame: Frame, function: int | None) -> bool:
-    return function is not None and any(ref.function == function for ref in frame.chain)
+    """The function is the poll's own or one of its callers'."""
+    return function is not None and (
+        frame.func_id == function or any(ref.function == function for ref in frame.chain)
+    )
 
 
 def _above(frame: Frame, function: int | None) -> set[int]:
