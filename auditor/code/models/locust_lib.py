@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from auditor.code.models.spec import (
     ClientAttribute,
     ClientClass,
@@ -39,15 +41,13 @@ SESSION = ClientClass(
     dispatch="request",
 )
 
-FAST_SESSION = ClientClass(
+# FastHttpUser's session: the same, with the environment first and rest()
+FAST_SESSION = replace(
+    SESSION,
     names=("locust.contrib.fasthttp.FastHttpSession",),
     kind="locust-fast",
-    response="locust",
     base_url=arg(1, "base_url"),
-    headers=None,
-    params=None,
     sends={"request": _REQUEST, "rest": _REQUEST},
-    dispatch="request",
 )
 
 _USERS = ("locust.HttpUser", "locust.user.users.HttpUser")
