@@ -648,33 +648,49 @@ def as_str(value: Value) -> Str:
     return hole(value)
 
 
+WALK_LIMIT = 4096
+"""Values one walk visits at most: what a value holds may share parts many times over
+(a DAG), and walking it as a tree could take exponential time."""
+
+
 def walk_values(value: Value, depth: int = 0, *, into_text: bool = True) -> Iterator[Value]:
-    """The value and the values it holds (string holes, list items, dict entries)."""
-    if depth > 6:
-        return
-    yield value
-    children: list[Any] = []
+    """The value and the values it holds (string holes, list items, dict entries), each
+    once, in depth-first order, at most ``WALK_LIMIT`` of them."""
+    pending: list[tuple[Value, int]] = [(value, depth)]
+    seen: set[int] = set()
+    while pending and len(seen) < WALK_LIMIT:
+        current, level = pending.pop()
+        if level > 6 or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        children = _held(current, level, into_text)
+        pending.extend((child, level + 1) for child in reversed(children))
+
+
+def _held(value: Value, depth: int, into_text: bool) -> list[Any]:
     if isinstance(value, Str):
         # str(job_id) or a JSON line is the value itself; a message built around it is a text
         bare = not value.text.replace(HOLE, "").strip()
-        children = list(value.slots) if into_text or bare else []
-    elif isinstance(value, ListV):
+        return list(value.slots) if into_text or bare else []
+    if isinstance(value, ListV):
         children = [*list(value.items or ())[:64], value.elem, *value.extra]
         if value.origin is not None:
             children.append(value.origin)
-    elif isinstance(value, DictV):
+        return children
+    if isinstance(value, DictV):
         children = list(value.entries.values())[:64]
         children.extend(v for v in (value.elem, value.key_elem) if v is not None)
-    elif isinstance(value, Joined):
-        children = [value.seq]
-    elif isinstance(value, OneOf):
-        children = list(value.options)
-    elif isinstance(value, Instance | Opaque) and depth < 3:
-        children = list(value.attrs.values())[:64]
-    elif isinstance(value, Partial):
-        children = [*value.args, *(v for _, v in value.kwargs)]
-    for child in children:
-        yield from walk_values(child, depth + 1, into_text=into_text)
+        return children
+    if isinstance(value, Joined):
+        return [value.seq]
+    if isinstance(value, OneOf):
+        return list(value.options)
+    if isinstance(value, Instance | Opaque) and depth < 3:
+        return list(value.attrs.values())[:64]
+    if isinstance(value, Partial):
+        return [*value.args, *(v for _, v in value.kwargs)]
+    return []
 
 
 def describe_source(value: Value) -> str:

@@ -96,3 +96,13 @@ def test_odd_but_valid_python_is_analyzed(tmp_path: Path) -> None:
     result = scan_paths([tmp_path], Settings())
     assert result.errors == []
     assert [(f.rule, f.location.line) for f in result.findings if f.location] == [("DK005", 21)]
+
+
+def test_walking_a_value_that_shares_its_parts_visits_each_part_once() -> None:
+    # 64 references to one list, six levels deep: as a tree, 64**6 values to walk
+    from auditor.code.values import Data, ListV, Value, walk_values
+
+    value: Value = Data(None)  # type: ignore[arg-type]
+    for _ in range(6):
+        value = ListV(items=[value] * 64)
+    assert len(list(walk_values(value))) == 8  # six lists, the data, one empty element
