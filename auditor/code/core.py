@@ -235,37 +235,37 @@ class EvaluatorCore:
         self.memo.clear()
         self.instances.clear()
         try:
-            made = self.call_function(func, [], {}, None, None, entry=True)
-            self.run_deferred()
+            made = self.run_alone(func)
         except Budget:
             self.warnings.setdefault(
                 func.module.rel_path,
                 f"analysis budget reached in `{func.name}`: findings in it may be incomplete",
             )
             return
-        finally:
-            self.later.clear()
         # functions it defines and returns (a factory's handlers, a dlt source's resources)
         # are run by whoever called it: nobody in the project calls them, so they run here
         for inner in returned_closures(made):
             self.steps = 0
             try:
-                self.call_function(inner, [], {}, None, None, entry=True)
-                self.run_deferred()
+                self.run_alone(inner)
             except Budget:
                 break
-            finally:
-                self.later.clear()
+
+    def run_alone(self, func: Func) -> Value:
+        """Call a function as the framework would, then what it queued to run once it has
+        returned (``run_later``), in order; what it returned."""
+        try:
+            made = self.call_function(func, [], {}, None, None, entry=True)
+            ran = 0
+            while self.later and ran < MAX_LATER:
+                ran += 1
+                self.later.pop(0)()
+            return made
+        finally:
+            self.later.clear()
 
     def run_later(self, step: Callable[[], object]) -> None:
         self.later.append(step)
-
-    def run_deferred(self) -> None:
-        """What the framework runs once the entry point has returned, in order."""
-        ran = 0
-        while self.later and ran < MAX_LATER:
-            ran += 1
-            self.later.pop(0)()
 
     def rerun_store_misses(self) -> None:
         """Entry points that read a stored value before the code storing it was seen."""

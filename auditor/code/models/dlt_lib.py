@@ -149,7 +149,7 @@ REST_CLIENT = ClientClass(
     specials={"paginate": _paginate},
 )
 
-_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "Session")
+_HELPERS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "Session")
 
 MODEL = LibraryModel(
     name="dlt",
@@ -169,5 +169,5 @@ MODEL = LibraryModel(
     # arguments not passed come from config.toml, secrets.toml or the environment
     configured_params=("source", "resource", "transformer"),
     # dlt's requests helpers are requests with retries and timeouts
-    aliases={f"dlt.sources.helpers.requests.{name}": f"requests.{name}" for name in _VERBS},
+    aliases={f"dlt.sources.helpers.requests.{name}": f"requests.{name}" for name in _HELPERS},
 )

@@ -50,14 +50,10 @@ FAST_SESSION = replace(
     sends={"request": _REQUEST, "rest": _REQUEST},
 )
 
-_USERS = ("locust.HttpUser", "locust.user.users.HttpUser")
-_FAST_USERS = ("locust.FastHttpUser", "locust.contrib.fasthttp.FastHttpUser")
-_TASK_SETS = (
-    "locust.TaskSet",
-    "locust.SequentialTaskSet",
-    "locust.user.task.TaskSet",
-    "locust.user.sequential_taskset.SequentialTaskSet",
-)
+# bases are looked up by their public names; `aliases` below maps the module paths
+_USERS = ("locust.HttpUser",)
+_FAST_USERS = ("locust.FastHttpUser",)
+_TASK_SETS = ("locust.TaskSet", "locust.SequentialTaskSet")
 
 MODEL = LibraryModel(
     name="locust",
@@ -89,6 +85,7 @@ MODEL = LibraryModel(
     decorators=("locust.task", "locust.tag", "locust.user.task.task", "locust.user.task.tag"),
     aliases={
         "locust.user.HttpUser": "locust.HttpUser",
+        "locust.user.users.HttpUser": "locust.HttpUser",
         "locust.contrib.fasthttp.FastHttpUser": "locust.FastHttpUser",
         "locust.user.task.TaskSet": "locust.TaskSet",
         "locust.user.sequential_taskset.SequentialTaskSet": "locust.SequentialTaskSet",
